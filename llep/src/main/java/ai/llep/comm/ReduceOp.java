@@ -1,0 +1,7 @@
+package ai.llep.comm;
+
+/** Element-wise reductions supported by {@link Communicator#allReduce}. */
+public enum ReduceOp {
+  SUM,
+  MAX
+}

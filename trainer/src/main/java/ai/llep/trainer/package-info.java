@@ -1,0 +1,2 @@
+/** Command line, configuration, training loop, benchmarks and reports. */
+package ai.llep.trainer;
