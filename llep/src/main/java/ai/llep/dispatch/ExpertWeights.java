@@ -1,0 +1,79 @@
+package ai.llep.dispatch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The weights of one SwiGLU expert, in Hugging Face's layout: {@code gate} and {@code up} are
+ * [F, D], {@code down} is [D, F]; the biases ([F], [F], [D]) are either all present or all null.
+ */
+public record ExpertWeights(
+    NDArray gate, NDArray up, NDArray down, NDArray gateBias, NDArray upBias, NDArray downBias) {
+  public ExpertWeights {
+    if (gate == null || up == null || down == null) {
+      throw new IllegalArgumentException("an expert needs gate, up and down weights");
+    }
+    boolean anyBias = gateBias != null || upBias != null || downBias != null;
+    boolean allBias = gateBias != null && upBias != null && downBias != null;
+    if (anyBias && !allBias) {
+      throw new IllegalArgumentException("expert biases must be given for gate, up and down, or none");
+    }
+    if (!gate.getShape().equals(up.getShape())
+        || gate.getShape().dimension() != 2
+        || down.getShape().get(0) != gate.getShape().get(1)
+        || down.getShape().get(1) != gate.getShape().get(0)) {
+      throw new IllegalArgumentException(
+          "expert shapes must be gate [F, D], up [F, D], down [D, F]; got gate "
+              + gate.getShape()
+              + ", up "
+              + up.getShape()
+              + ", down "
+              + down.getShape());
+    }
+  }
+
+  public static ExpertWeights withoutBias(NDArray gate, NDArray up, NDArray down) {
+    return new ExpertWeights(gate, up, down, null, null, null);
+  }
+
+  public boolean hasBias() {
+    return gateBias != null;
+  }
+
+  /** The tensors in transfer order: gate, up, down, then the biases when present. */
+  public List<NDArray> tensors() {
+    List<NDArray> out = new ArrayList<>(List.of(gate, up, down));
+    if (hasBias()) {
+      out.addAll(List.of(gateBias, upBias, downBias));
+    }
+    return out;
+  }
+
+  /** The inverse of {@link #tensors()}. */
+  public static ExpertWeights fromTensors(List<NDArray> tensors) {
+    return switch (tensors.size()) {
+      case 3 -> withoutBias(tensors.get(0), tensors.get(1), tensors.get(2));
+      case 6 ->
+          new ExpertWeights(
+              tensors.get(0), tensors.get(1), tensors.get(2), tensors.get(3), tensors.get(4),
+              tensors.get(5));
+      default -> throw new IllegalArgumentException(
+          "an expert has 3 or 6 tensors, got " + tensors.size());
+    };
+  }
+
+  /** y = down(silu(gate(x)) * up(x)), one GEMM chain for all rows of {@code x_RD}. */
+  public NDArray apply(NDArray x_RD) {
+    NDArray gate_RF = x_RD.matMul(gate.transpose());
+    NDArray up_RF = x_RD.matMul(up.transpose());
+    if (hasBias()) {
+      gate_RF = gate_RF.add(gateBias);
+      up_RF = up_RF.add(upBias);
+    }
+    NDArray hidden_RF = gate_RF.mul(Activation.sigmoid(gate_RF)).mul(up_RF);
+    NDArray out_RD = hidden_RF.matMul(down.transpose());
+    return hasBias() ? out_RD.add(downBias) : out_RD;
+  }
+}

@@ -1,0 +1,238 @@
+package ai.llep.dispatch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.PeerRecv;
+import ai.llep.plan.ExpertPlacement;
+import ai.llep.plan.Plan;
+import ai.llep.plan.Planner;
+import ai.llep.plan.WeightTransfer;
+import ai.llep.tape.DistributedTape;
+import ai.llep.tape.WeightLoan;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one MoE layer's experts across ranks: count exchange, plan, permute, dispatch, expert
+ * compute on native and borrowed experts, combine, un-permute and the routing-weighted sum. With
+ * a standard-EP planner this is plain expert parallelism; with the least-loaded planner, slots and
+ * the weights of overloaded experts move to idle ranks. Every cut goes through the tape, so the
+ * backward is exact across ranks.
+ */
+public final class MoeDispatcher {
+  private final ExpertPlacement placement;
+  private final Planner planner;
+
+  public MoeDispatcher(ExpertPlacement placement, Planner planner) {
+    this.placement = placement;
+    this.planner = planner;
+  }
+
+  public ExpertPlacement placement() {
+    return placement;
+  }
+
+  /**
+   * @param x_TD this rank's tokens (any number, including none)
+   * @param experts_S the expert of each slot, token-major: {@code T * K} ids
+   * @param weights_TK routing weight of each slot, in the graph (the router's gradient flows here)
+   * @param nativeExperts the weights of this rank's experts, in expert order
+   */
+  public DispatchResult forward(
+      DistributedTape tape,
+      NDArray x_TD,
+      long[] experts_S,
+      NDArray weights_TK,
+      List<ExpertWeights> nativeExperts) {
+    Communicator comm = tape.comm();
+    int rank = comm.rank();
+    checkInputs(comm, x_TD, experts_S, weights_TK, nativeExperts);
+    NDManager manager = x_TD.getManager();
+    long tokens = x_TD.getShape().get(0);
+    long hidden = x_TD.getShape().get(1);
+    int topK = Math.toIntExact(weights_TK.getShape().get(1));
+
+    long[][] counts = exchangeCounts(comm, manager, experts_S);
+    Plan plan = planner.plan(counts, placement);
+    SlotRouting routing = SlotRouting.of(counts, plan, rank, experts_S);
+    Map<Integer, ExpertWeights> borrowed = exchangeWeights(tape, plan, nativeExperts, manager);
+
+    NDArray x_SD = x_TD.get(manager.create(tokenOfSlot(routing.sendOrder, topK)));
+    NDArray x_RD = tape.allToAllV(x_SD, routing.sendRows, routing.recvRows);
+    NDArray y_RD = computeExperts(rank, x_RD, routing, nativeExperts, borrowed, hidden);
+    NDArray y_SD = tape.allToAllV(y_RD, routing.recvRows, routing.sendRows);
+
+    NDArray y_TKD =
+        y_SD.get(manager.create(inverse(routing.sendOrder))).reshape(new Shape(tokens, topK, hidden));
+    NDArray y_TD = y_TKD.mul(weights_TK.expandDims(2)).sum(new int[] {1});
+    return new DispatchResult(y_TD, stats(plan, nativeExperts.getFirst()));
+  }
+
+  private void checkInputs(
+      Communicator comm,
+      NDArray x_TD,
+      long[] experts_S,
+      NDArray weights_TK,
+      List<ExpertWeights> nativeExperts) {
+    if (comm.worldSize() != placement.ranks()) {
+      throw new IllegalArgumentException(
+          "the placement is for " + placement.ranks() + " ranks, the job has " + comm.worldSize());
+    }
+    if (nativeExperts.size() != placement.expertsPerRank()) {
+      throw new IllegalArgumentException(
+          "rank " + comm.rank() + " holds " + nativeExperts.size() + " experts, the placement gives it "
+              + placement.expertsPerRank());
+    }
+    Shape xShape = x_TD.getShape();
+    Shape wShape = weights_TK.getShape();
+    if (xShape.dimension() != 2 || wShape.dimension() != 2 || wShape.get(0) != xShape.get(0)) {
+      throw new IllegalArgumentException(
+          "expected x [T, D] and routing weights [T, K], got " + xShape + " and " + wShape);
+    }
+    if (experts_S.length != wShape.size()) {
+      throw new IllegalArgumentException(
+          "expected T * K = " + wShape.size() + " expert ids, got " + experts_S.length);
+    }
+    for (int s = 0; s < experts_S.length; s++) {
+      if (experts_S[s] < 0 || experts_S[s] >= placement.experts()) {
+        throw new IllegalArgumentException(
+            "slot " + s + " on rank " + comm.rank() + " routes to expert " + experts_S[s]
+                + ", outside [0, " + placement.experts() + ")");
+      }
+    }
+  }
+
+  /** All-gathers the P x N count matrix: one small collective per layer. */
+  private long[][] exchangeCounts(Communicator comm, NDManager manager, long[] experts_S) {
+    long[] local = new long[placement.experts()];
+    for (long e : experts_S) {
+      local[(int) e]++;
+    }
+    try (NDManager scope = manager.newSubManager();
+        NDArray gathered = comm.allGather(scope.create(local))) {
+      long[] flat = gathered.toLongArray();
+      long[][] counts = new long[comm.worldSize()][];
+      for (int r = 0; r < counts.length; r++) {
+        counts[r] = java.util.Arrays.copyOfRange(flat, r * local.length, (r + 1) * local.length);
+      }
+      return counts;
+    }
+  }
+
+  /**
+   * Lends this rank's experts that the plan spills and borrows the ones it helps with, in one
+   * batch of point-to-point messages; the plan lists transfers in the same order on every rank.
+   */
+  private Map<Integer, ExpertWeights> exchangeWeights(
+      DistributedTape tape, Plan plan, List<ExpertWeights> nativeExperts, NDManager manager) {
+    int rank = tape.comm().rank();
+    List<WeightLoan> lend = new ArrayList<>();
+    List<PeerRecv> borrow = new ArrayList<>();
+    List<Integer> borrowedExperts = new ArrayList<>();
+    List<NDArray> template = nativeExperts.getFirst().tensors();
+    for (WeightTransfer transfer : plan.transfers()) {
+      if (transfer.owner() == rank) {
+        for (NDArray tensor : nativeExperts.get(localIndex(transfer.expert())).tensors()) {
+          lend.add(new WeightLoan(transfer.helper(), tensor));
+        }
+      }
+      if (transfer.helper() == rank) {
+        for (NDArray tensor : template) {
+          borrow.add(new PeerRecv(transfer.owner(), tensor.getShape(), tensor.getDataType()));
+        }
+        borrowedExperts.add(transfer.expert());
+      }
+    }
+    NDList received = tape.exchangeWeights(lend, borrow, manager);
+    Map<Integer, ExpertWeights> borrowed = new HashMap<>();
+    int perExpert = template.size();
+    for (int i = 0; i < borrowedExperts.size(); i++) {
+      List<NDArray> tensors = received.subList(i * perExpert, (i + 1) * perExpert);
+      borrowed.putIfAbsent(borrowedExperts.get(i), ExpertWeights.fromTensors(tensors));
+    }
+    return borrowed;
+  }
+
+  /** Groups received rows by expert, runs one GEMM chain per expert, restores receive order. */
+  private NDArray computeExperts(
+      int rank,
+      NDArray x_RD,
+      SlotRouting routing,
+      List<ExpertWeights> nativeExperts,
+      Map<Integer, ExpertWeights> borrowed,
+      long hidden) {
+    NDManager manager = x_RD.getManager();
+    if (routing.segments.isEmpty()) {
+      return manager.zeros(new Shape(0, hidden), x_RD.getDataType());
+    }
+    NDArray grouped_RD = x_RD.get(manager.create(routing.groupOrder));
+    NDList outputs = new NDList(routing.segments.size());
+    long offset = 0;
+    for (ExpertSegment segment : routing.segments) {
+      NDArray rows = grouped_RD.get(new NDIndex("{}:{}", offset, offset + segment.rows()));
+      outputs.add(weightsOf(rank, segment.expert(), nativeExperts, borrowed).apply(rows));
+      offset += segment.rows();
+    }
+    NDArray out_RD = outputs.size() == 1 ? outputs.getFirst() : NDArrays.concat(outputs, 0);
+    return out_RD.get(manager.create(inverse(routing.groupOrder)));
+  }
+
+  private ExpertWeights weightsOf(
+      int rank, int expert, List<ExpertWeights> nativeExperts, Map<Integer, ExpertWeights> borrowed) {
+    ExpertWeights weights = borrowed.get(expert);
+    if (weights != null) {
+      return weights;
+    }
+    if (placement.nativeRank(expert) != rank) {
+      throw new IllegalStateException(
+          "the plan sends rows of expert " + expert + " to rank " + rank
+              + ", which neither owns nor borrows it");
+    }
+    return nativeExperts.get(localIndex(expert));
+  }
+
+  private int localIndex(int expert) {
+    return expert - placement.firstExpert(placement.nativeRank(expert));
+  }
+
+  private static long[] tokenOfSlot(long[] slots, int topK) {
+    long[] tokens = new long[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      tokens[i] = slots[i] / topK;
+    }
+    return tokens;
+  }
+
+  private static long[] inverse(long[] permutation) {
+    long[] inverse = new long[permutation.length];
+    for (int i = 0; i < permutation.length; i++) {
+      inverse[(int) permutation[i]] = i;
+    }
+    return inverse;
+  }
+
+  private DispatchStats stats(Plan plan, ExpertWeights anyExpert) {
+    long spilled = 0;
+    for (int e = 0; e < placement.experts(); e++) {
+      for (var a : plan.assignments(e)) {
+        if (a.rank() != placement.nativeRank(e)) {
+          spilled += a.end() - a.start();
+        }
+      }
+    }
+    long bytesPerExpert = 0;
+    for (NDArray t : anyExpert.tensors()) {
+      bytesPerExpert += t.getShape().size() * t.getDataType().getNumOfBytes();
+    }
+    return new DispatchStats(
+        plan.epLoads(), plan.loads(), spilled, plan.transfers().size(),
+        bytesPerExpert * plan.transfers().size());
+  }
+}

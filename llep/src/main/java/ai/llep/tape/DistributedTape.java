@@ -1,0 +1,114 @@
+package ai.llep.tape;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.PeerRecv;
+import ai.llep.comm.PeerSend;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Records the communication cuts of one step, in forward order, and runs the backward across
+ * ranks. The tape performs the forward communication itself, so a cut can never be forgotten. A
+ * tape made by {@link #inference} communicates but records nothing.
+ *
+ * <p>One tape per step, used on the step's thread (DJL's grad mode is per thread).
+ */
+public final class DistributedTape {
+  private final Communicator comm;
+  private final boolean recording;
+  private final List<TapeEdge> edges = new ArrayList<>();
+
+  private DistributedTape(Communicator comm, boolean recording) {
+    this.comm = comm;
+    this.recording = recording;
+  }
+
+  public static DistributedTape training(Communicator comm) {
+    return new DistributedTape(comm, true);
+  }
+
+  public static DistributedTape inference(Communicator comm) {
+    return new DistributedTape(comm, false);
+  }
+
+  public Communicator comm() {
+    return comm;
+  }
+
+  public boolean recording() {
+    return recording;
+  }
+
+  public int edgeCount() {
+    return edges.size();
+  }
+
+  /**
+   * A local cut: the returned leaf stands for {@code x} downstream, so each later backward call
+   * walks only the graph between two cuts.
+   */
+  public NDArray cut(NDArray x) {
+    if (!recording) {
+      return x;
+    }
+    NDArray leaf = Gradients.leaf(x.stopGradient());
+    edges.add(new LocalCut(x, leaf));
+    return leaf;
+  }
+
+  /** {@link Communicator#allToAllV} whose result is a leaf that sends its gradient back. */
+  public NDArray allToAllV(NDArray send, long[] sendRows, long[] recvRows) {
+    NDArray recv = comm.allToAllV(send, sendRows, recvRows);
+    if (recording) {
+      Gradients.leaf(recv);
+      edges.add(new AllToAllEdge(comm, send, recv, sendRows.clone(), recvRows.clone()));
+    }
+    return recv;
+  }
+
+  /**
+   * Lends tensors to helpers and borrows others, in one batch of point-to-point messages. The
+   * returned tensors (in the order of {@code borrow}) are leaves whose gradients return to their
+   * owners in backward. Every rank calls this once per layer, even with nothing to exchange.
+   */
+  public NDList exchangeWeights(List<WeightLoan> lend, List<PeerRecv> borrow, NDManager manager) {
+    List<PeerSend> sends = new ArrayList<>(lend.size());
+    for (WeightLoan loan : lend) {
+      sends.add(new PeerSend(loan.peer(), loan.local()));
+    }
+    NDList received = comm.sendRecv(sends, borrow, manager);
+    if (recording) {
+      List<WeightLoan> borrowed = new ArrayList<>(borrow.size());
+      for (int i = 0; i < borrow.size(); i++) {
+        borrowed.add(new WeightLoan(borrow.get(i).peer(), Gradients.leaf(received.get(i))));
+      }
+      edges.add(new WeightEdge(comm, manager, List.copyOf(lend), borrowed));
+    }
+    return received;
+  }
+
+  /**
+   * Backward from {@code output} with upstream gradient {@code outputGradient} (ones of a scalar
+   * loss), then through every recorded cut in reverse forward order. All ranks must call it.
+   */
+  public void backward(NDArray output, NDArray outputGradient) {
+    if (!recording) {
+      throw new IllegalStateException("backward on an inference tape: nothing was recorded");
+    }
+    Gradients.backward(output, outputGradient);
+    for (int i = edges.size() - 1; i >= 0; i--) {
+      edges.get(i).propagate();
+    }
+    edges.clear();
+  }
+
+  /** Backward from a scalar loss. */
+  public void backward(NDArray loss) {
+    try (NDArray one = loss.getManager().ones(loss.getShape(), loss.getDataType())) {
+      backward(loss, one);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Starts one JVM per local rank, torchrun-style:
+#   scripts/launch.sh [--nproc-per-node N] [--nnodes K] [--node-rank R]
+#                     [--master-addr A] [--master-port P] <command> [args...]
+# Each rank gets RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT and
+# LLEP_JOB_SECRET; its output lines are prefixed with its rank. If any rank fails, the others are
+# stopped and the launcher exits non-zero naming the rank. Ctrl-C stops every rank.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+nproc_per_node=1
+nnodes=1
+node_rank=0
+master_addr="127.0.0.1"
+master_port=""
+grace_seconds="${LLEP_STOP_GRACE_SECONDS:-10}"
+
+usage() {
+  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  echo "Commands: comm-check, verify, plan (run '<command> --help' for each)."
+}
+
+die() { echo "launch: $*" >&2; exit 2; }
+
+need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nproc-per-node|--nproc_per_node) need_value "$@"; nproc_per_node="$2"; shift 2 ;;
+    --nnodes) need_value "$@"; nnodes="$2"; shift 2 ;;
+    --node-rank|--node_rank) need_value "$@"; node_rank="$2"; shift 2 ;;
+    --master-addr|--master_addr) need_value "$@"; master_addr="$2"; shift 2 ;;
+    --master-port|--master_port) need_value "$@"; master_port="$2"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    --) shift; break ;;
+    -*) die "unknown option '$1' (see --help)" ;;
+    *) break ;;
+  esac
+done
+[ $# -ge 1 ] || { usage >&2; exit 2; }
+
+is_count() { [[ "$1" =~ ^[0-9]+$ ]]; }
+is_count "$nproc_per_node" && [ "$nproc_per_node" -ge 1 ] || die "--nproc-per-node must be a positive integer, got '$nproc_per_node'"
+is_count "$nnodes" && [ "$nnodes" -ge 1 ] || die "--nnodes must be a positive integer, got '$nnodes'"
+is_count "$node_rank" && [ "$node_rank" -lt "$nnodes" ] || die "--node-rank must be in [0, $nnodes), got '$node_rank'"
+
+# --- Java 25 -------------------------------------------------------------------------------
+find_java() {
+  if [ -x "$root/runtime/bin/java" ]; then echo "$root/runtime/bin/java"
+  elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"
+  else command -v java || true
+  fi
+}
+java_bin="$(find_java)"
+[ -n "$java_bin" ] || die "no Java found: install JDK 25 and set JAVA_HOME"
+java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+[ "${java_major%%.*}" -ge 25 ] 2>/dev/null || die "Java 25 or newer is needed; $java_bin is Java '$java_major' (set JAVA_HOME)"
+
+# --- Build on first use ----------------------------------------------------------------------
+if [ -d "$root/lib" ]; then
+  classpath="$root/lib/*"
+else
+  jar="$root/trainer/target/trainer.jar"
+  if [ ! -f "$jar" ] || [ ! -d "$root/trainer/target/lib" ]; then
+    echo "launch: building the project (first run)" >&2
+    (cd "$root" && JAVA_HOME="$(cd "$(dirname "$java_bin")/.." && pwd)" ./mvnw -B -q -DskipTests package) >&2 \
+      || die "the build failed; run ./mvnw -B package to see why"
+  fi
+  classpath="$jar:$root/trainer/target/lib/*"
+fi
+
+# --- Rendezvous ------------------------------------------------------------------------------
+port_in_use() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+if [ -z "$master_port" ]; then
+  [ "$nnodes" -eq 1 ] || die "--master-port is required when --nnodes > 1"
+  for _ in $(seq 1 50); do
+    candidate=$(( 20000 + RANDOM % 40000 ))
+    if ! port_in_use "$master_addr" "$candidate"; then master_port="$candidate"; break; fi
+  done
+  [ -n "$master_port" ] || die "found no free port on $master_addr"
+fi
+is_count "$master_port" && [ "$master_port" -ge 1 ] && [ "$master_port" -le 65535 ] || die "--master-port must be in [1, 65535], got '$master_port'"
+
+if [ -z "${LLEP_JOB_SECRET:-}" ]; then
+  [ "$nnodes" -eq 1 ] || die "with --nnodes > 1, export the same LLEP_JOB_SECRET (64 hex digits, e.g. from 'openssl rand -hex 32') on every node"
+  LLEP_JOB_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+fi
+export LLEP_JOB_SECRET
+
+# --- Ranks -----------------------------------------------------------------------------------
+world_size=$(( nnodes * nproc_per_node ))
+cores="$(nproc 2>/dev/null || echo 1)"
+threads_per_rank=$(( cores / nproc_per_node )); [ "$threads_per_rank" -ge 1 ] || threads_per_rank=1
+read -r -a extra_java_opts <<< "${LLEP_JAVA_OPTS:-}"
+
+declare -A rank_of_pid=()
+pids=()
+stop_all() {
+  local signal="$1"
+  for pid in "${pids[@]}"; do kill "-$signal" "$pid" 2>/dev/null || true; done
+}
+stop_all_within_grace() {
+  stop_all TERM
+  local deadline=$(( SECONDS + grace_seconds ))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 1 ] || return 0
+    sleep 0.2
+  done
+  stop_all KILL
+}
+trap 'echo "launch: interrupted; stopping all ranks" >&2; stop_all_within_grace; exit 130' INT TERM
+
+for (( local_rank = 0; local_rank < nproc_per_node; local_rank++ )); do
+  rank=$(( node_rank * nproc_per_node + local_rank ))
+  RANK="$rank" LOCAL_RANK="$local_rank" WORLD_SIZE="$world_size" LOCAL_WORLD_SIZE="$nproc_per_node" \
+  MASTER_ADDR="$master_addr" MASTER_PORT="$master_port" LLEP_HOME="$root" \
+  OMP_NUM_THREADS="${OMP_NUM_THREADS:-$threads_per_rank}" \
+    "$java_bin" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
+      "${extra_java_opts[@]}" -cp "$classpath" ai.llep.trainer.cli.Main "$@" \
+      > >(sed -u "s/^/[rank $rank] /") 2>&1 &
+  pids+=("$!")
+  rank_of_pid[$!]="$rank"
+done
+
+status=0
+remaining=${#pids[@]}
+while [ "$remaining" -gt 0 ]; do
+  finished_pid=""
+  set +e
+  wait -n -p finished_pid "${pids[@]}"
+  code=$?
+  set -e
+  [ -n "$finished_pid" ] || break
+  remaining=$(( remaining - 1 ))
+  live=()
+  for pid in "${pids[@]}"; do [ "$pid" = "$finished_pid" ] || live+=("$pid"); done
+  pids=("${live[@]}")
+  if [ "$code" -ne 0 ]; then
+    failed_rank="${rank_of_pid[$finished_pid]}"
+    if [ "$code" -gt 128 ]; then reason="was killed by signal $(( code - 128 ))"; else reason="exited with code $code"; fi
+    echo "launch: rank $failed_rank $reason; stopping the other ranks" >&2
+    stop_all_within_grace
+    status="$code"
+    break
+  fi
+done
+wait 2>/dev/null || true
+exit "$status"
