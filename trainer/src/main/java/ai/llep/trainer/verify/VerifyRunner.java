@@ -14,6 +14,7 @@ import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;
 import ai.llep.trainer.routing.RoutingScenario;
 import ai.llep.trainer.routing.SyntheticRouting;
+import ai.llep.reference.DenseMoeReference;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package ai.llep.trainer.verify;
+package ai.llep.reference;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -9,13 +9,13 @@ import ai.llep.tape.GradMode;
 import ai.llep.tape.Gradients;
 
 /**
- * The single-process reference: a dense MoE in float64 that runs every expert on every token and
+ * The single-process reference for exactness checks: a dense MoE in float64 that runs every expert on every token and
  * mixes the outputs with the routing weights. It shares no code with the dispatcher: no slots, no
  * permutations, no plan.
  */
-final class DenseMoeReference {
+public final class DenseMoeReference {
   /** Gradients and output of the reference, all float64. */
-  record Result(
+  public record Result(
       NDArray output_TD,
       NDArray inputGrad_TD,
       NDArray routerGrad_ND,
@@ -31,7 +31,7 @@ final class DenseMoeReference {
    * @param upstream_TD the gradient of the loss with respect to the output
    * @param biases gate, up (each [N, F]) and down ([N, D]) biases, or null
    */
-  static Result run(
+  public static Result run(
       NDManager manager,
       NDArray x_TD,
       NDArray router_ND,

@@ -1,0 +1,96 @@
+package ai.llep.trainer.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.FaultInjectingCommunicator;
+import ai.llep.comm.SingleProcessCommunicator;
+import ai.llep.comm.tcp.TcpCommunicator;
+import ai.llep.comm.tcp.TcpOptions;
+import ai.llep.runtime.JobSecret;
+import ai.llep.runtime.Rendezvous;
+import ai.llep.runtime.RendezvousStore;
+import ai.llep.runtime.WorldInfo;
+import ai.llep.trainer.config.ConfigError;
+import ai.llep.trainer.config.ResolvedConfig;
+import com.typesafe.config.Config;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One rank of a running job: where it sits in the world, its communicator and its tensor
+ * manager. Rank 0 prints the resolved config. Closing it closes the communicator and the store.
+ */
+final class Job implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger(Job.class);
+
+  private final WorldInfo world;
+  private final RendezvousStore store;
+  private final Communicator comm;
+  private final NDManager manager;
+
+  private Job(WorldInfo world, RendezvousStore store, Communicator comm, NDManager manager) {
+    this.world = world;
+    this.store = store;
+    this.comm = comm;
+    this.manager = manager;
+  }
+
+  static Job start(ResolvedConfig resolved) {
+    Config config = resolved.config();
+    WorldInfo world = WorldInfo.fromEnvironment(System.getenv());
+    if (world.rank() == 0) {
+      LOG.info("resolved config:\n{}", resolved.render());
+    }
+    String backend = config.getString("comm.backend");
+    if (!backend.equals("tcp") && !backend.equals("auto")) {
+      throw new ConfigError("comm.backend=" + backend + " is not one of: tcp, auto");
+    }
+    RendezvousStore store = null;
+    Communicator comm;
+    if (world.worldSize() == 1) {
+      comm = new SingleProcessCommunicator();
+    } else {
+      byte[] secret = JobSecret.fromEnvironment(System.getenv(), world);
+      TcpOptions options =
+          new TcpOptions(
+              config.getDuration("comm.timeout"),
+              config.getDuration("comm.connect-timeout"),
+              config.getString("comm.bind-host"));
+      store = Rendezvous.open(world, secret, options.connectTimeout());
+      comm = TcpCommunicator.create(world, store, secret, options);
+    }
+    int failRank = config.getInt("debug.fail-rank");
+    if (failRank >= 0) {
+      comm = new FaultInjectingCommunicator(comm, failRank);
+    }
+    LOG.debug("rank {} of {} ready ({})", world.rank(), world.worldSize(), backend);
+    return new Job(world, store, comm, NDManager.newBaseManager("PyTorch"));
+  }
+
+  WorldInfo world() {
+    return world;
+  }
+
+  Communicator comm() {
+    return comm;
+  }
+
+  NDManager manager() {
+    return manager;
+  }
+
+  @Override
+  public void close() {
+    try (NDManager m = manager) {
+      comm.close();
+    } finally {
+      if (store != null) {
+        try {
+          store.close();
+        } catch (Exception e) {
+          LOG.warn("closing the rendezvous store: {}", e.getMessage());
+        }
+      }
+    }
+  }
+}
