@@ -130,8 +130,6 @@ final class SearchPath {
   }
 
   private static String name(Path path) {
-    String name = path.getFileName().toString();
-    // Directories in a zip file system end with '/'.
-    return name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+    return path.getFileName().toString();
   }
 }
