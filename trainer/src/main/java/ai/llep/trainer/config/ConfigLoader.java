@@ -126,7 +126,13 @@ public final class ConfigLoader {
                     + String.join(", ", groups));
           } else if (value.valueType() != ConfigValueType.STRING) {
             problems.add(
-                "defaults." + group + " (" + where + ") must name an option of group '" + group + "'");
+                "defaults."
+                    + group
+                    + " ("
+                    + where
+                    + ") must name an option of group '"
+                    + group
+                    + "'");
           } else {
             choices.put(group, new Choice((String) value.unwrapped(), where));
           }

@@ -59,8 +59,8 @@ record Layer(Config config, Map<String, String> sources) {
   }
 
   /**
-   * Leaf values by path expression, sorted. Empty objects, and objects whose contents are
-   * not known before resolution (such as {@code ${a} { b = 1 }}), count as leaves.
+   * Leaf values by path expression, sorted. Empty objects, and objects whose contents are not known
+   * before resolution (such as {@code ${a} { b = 1 }}), count as leaves.
    */
   static Map<String, ConfigValue> leaves(ConfigObject root, String prefix) {
     Map<String, ConfigValue> out = new LinkedHashMap<>();
@@ -81,7 +81,8 @@ record Layer(Config config, Map<String, String> sources) {
       return;
     }
     for (String key : object.keySet().stream().sorted().toList()) {
-      String path = prefix.isEmpty() ? ConfigUtil.joinPath(key) : prefix + "." + ConfigUtil.joinPath(key);
+      String path =
+          prefix.isEmpty() ? ConfigUtil.joinPath(key) : prefix + "." + ConfigUtil.joinPath(key);
       ConfigValue value = children.get(key);
       if (value instanceof ConfigObject child) {
         collect(child, path, out);

@@ -34,9 +34,9 @@ public record ResolvedConfig(Config config, Map<String, String> groups) {
   }
 
   /**
-   * Every leaf as dotted key to value text, sorted by key: scalars as written ({@code 1e-5},
-   * {@code true}, {@code 5 minutes}), lists as compact JSON ({@code ["ep","llep"]}). Null values
-   * are left out.
+   * Every leaf as dotted key to value text, sorted by key: scalars as written ({@code 1e-5}, {@code
+   * true}, {@code 5 minutes}), lists as compact JSON ({@code ["ep","llep"]}). Null values are left
+   * out.
    */
   public SortedMap<String, String> flatten() {
     SortedMap<String, String> flat = new TreeMap<>();

@@ -17,10 +17,10 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Where config files are found: the user's extra directories in the order given, then the
- * bundled {@code configs/} folder on the classpath (a directory, or a folder inside a jar). The
- * first directory holding {@code <group>/<option>.conf} supplies that option; {@code base.conf}
- * always comes from the classpath.
+ * Where config files are found: the user's extra directories in the order given, then the bundled
+ * {@code configs/} folder on the classpath (a directory, or a folder inside a jar). The first
+ * directory holding {@code <group>/<option>.conf} supplies that option; {@code base.conf} always
+ * comes from the classpath.
  */
 final class SearchPath {
   static final String RESOURCE_ROOT = "configs";

@@ -32,7 +32,8 @@ final class Strictness {
    * One message per unknown key in {@code sources} (key path to where it was set). {@code
    * elsewhere} may explain a key, for example that another option of its group has it.
    */
-  List<String> unknownKeys(Map<String, String> sources, Function<String, Optional<String>> elsewhere) {
+  List<String> unknownKeys(
+      Map<String, String> sources, Function<String, Optional<String>> elsewhere) {
     List<String> problems = new ArrayList<>();
     sources.forEach(
         (path, where) -> {
@@ -79,7 +80,9 @@ final class Strictness {
     if (defaults.hasPathOrNull(path)) {
       return true;
     }
-    return nearestAncestor(path).map(a -> value(a) instanceof ConfigObject o && o.isEmpty()).orElse(false);
+    return nearestAncestor(path)
+        .map(a -> value(a) instanceof ConfigObject o && o.isEmpty())
+        .orElse(false);
   }
 
   private String validKeysNear(String path) {

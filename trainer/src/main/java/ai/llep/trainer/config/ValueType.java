@@ -5,14 +5,14 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
 /**
- * The type a default value asks of whatever replaces it. A string default takes any scalar,
- * because HOCON reads a bare {@code 30} as a number and Typesafe's {@code getString} accepts it;
- * an integer default takes only whole numbers, because {@code getInt} would silently truncate.
+ * The type a default value asks of whatever replaces it. A string default takes any scalar, because
+ * HOCON reads a bare {@code 30} as a number and Typesafe's {@code getString} accepts it; an integer
+ * default takes only whole numbers, because {@code getInt} would silently truncate.
  *
  * @param type the default's type; {@code NULL} accepts anything
  * @param integral numbers must be whole (the default was written as an integer)
- * @param element for lists whose default elements share a type, that type (not checked below
- *     one level of nesting); else null
+ * @param element for lists whose default elements share a type, that type (not checked below one
+ *     level of nesting); else null
  */
 record ValueType(ConfigValueType type, boolean integral, ValueType element) {
 

@@ -16,7 +16,8 @@ class ArgumentsTest {
         Arguments.parse(List.of("llep=ep", "seed=3", "llep.alpha=2", "comm = nccl "), GROUPS);
     assertEquals(Map.of("llep", "ep", "comm", "nccl"), arguments.choices());
     assertEquals(
-        List.of(new Arguments.KeyOverride("seed", "3"), new Arguments.KeyOverride("llep.alpha", "2")),
+        List.of(
+            new Arguments.KeyOverride("seed", "3"), new Arguments.KeyOverride("llep.alpha", "2")),
         arguments.overrides());
   }
 

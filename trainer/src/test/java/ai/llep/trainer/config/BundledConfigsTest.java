@@ -43,7 +43,12 @@ class BundledConfigsTest {
   @Test
   void optionsSetWhatTheirNamesSay() {
     for (String backend : List.of("tcp", "auto", "nccl")) {
-      assertEquals(backend, loader.load(Optional.empty(), List.of("comm=" + backend)).config().getString("comm.backend"));
+      assertEquals(
+          backend,
+          loader
+              .load(Optional.empty(), List.of("comm=" + backend))
+              .config()
+              .getString("comm.backend"));
     }
     Config ep = loader.load(Optional.empty(), List.of("llep=ep")).config();
     assertEquals("ep", ep.getString("llep.mode"));

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class ClosestKeyTest {
   private static final List<String> KEYS =
-      List.of("llep.alpha", "llep.lambda", "llep.mode", "seed", "comm.timeout", "comm.connect-timeout");
+      List.of(
+          "llep.alpha", "llep.lambda", "llep.mode", "seed", "comm.timeout", "comm.connect-timeout");
 
   @Test
   void swappedLettersCostOne() {

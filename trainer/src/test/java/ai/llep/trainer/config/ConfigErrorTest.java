@@ -39,7 +39,8 @@ class ConfigErrorTest {
   @Test
   void missingParentIsFoundByTheLastSegment() {
     assertEquals(
-        "unknown key 'min-tokens-per-gemm' (command line); did you mean 'llep.min-tokens-per-gemm'?",
+        "unknown key 'min-tokens-per-gemm' (command line); did you mean"
+            + " 'llep.min-tokens-per-gemm'?",
         error("min-tokens-per-gemm=4"));
   }
 
@@ -142,7 +143,9 @@ class ConfigErrorTest {
   @Test
   void wrongTypeInARecipeNamesFileAndLine() throws IOException {
     assertEquals(
-        "key 'llep.lambda' (" + dir.resolve("recipe.conf") + ":2) must be a number, got a string: \"high\"",
+        "key 'llep.lambda' ("
+            + dir.resolve("recipe.conf")
+            + ":2) must be a number, got a string: \"high\"",
         recipeError("llep {\n  lambda = high\n}\n"));
   }
 
@@ -159,7 +162,9 @@ class ConfigErrorTest {
 
   @Test
   void argumentWithAnInvalidPathSaysSo() {
-    assertTrue(error("verify..experts=3").startsWith("command-line argument 'verify..experts=3' has an invalid key"));
+    assertTrue(
+        error("verify..experts=3")
+            .startsWith("command-line argument 'verify..experts=3' has an invalid key"));
   }
 
   @Test
@@ -192,5 +197,40 @@ class ConfigErrorTest {
   @Test
   void unresolvableSubstitutionSaysWhich() {
     assertTrue(error("seed=${nope}").contains("nope"));
+  }
+
+  @Test
+  void keyOfAGroupWithNoChoiceAsksForOne() throws IOException {
+    Path optim = Files.createDirectories(dir.resolve("mine/optim"));
+    Files.writeString(optim.resolve("adamw.conf"), "lr = 1e-4\n");
+    Files.writeString(optim.resolve("sgd.conf"), "lr = 0.1\n");
+    ConfigLoader custom = new ConfigLoader(List.of(dir.resolve("mine")));
+    ConfigError error =
+        assertThrows(
+            ConfigError.class, () -> custom.load(Optional.empty(), List.of("optim.lr=1e-3")));
+    assertEquals(
+        "unknown key 'optim.lr' (command line); no option of group 'optim' is chosen; add"
+            + " optim=<option> (options: adamw, sgd)",
+        error.getMessage());
+    assertEquals(
+        1e-3,
+        custom
+            .load(Optional.empty(), List.of("optim=sgd", "optim.lr=1e-3"))
+            .config()
+            .getDouble("optim.lr"));
+  }
+
+  @Test
+  void defaultsBlockMustBeAnObject() throws IOException {
+    assertEquals(
+        "'defaults' (" + dir.resolve("recipe.conf") + ":1) must be an object of <group> = <option>",
+        recipeError("defaults = ep\n"));
+  }
+
+  @Test
+  void defaultsEntryMustNameAnOption() throws IOException {
+    assertEquals(
+        "defaults.llep (" + dir.resolve("recipe.conf") + ":1) must name an option of group 'llep'",
+        recipeError("defaults.llep = [ep]\n"));
   }
 }

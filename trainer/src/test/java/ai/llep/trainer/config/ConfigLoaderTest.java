@@ -93,7 +93,8 @@ class ConfigLoaderTest {
 
   @Test
   void commandLineChoiceBeatsRecipeChoiceButRecipeValuesStillApply() throws IOException {
-    ResolvedConfig resolved = loadRecipe("defaults { llep = ep }\nllep.alpha = 1.25\n", "llep=always");
+    ResolvedConfig resolved =
+        loadRecipe("defaults { llep = ep }\nllep.alpha = 1.25\n", "llep=always");
     assertEquals("always", resolved.groups().get("llep"));
     assertEquals("llep", resolved.config().getString("llep.mode"));
     assertEquals(1.25, resolved.config().getDouble("llep.alpha"));
@@ -108,7 +109,8 @@ class ConfigLoaderTest {
 
   @Test
   void listOverrideReplacesTheList() {
-    Config config = load("verify.tokens-per-rank=[1,2,0]", "verify.modes=[llep]", "plan.loads=[5, 0]");
+    Config config =
+        load("verify.tokens-per-rank=[1,2,0]", "verify.modes=[llep]", "plan.loads=[5, 0]");
     assertEquals(List.of(1, 2, 0), config.getIntList("verify.tokens-per-rank"));
     assertEquals(List.of("llep"), config.getStringList("verify.modes"));
     assertEquals(List.of(5, 0), config.getIntList("plan.loads"));
@@ -137,7 +139,9 @@ class ConfigLoaderTest {
   @Test
   void substitutionsResolveAfterOverrides() throws IOException {
     Config config =
-        loadRecipe("plan.ranks = ${verify.experts}\nverify.hidden = ${verify.ffn}\n", "verify.experts=4")
+        loadRecipe(
+                "plan.ranks = ${verify.experts}\nverify.hidden = ${verify.ffn}\n",
+                "verify.experts=4")
             .config();
     assertEquals(4, config.getInt("plan.ranks"));
     assertEquals(48, config.getInt("verify.hidden"));
@@ -168,7 +172,11 @@ class ConfigLoaderTest {
     Path llep = Files.createDirectories(dir.resolve("mine/llep"));
     Files.writeString(
         llep.resolve("wide.conf"),
-        "mode = llep\nalpha = 2.0\nmin-tokens-per-gemm = 8\nlambda = 1.0\nplanner-variant = default\n");
+        "mode = llep\n"
+            + "alpha = 2.0\n"
+            + "min-tokens-per-gemm = 8\n"
+            + "lambda = 1.0\n"
+            + "planner-variant = default\n");
     Files.writeString(llep.resolve("ep.conf"), "mode = ep\nalpha = 9.0\n");
     ConfigLoader custom = new ConfigLoader(List.of(dir.resolve("mine")));
     Config wide = custom.load(Optional.empty(), List.of("llep=wide")).config();
@@ -183,7 +191,8 @@ class ConfigLoaderTest {
   void missingSearchDirectoryIsAnError() {
     ConfigError error =
         assertThrows(ConfigError.class, () -> new ConfigLoader(List.of(dir.resolve("nope"))));
-    assertEquals("config search directory does not exist: " + dir.resolve("nope"), error.getMessage());
+    assertEquals(
+        "config search directory does not exist: " + dir.resolve("nope"), error.getMessage());
   }
 
   @Test
@@ -193,8 +202,25 @@ class ConfigLoaderTest {
 
   @Test
   void textHoconWouldCutIsALiteralString() {
-    assertEquals("http://host:5000/x", load("comm.bind-host=http://host:5000/x").getString("comm.bind-host"));
+    assertEquals(
+        "http://host:5000/x",
+        load("comm.bind-host=http://host:5000/x").getString("comm.bind-host"));
     assertEquals("a#b", load("comm.bind-host=a#b").getString("comm.bind-host"));
     assertEquals("host:29500", load("comm.bind-host=host:29500").getString("comm.bind-host"));
+  }
+
+  @Test
+  void keysBelowAnEmptyDefaultObjectAreFree() throws IOException {
+    Path tracking = Files.createDirectories(dir.resolve("mine/tracking"));
+    Files.writeString(tracking.resolve("local.conf"), "uri = \"\"\ntags {}\n");
+    ConfigLoader custom = new ConfigLoader(List.of(dir.resolve("mine")));
+    Config config =
+        custom
+            .load(
+                Optional.empty(),
+                List.of("tracking=local", "tracking.tags.team=moe", "tracking.tags.n=3"))
+            .config();
+    assertEquals("moe", config.getString("tracking.tags.team"));
+    assertEquals(3, config.getInt("tracking.tags.n"));
   }
 }

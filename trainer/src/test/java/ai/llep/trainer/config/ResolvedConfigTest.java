@@ -27,7 +27,8 @@ class ResolvedConfigTest {
   @Test
   void renderParsesBackToTheSameConfig() {
     ResolvedConfig resolved =
-        load("llep=cpu-test", "comm=nccl", "verify.tokens-per-rank=[1,2,0]", "verify.imbalance=a b");
+        load(
+            "llep=cpu-test", "comm=nccl", "verify.tokens-per-rank=[1,2,0]", "verify.imbalance=a b");
     assertEquals(resolved.config(), ConfigFactory.parseString(resolved.render()).resolve());
   }
 
@@ -47,14 +48,7 @@ class ResolvedConfigTest {
     List<String> topLevel =
         text.lines().filter(line -> !line.startsWith(" ") && line.contains("{")).toList();
     assertEquals(
-        List.of(
-            "comm {",
-            "comm-check {",
-            "debug {",
-            "defaults {",
-            "llep {",
-            "plan {",
-            "verify {"),
+        List.of("comm {", "comm-check {", "debug {", "defaults {", "llep {", "plan {", "verify {"),
         topLevel);
     assertTrue(text.contains("\nseed=1234\n") || text.contains("\nseed = 1234\n"), text);
   }

@@ -91,8 +91,7 @@ class SearchPathTest {
   @Test
   void missingBaseOnTheClasspathSaysSo() throws IOException {
     try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
-      ConfigError error =
-          assertThrows(ConfigError.class, () -> new SearchPath(List.of(), empty));
+      ConfigError error = assertThrows(ConfigError.class, () -> new SearchPath(List.of(), empty));
       assertEquals("configs/base.conf is not on the classpath", error.getMessage());
     }
   }
