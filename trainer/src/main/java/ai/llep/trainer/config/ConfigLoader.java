@@ -63,19 +63,8 @@ public final class ConfigLoader {
     Config base = parse(searchPath.base());
     Config recipeConfig = recipe.map(ConfigLoader::parseRecipe).orElse(ConfigFactory.empty());
 
-    List<String> problems = new ArrayList<>();
-    Map<String, Choice> choices = new TreeMap<>();
-    readDefaults(base, groups, choices, problems);
-    readDefaults(recipeConfig, groups, choices, problems);
-    arguments.choices().forEach((g, o) -> choices.put(g, new Choice(o, Layer.COMMAND_LINE)));
-    Config defaults = base.withoutPath(DEFAULTS);
-    for (Map.Entry<String, Choice> entry : choices.entrySet()) {
-      Optional<Config> option = option(entry.getKey(), entry.getValue(), problems);
-      if (option.isPresent()) {
-        defaults = option.get().withFallback(defaults);
-      }
-    }
-    throwIfAny(problems);
+    Map<String, Choice> choices = choose(base, recipeConfig, arguments, groups);
+    Config defaults = composeDefaults(base, choices);
 
     List<Layer> layers = new ArrayList<>();
     layers.add(Layer.ofFile(recipeConfig.withoutPath(DEFAULTS)));
@@ -99,6 +88,31 @@ public final class ConfigLoader {
 
   /** A group's chosen option and where it was chosen. */
   private record Choice(String option, String where) {}
+
+  private static Map<String, Choice> choose(
+      Config base, Config recipe, Arguments arguments, SortedSet<String> groups) {
+    List<String> problems = new ArrayList<>();
+    Map<String, Choice> choices = new TreeMap<>();
+    readDefaults(base, groups, choices, problems);
+    readDefaults(recipe, groups, choices, problems);
+    throwIfAny(problems);
+    arguments.choices().forEach((g, o) -> choices.put(g, new Choice(o, Layer.COMMAND_LINE)));
+    return choices;
+  }
+
+  /** Base without its choices, with each chosen option's file at its group's key. */
+  private Config composeDefaults(Config base, Map<String, Choice> choices) {
+    List<String> problems = new ArrayList<>();
+    Config defaults = base.withoutPath(DEFAULTS);
+    for (Map.Entry<String, Choice> entry : choices.entrySet()) {
+      Optional<Config> option = option(entry.getKey(), entry.getValue(), problems);
+      if (option.isPresent()) {
+        defaults = option.get().withFallback(defaults);
+      }
+    }
+    throwIfAny(problems);
+    return defaults;
+  }
 
   private static void readDefaults(
       Config config, SortedSet<String> groups, Map<String, Choice> choices, List<String> problems) {
