@@ -7,7 +7,9 @@ import com.typesafe.config.ConfigValueType;
 /**
  * The type a default value asks of whatever replaces it. A string default takes any scalar, because
  * HOCON reads a bare {@code 30} as a number and Typesafe's {@code getString} accepts it; an integer
- * default takes only whole numbers, because {@code getInt} would silently truncate.
+ * default takes only whole numbers, because {@code getInt} would silently truncate. A list default
+ * also takes one bare element ({@code verify.top-k=4} for {@code [4]}); commands read such keys as
+ * a value or a list.
  *
  * @param type the default's type; {@code NULL} accepts anything
  * @param integral numbers must be whole (the default was written as an integer)
@@ -43,7 +45,8 @@ record ValueType(ConfigValueType type, boolean integral, ValueType element) {
               || actualType == ConfigValueType.BOOLEAN;
       case LIST ->
           actualType == ConfigValueType.LIST
-              && (element == null || ((ConfigList) actual).stream().allMatch(element::accepts));
+              ? element == null || ((ConfigList) actual).stream().allMatch(element::accepts)
+              : actualType != ConfigValueType.OBJECT && (element == null || element.accepts(actual));
       default -> actualType == type;
     };
   }

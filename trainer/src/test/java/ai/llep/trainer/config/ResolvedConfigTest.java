@@ -28,13 +28,13 @@ class ResolvedConfigTest {
   void renderParsesBackToTheSameConfig() {
     ResolvedConfig resolved =
         load(
-            "llep=cpu-test", "comm=nccl", "verify.tokens-per-rank=[1,2,0]", "verify.imbalance=a b");
+            "llep=cpu-test", "comm=tcp", "verify.tokens-per-rank=[1,2,0]", "verify.imbalance=a b");
     assertEquals(resolved.config(), ConfigFactory.parseString(resolved.render()).resolve());
   }
 
   @Test
   void renderedTextIsARecipeThatReproducesTheRun() throws IOException {
-    ResolvedConfig original = load("llep=always", "comm=auto", "seed=5", "plan.loads=[3,1]");
+    ResolvedConfig original = load("llep=always", "comm=tcp", "seed=5", "plan.loads=[3,1]");
     Path saved = Files.writeString(dir.resolve("resolved.conf"), original.render());
     ResolvedConfig reloaded = loader.load(Optional.of(saved), List.of());
     assertEquals(original.config(), reloaded.config());
