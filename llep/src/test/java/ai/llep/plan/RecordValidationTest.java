@@ -81,6 +81,16 @@ class RecordValidationTest {
         "counts[0][2] must be >= 0, got -3",
         () -> planner.plan(new long[][] {{1, 2, -3, 4}, {1, 2, 3, 4}}, p));
     rejects("counts must not be null", () -> planner.plan(null, p));
+    long half = Long.MAX_VALUE / 2 + 1;
+    rejects(
+        "slot counts overflow a long",
+        () -> planner.plan(new long[][] {{half, 0, 0, 0}, {half, 0, 0, 0}}, p));
+    long big = (Long.MAX_VALUE >>> 2) + 1;
+    rejects(
+        "count of expert 1 is " + big + ", planning needs it <= " + (Long.MAX_VALUE >>> 2),
+        () ->
+            new LeastLoadedPlanner(PlannerOptions.defaults())
+                .plan(new long[][] {{0, big, 0, 0}, {0, 0, 0, 0}}, p));
   }
 
   @Test
