@@ -8,7 +8,8 @@ final class RoutingCounts {
   final long total;
   private final Imbalance imbalance;
 
-  private RoutingCounts(ExpertPlacement placement, long[] expertCounts, long[] epLoads, long total) {
+  private RoutingCounts(
+      ExpertPlacement placement, long[] expertCounts, long[] epLoads, long total) {
     this.placement = placement;
     this.expertCounts = expertCounts;
     this.epLoads = epLoads;
@@ -83,8 +84,7 @@ final class RoutingCounts {
     while (row[e] >= 0) {
       e++;
     }
-    return new IllegalArgumentException(
-        "counts[" + r + "][" + e + "] must be >= 0, got " + row[e]);
+    return new IllegalArgumentException("counts[" + r + "][" + e + "] must be >= 0, got " + row[e]);
   }
 
   Imbalance imbalance() {

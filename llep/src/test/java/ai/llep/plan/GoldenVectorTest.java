@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,8 @@ class GoldenVectorTest {
   void gv1Reference() {
     Plan plan = llep(REFERENCE, 1.0, 1024, onRankZero(2, 2214, 29785), 2);
     assertEquals(15999, plan.capacity());
-    assertEquals(List.of(a(1, 0, 15999), a(0, 15999, 29784), a(0, 29784, 29785)), plan.assignments(1));
+    assertEquals(
+        List.of(a(1, 0, 15999), a(0, 15999, 29784), a(0, 29784, 29785)), plan.assignments(1));
     assertEquals(List.of(a(0, 0, 2213), a(1, 2213, 2214)), plan.assignments(0));
     assertArrayEquals(new long[] {15999, 16000}, plan.loads());
     assertEquals(List.of(t(0, 0, 1), t(1, 1, 0), t(1, 1, 0)), plan.transfers());
@@ -47,7 +49,7 @@ class GoldenVectorTest {
   @Test
   void gv2BothVariants() {
     long[] c = new long[16];
-    java.util.Arrays.fill(c, 88);
+    Arrays.fill(c, 88);
     c[0] = 1432;
     c[1] = 1432;
     for (PlannerOptions.Variant variant : PlannerOptions.Variant.values()) {
@@ -71,8 +73,8 @@ class GoldenVectorTest {
     for (int e = 4; e < 128; e++) {
       assertTrue(c[e] >= 104 && c[e] <= 112, "expert " + e + " has " + c[e]);
     }
-    assertEquals(104, java.util.Arrays.stream(c, 4, 128).min().getAsLong());
-    assertEquals(112, java.util.Arrays.stream(c, 4, 128).max().getAsLong());
+    assertEquals(104, Arrays.stream(c, 4, 128).min().getAsLong());
+    assertEquals(112, Arrays.stream(c, 4, 128).max().getAsLong());
     assertEquals(262144, Fixtures.sum(c));
   }
 
@@ -106,8 +108,7 @@ class GoldenVectorTest {
     Plan plan = llep(DEFAULT, 1.1, 256, onRankZero(8, GV5_COUNTS), 16);
     assertEquals(275, plan.capacity());
     assertEquals(
-        List.of(a(1, 0, 265), a(0, 265, 522), a(2, 522, 779), a(3, 779, 817)),
-        plan.assignments(6));
+        List.of(a(1, 0, 265), a(0, 265, 522), a(2, 522, 779), a(3, 779, 817)), plan.assignments(6));
     assertEquals(List.of(a(5, 0, 270), a(6, 270, 527), a(5, 527, 652)), plan.assignments(11));
     for (int e = 0; e < 16; e++) {
       if (e != 6 && e != 11) {

@@ -28,21 +28,25 @@ class PlanFormatterTest {
         transfer expert 6 rank 3 -> 1
         transfer expert 6 rank 3 -> 2
         transfer expert 11 rank 5 -> 6
-        plan cap=275 max_load=412 ep_max_load=1191 transfers=4""";
+        plan cap=275 max_load=412 ep_max_load=1191 transfers=4\
+        """;
     assertEquals(expected, PlanFormatter.format(plan));
-    assertEquals("plan cap=275 max_load=412 ep_max_load=1191 transfers=4", PlanFormatter.summary(plan));
+    assertEquals(
+        "plan cap=275 max_load=412 ep_max_load=1191 transfers=4", PlanFormatter.summary(plan));
   }
 
   @Test
   void standardEpHasNoSpilledExperts() {
-    Plan plan = new StandardEpPlanner().plan(new long[][] {{5, 0}, {1, 2}}, new ExpertPlacement(2, 2));
+    Plan plan =
+        new StandardEpPlanner().plan(new long[][] {{5, 0}, {1, 2}}, new ExpertPlacement(2, 2));
     String text = PlanFormatter.format(plan);
     assertEquals(
         """
         llep mode=EP applied=false ratio_rank=1.500 ratio_expert=1.500 forced_chunks=0
         rank 0 load 6 -> 6
         rank 1 load 2 -> 2
-        plan cap=4 max_load=6 ep_max_load=6 transfers=0""",
+        plan cap=4 max_load=6 ep_max_load=6 transfers=0\
+        """,
         text);
   }
 }

@@ -32,8 +32,7 @@ class PlanRoutingTest {
     assertEquals(
         List.of(List.of(new Segment(0, 3)), List.of(new Segment(0, 1), new Segment(1, 6))),
         plan.receiveSegments(counts, 0));
-    assertEquals(
-        List.of(List.of(new Segment(1, 10)), List.of()), plan.receiveSegments(counts, 1));
+    assertEquals(List.of(List.of(new Segment(1, 10)), List.of()), plan.receiveSegments(counts, 1));
   }
 
   @Test
@@ -101,9 +100,7 @@ class PlanRoutingTest {
         assertThrows(
             IllegalArgumentException.class, () -> plan.sendMatrix(new long[][] {{3, 10}, {1, 5}}));
     assertEquals("counts give expert 1 15 slots, the plan has 16", e.getMessage());
-    e =
-        assertThrows(
-            IllegalArgumentException.class, () -> plan.sendMatrix(new long[][] {{3, 10}}));
+    e = assertThrows(IllegalArgumentException.class, () -> plan.sendMatrix(new long[][] {{3, 10}}));
     assertEquals("counts must have 2 rows (one per rank), got 1", e.getMessage());
     e =
         assertThrows(

@@ -11,8 +11,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Planning time of one layer at DeepSeek-V3 scale: N = 256 experts on P = 64 ranks, 16K tokens
- * per rank, K = 8. Run with {@code scripts/bench-planner.sh}.
+ * Planning time of one layer at DeepSeek-V3 scale: N = 256 experts on P = 64 ranks, 16K tokens per
+ * rank, K = 8. Run with {@code scripts/bench-planner.sh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -40,7 +40,8 @@ public class PlannerBenchmark {
         switch (routing) {
           case "zipf" ->
               SyntheticRouting.zipfCounts(RANKS, EXPERTS, TOKENS_PER_RANK, TOP_K, 1.2, 42);
-          case "hot" -> SyntheticRouting.hotColdCounts(RANKS, EXPERTS, TOKENS_PER_RANK, TOP_K, 95, 4);
+          case "hot" ->
+              SyntheticRouting.hotColdCounts(RANKS, EXPERTS, TOKENS_PER_RANK, TOP_K, 95, 4);
           default -> throw new IllegalArgumentException("unknown routing " + routing);
         };
     PlannerOptions options = PlannerOptions.defaults();

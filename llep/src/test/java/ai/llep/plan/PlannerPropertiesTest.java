@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import net.jqwik.api.Arbitraries;
@@ -13,6 +14,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 /** Invariants of every plan on random count matrices (P in 1..16, N a multiple of P). */
 class PlannerPropertiesTest {
@@ -20,7 +22,7 @@ class PlannerPropertiesTest {
   record Case(long[][] counts, ExpertPlacement placement, PlannerOptions options) {
     @Override
     public String toString() {
-      return placement + " " + options + " " + java.util.Arrays.deepToString(counts);
+      return placement + " " + options + " " + Arrays.deepToString(counts);
     }
   }
 
@@ -39,10 +41,10 @@ class PlannerPropertiesTest {
             (p, m, o) -> {
               Arbitrary<Long> cell =
                   Arbitraries.frequencyOf(
-                      net.jqwik.api.Tuple.of(4, Arbitraries.just(0L)),
-                      net.jqwik.api.Tuple.of(4, Arbitraries.longs().between(0, 60)),
-                      net.jqwik.api.Tuple.of(3, Arbitraries.longs().between(0, 3000)),
-                      net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(0, 80_000)));
+                      Tuple.of(4, Arbitraries.just(0L)),
+                      Tuple.of(4, Arbitraries.longs().between(0, 60)),
+                      Tuple.of(3, Arbitraries.longs().between(0, 3000)),
+                      Tuple.of(1, Arbitraries.longs().between(0, 80_000)));
               Arbitrary<long[]> row =
                   cell.list().ofSize(p * m).map(l -> l.stream().mapToLong(x -> x).toArray());
               return row.list()
@@ -202,13 +204,13 @@ class PlannerPropertiesTest {
     long[][] send = plan.sendMatrix(c.counts());
     for (int s = 0; s < c.placement().ranks(); s++) {
       for (int d = 0; d < c.placement().ranks(); d++) {
-        long native_ = 0;
+        long expected = 0;
         for (int e = c.placement().firstExpert(d);
             e < c.placement().firstExpert(d) + c.placement().expertsPerRank();
             e++) {
-          native_ += c.counts()[s][e];
+          expected += c.counts()[s][e];
         }
-        assertEquals(native_, send[s][d]);
+        assertEquals(expected, send[s][d]);
       }
     }
   }
@@ -231,10 +233,10 @@ class PlannerPropertiesTest {
     boolean imbalanced = auto.imbalance().perRank() >= c.options().lambda();
     assertEquals(imbalanced, auto.llepApplied());
     assertEquals(!imbalanced, auto.isBalancedFallback());
-    Plan reference = imbalanced ? llep(c) : new StandardEpPlanner(c.options()).plan(c.counts(), c.placement());
+    Plan reference =
+        imbalanced ? llep(c) : new StandardEpPlanner(c.options()).plan(c.counts(), c.placement());
     assertEquals(reference.assignments(), auto.assignments());
     assertEquals(reference.transfers(), auto.transfers());
-    assertEquals(reference.loads().length, auto.loads().length);
     assertArrayEquals(reference.loads(), auto.loads());
   }
 }

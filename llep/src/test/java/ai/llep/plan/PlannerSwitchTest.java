@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Dispatch modes, the lambda switch and the imbalance ratios. */
@@ -35,7 +36,9 @@ class PlannerSwitchTest {
     long[][] counts = Fixtures.onRankZero(4, 30, 10, 0, 0, 0, 0, 0, 0);
     Plan plan = new StandardEpPlanner().plan(counts, FOUR_BY_TWO);
     assertEquals(new Imbalance(4.0, 6.0), plan.imbalance());
-    assertEquals(new Imbalance(1.0, 1.0), new StandardEpPlanner().plan(new long[4][8], FOUR_BY_TWO).imbalance());
+    assertEquals(
+        new Imbalance(1.0, 1.0),
+        new StandardEpPlanner().plan(new long[4][8], FOUR_BY_TWO).imbalance());
   }
 
   @Test
@@ -73,20 +76,20 @@ class PlannerSwitchTest {
         Planner.create(DispatchMode.LLEP, defaults.withVariant(PlannerOptions.Variant.REFERENCE)));
     assertInstanceOf(StandardEpPlanner.class, Planner.create(DispatchMode.EP, defaults));
     IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> new ReferencePlanner(defaults));
-    assertEquals("ReferencePlanner runs variant REFERENCE, options ask for DEFAULT", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ReferencePlanner(defaults));
+    assertEquals(
+        "ReferencePlanner runs variant REFERENCE, options ask for DEFAULT", e.getMessage());
   }
 
   @Test
   void singleRankKeepsEverythingEvenUnderCapacityPressure() {
     PlannerOptions tight = new PlannerOptions(0.5, 1, 1.3, PlannerOptions.Variant.DEFAULT);
-    Plan plan = new LeastLoadedPlanner(tight).plan(new long[][] {{7, 5}}, new ExpertPlacement(2, 1));
+    Plan plan =
+        new LeastLoadedPlanner(tight).plan(new long[][] {{7, 5}}, new ExpertPlacement(2, 1));
     assertEquals(6, plan.capacity());
     // Expert 0 keeps its first slot under capacity, the other 6 have no other rank to go to.
-    assertEquals(java.util.List.of(Fixtures.a(0, 0, 7)), plan.assignments(0));
-    assertEquals(java.util.List.of(Fixtures.a(0, 0, 5)), plan.assignments(1));
+    assertEquals(List.of(Fixtures.a(0, 0, 7)), plan.assignments(0));
+    assertEquals(List.of(Fixtures.a(0, 0, 5)), plan.assignments(1));
     assertEquals(2, plan.forcedChunks());
     assertEquals(12, plan.maxLoad());
     assertTrue(plan.transfers().isEmpty());
@@ -94,7 +97,9 @@ class PlannerSwitchTest {
 
   @Test
   void zeroSlotsGiveAnEmptyPlan() {
-    Plan plan = Planner.create(DispatchMode.LLEP, PlannerOptions.defaults()).plan(new long[4][8], FOUR_BY_TWO);
+    Plan plan =
+        Planner.create(DispatchMode.LLEP, PlannerOptions.defaults())
+            .plan(new long[4][8], FOUR_BY_TWO);
     assertEquals(0, plan.capacity());
     assertEquals(0, plan.maxLoad());
     for (int e = 0; e < 8; e++) {

@@ -62,8 +62,7 @@ class RecordValidationTest {
         "assignment range must satisfy 0 <= start < end, got [3, 3)",
         () -> new Assignment(0, 3, 3));
     rejects("assignment rank must be >= 0, got -1", () -> new Assignment(-1, 0, 1));
-    rejects(
-        "transfer of expert 4 from rank 2 to itself", () -> new WeightTransfer(4, 2, 2));
+    rejects("transfer of expert 4 from rank 2 to itself", () -> new WeightTransfer(4, 2, 2));
     rejects(
         "slot piece needs destination >= 0, offset >= 0, length >= 1, got 0, 0, 0",
         () -> new SlotPiece(0, 0, 0));
@@ -100,7 +99,9 @@ class RecordValidationTest {
     long[] c = {4, 4};
     long[] loads = {4, 4};
     List<List<Assignment>> gap =
-        List.of(List.of(new Assignment(0, 0, 2), new Assignment(1, 3, 4)), List.of(new Assignment(1, 0, 4)));
+        List.of(
+            List.of(new Assignment(0, 0, 2), new Assignment(1, 3, 4)),
+            List.of(new Assignment(1, 0, 4)));
     rejects(
         "assignments of expert 0 must be contiguous: Assignment[rank=1, start=3, end=4] after 2",
         () -> new Plan(p, DispatchMode.LLEP, true, 4, c, gap, List.of(), loads, loads, 0, flat));
@@ -113,7 +114,17 @@ class RecordValidationTest {
         "transfers must be exactly the (expert, helper) pairs of non-native assignments, got []",
         () ->
             new Plan(
-                p, DispatchMode.LLEP, true, 4, c, moved, List.of(), loads, new long[] {0, 8}, 0, flat));
+                p,
+                DispatchMode.LLEP,
+                true,
+                4,
+                c,
+                moved,
+                List.of(),
+                loads,
+                new long[] {0, 8},
+                0,
+                flat));
     rejects(
         "a plan for mode EP cannot apply LLEP",
         () -> new Plan(p, DispatchMode.EP, true, 4, c, moved, List.of(), loads, loads, 0, flat));

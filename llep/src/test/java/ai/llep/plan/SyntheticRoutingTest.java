@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class SyntheticRoutingTest {
@@ -14,11 +15,11 @@ class SyntheticRoutingTest {
   void hotColdSlotsFollowTheGenerator() {
     // 10 tokens, 50% hot: tokens 0..4 hot on experts 0, 1 (H = 2, K = 3); cold experts 2..5.
     int[] slots = SyntheticRouting.hotColdSlots(6, 10, 3, 50, 2);
-    assertArrayEquals(new int[] {0, 1, 0}, java.util.Arrays.copyOfRange(slots, 0, 3));
+    assertArrayEquals(new int[] {0, 1, 0}, Arrays.copyOfRange(slots, 0, 3));
     // Cold token 5: experts 2 + (5 + k) mod 4 = 3, 4, 5.
-    assertArrayEquals(new int[] {3, 4, 5}, java.util.Arrays.copyOfRange(slots, 15, 18));
+    assertArrayEquals(new int[] {3, 4, 5}, Arrays.copyOfRange(slots, 15, 18));
     // Cold token 7: 2 + (7 + k) mod 4 = 5, 2, 3.
-    assertArrayEquals(new int[] {5, 2, 3}, java.util.Arrays.copyOfRange(slots, 21, 24));
+    assertArrayEquals(new int[] {5, 2, 3}, Arrays.copyOfRange(slots, 21, 24));
   }
 
   @Test
@@ -34,10 +35,10 @@ class SyntheticRoutingTest {
     long[][] a = SyntheticRouting.zipfCounts(4, 64, 2048, 8, 1.2, 7);
     long[][] b = SyntheticRouting.zipfCounts(4, 64, 2048, 8, 1.2, 7);
     assertArrayEquals(a, b);
-    assertNotEquals(java.util.Arrays.toString(a[0]), java.util.Arrays.toString(a[1]));
+    assertNotEquals(Arrays.toString(a[0]), Arrays.toString(a[1]));
     for (long[] row : a) {
       assertEquals(2048 * 8, Fixtures.sum(row));
-      long max = java.util.Arrays.stream(row).max().getAsLong();
+      long max = Arrays.stream(row).max().getAsLong();
       assertTrue(max <= 2048, "an expert appears at most once per token");
       assertTrue(max > 2 * 2048 * 8 / 64, "skewed: max " + max);
     }
@@ -49,8 +50,7 @@ class SyntheticRoutingTest {
   void rejectsBadHotCold() {
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class,
-            () -> SyntheticRouting.hotColdSlots(8, 10, 2, 50, 8));
+            IllegalArgumentException.class, () -> SyntheticRouting.hotColdSlots(8, 10, 2, 50, 8));
     assertEquals("hot experts must be in [1, 8), got 8", e.getMessage());
   }
 }
