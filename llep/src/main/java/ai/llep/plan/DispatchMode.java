@@ -7,8 +7,8 @@ public enum DispatchMode {
   /** The least-loaded assignment, always. */
   LLEP,
   /**
-   * The least-loaded assignment when the per-rank imbalance ratio reaches lambda, standard EP
-   * below it (paper Alg. 4).
+   * The least-loaded assignment when the per-rank imbalance ratio reaches lambda, standard EP below
+   * it (paper Alg. 4).
    */
   AUTO
 }

@@ -10,14 +10,14 @@ final class ExpertOrder {
   static int[] byDecreasingCount(long[] counts) {
     int n = counts.length;
     int idBits = 32 - Integer.numberOfLeadingZeros(Math.max(n - 1, 0));
-    long limit = 1L << (63 - idBits);
+    long limit = Long.MAX_VALUE >>> idBits;
     long mask = (1L << idBits) - 1;
     long[] keys = new long[n];
     int nonZero = 0;
     for (int e = 0; e < n; e++) {
-      if (counts[e] >= limit) {
+      if (counts[e] > limit) {
         throw new IllegalArgumentException(
-            "count of expert " + e + " is " + counts[e] + ", planning needs it below " + limit);
+            "count of expert " + e + " is " + counts[e] + ", planning needs it <= " + limit);
       }
       if (counts[e] > 0) {
         // Ascending keys put the lowest count first and, among equal counts, the highest id.

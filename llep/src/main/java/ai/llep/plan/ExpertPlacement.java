@@ -37,8 +37,7 @@ public record ExpertPlacement(int experts, int ranks) {
 
   void checkExpert(int expert) {
     if (expert < 0 || expert >= experts) {
-      throw new IllegalArgumentException(
-          "expert must be in [0, " + experts + "), got " + expert);
+      throw new IllegalArgumentException("expert must be in [0, " + experts + "), got " + expert);
     }
   }
 

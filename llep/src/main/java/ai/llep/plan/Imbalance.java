@@ -1,9 +1,9 @@
 package ai.llep.plan;
 
 /**
- * How imbalanced the routing is under standard EP: max over mean, per rank (native loads; the
- * ratio the lambda switch uses, as the authors' code does) and per expert (the paper's text).
- * Both are 1.0 when no slot is routed.
+ * How imbalanced the routing is under standard EP: max over mean, per rank (native loads; the ratio
+ * the lambda switch uses, as the authors' code does) and per expert (the paper's text). Both are
+ * 1.0 when no slot is routed.
  */
 public record Imbalance(double perRank, double perExpert) {
   public Imbalance {

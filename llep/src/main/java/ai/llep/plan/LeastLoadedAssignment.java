@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * The least-loaded assignment (paper Alg. 2 and 3) on primitive arrays, for both variants.
  *
- * <p>Choosing a helper: the paper re-sorts the other ranks by effective load every round and
- * takes the first one whose chunk {@code min(r, cap - eff)} is at least m or all of r. Free room
- * falls along that order, so the first rank qualifies iff any does, and the choice is simply the
+ * <p>Choosing a helper: the paper re-sorts the other ranks by effective load every round and takes
+ * the first one whose chunk {@code min(r, cap - eff)} is at least m or all of r. Free room falls
+ * along that order, so the first rank qualifies iff any does, and the choice is simply the
  * least-loaded other rank (ties: lower rank) if its free room is at least {@code min(r, m)}. This
  * saves the sort and gives the same plan.
  */

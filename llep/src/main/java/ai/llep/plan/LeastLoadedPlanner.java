@@ -1,10 +1,15 @@
 package ai.llep.plan;
 
 /**
- * The least-loaded assignment as this project specifies it: capacity {@code ceil(alpha * T /
- * P)}, remainders under m kept on the native rank, contiguous chunks on one rank merged, one weight
+ * The least-loaded assignment as this project specifies it: capacity {@code ceil(alpha * T / P)},
+ * remainders under m kept on the native rank, contiguous chunks on one rank merged, one weight
  * transfer per (expert, helper) pair. Applied unconditionally; {@link Planner#create} adds the
  * lambda switch.
+ *
+ * <p>What it guarantees (alpha >= 1): every chunk a helper computes has at least m slots; every
+ * rank's load stays within the capacity unless the plan reports {@link Plan#forcedChunks()} > 0 (a
+ * remainder under m kept native, or a remainder no other rank had m slots of room for); with m = 1
+ * neither can happen, so the maximum load is at most the capacity.
  */
 public final class LeastLoadedPlanner implements Planner {
   private final PlannerOptions options;

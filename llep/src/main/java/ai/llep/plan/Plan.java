@@ -18,8 +18,8 @@ import java.util.Objects;
  *     except that the reference variant keeps one per non-native chunk
  * @param epLoads per-rank load under standard EP (native loads)
  * @param loads per-rank load under this plan
- * @param forcedChunks chunks the assignment placed over capacity: forced remainders and
- *     remainders under m kept on the native rank
+ * @param forcedChunks chunks the assignment placed over capacity: forced remainders and remainders
+ *     under m kept on the native rank
  * @param imbalance the routing's imbalance ratios under standard EP
  */
 public record Plan(
@@ -123,8 +123,8 @@ public record Plan(
 
   /**
    * S[src][dst], the rows each rank sends to each rank: row r gives rank r's all-to-all send
-   * splits, column r its receive splits. {@code counts} is the P x N matrix the plan was made
-   * from (its column sums must equal {@link #expertCounts()}).
+   * splits, column r its receive splits. {@code counts} is the P x N matrix the plan was made from
+   * (its column sums must equal {@link #expertCounts()}).
    */
   public long[][] sendMatrix(long[][] counts) {
     return PlanRouting.sendMatrix(this, counts);
@@ -140,9 +140,9 @@ public record Plan(
   }
 
   /**
-   * For each source rank, the segments {@code destination} receives from it, in wire order:
-   * experts ascending, one segment per expert with its row count. This is the order a sender
-   * gets by sorting its local slots by (destination, expert, local order).
+   * For each source rank, the segments {@code destination} receives from it, in wire order: experts
+   * ascending, one segment per expert with its row count. This is the order a sender gets by
+   * sorting its local slots by (destination, expert, local order).
    */
   public List<List<Segment>> receiveSegments(long[][] counts, int destination) {
     return PlanRouting.receiveSegments(this, counts, destination);

@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns a plan and the P x N count matrix into messages. Expert e's global slot order is rank
- * 0's slots of e, then rank 1's, and so on: rank r owns positions [cum[r][e], cum[r+1][e]), and
- * each position goes to the rank whose assignment range contains it.
+ * Turns a plan and the P x N count matrix into messages. Expert e's global slot order is rank 0's
+ * slots of e, then rank 1's, and so on: rank r owns positions [cum[r][e], cum[r+1][e]), and each
+ * position goes to the rank whose assignment range contains it.
  */
 final class PlanRouting {
   private PlanRouting() {}

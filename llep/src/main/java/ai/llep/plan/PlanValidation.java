@@ -38,31 +38,47 @@ final class PlanValidation {
     requireLength("assignments", assignments.size(), experts);
     requireLength("epLoads", epLoads.length, ranks);
     requireLength("loads", loads.length, ranks);
+    int perRank = placement.expertsPerRank();
     long[] expectedEp = new long[ranks];
     long[] expectedLoads = new long[ranks];
+    long[] nonNative = new long[16];
+    int nonNativeCount = 0;
     for (int e = 0; e < experts; e++) {
       if (expertCounts[e] < 0) {
         throw new IllegalArgumentException(
             "count of expert " + e + " must be >= 0, got " + expertCounts[e]);
       }
-      expectedEp[placement.nativeRank(e)] += expertCounts[e];
-      checkCover(placement, e, expertCounts[e], assignments.get(e), expectedLoads);
+      int owner = e / perRank;
+      expectedEp[owner] += expertCounts[e];
+      List<Assignment> list = assignments.get(e);
+      long next = 0;
+      for (int i = 0; i < list.size(); i++) {
+        Assignment a = list.get(i);
+        if (a.rank() >= ranks) {
+          throw new IllegalArgumentException(
+              "expert " + e + " is assigned to rank " + a.rank() + " of " + ranks);
+        }
+        if (a.start() != next) {
+          throw new IllegalArgumentException(
+              "assignments of expert " + e + " must be contiguous: " + a + " after " + next);
+        }
+        next = a.end();
+        expectedLoads[a.rank()] += a.length();
+        if (a.rank() != owner) {
+          if (nonNativeCount == nonNative.length) {
+            nonNative = Arrays.copyOf(nonNative, 2 * nonNativeCount);
+          }
+          nonNative[nonNativeCount++] = (long) e * ranks + a.rank();
+        }
+      }
+      if (next != expertCounts[e]) {
+        throw new IllegalArgumentException(
+            "assignments of expert " + e + " cover [0, " + next + "), count is " + expertCounts[e]);
+      }
     }
-    if (!Arrays.equals(expectedEp, epLoads)) {
-      throw new IllegalArgumentException(
-          "epLoads "
-              + Arrays.toString(epLoads)
-              + " differ from native loads "
-              + Arrays.toString(expectedEp));
-    }
-    if (!Arrays.equals(expectedLoads, loads)) {
-      throw new IllegalArgumentException(
-          "loads "
-              + Arrays.toString(loads)
-              + " differ from assignment sums "
-              + Arrays.toString(expectedLoads));
-    }
-    checkTransfers(placement, assignments, transfers);
+    requireEqual("epLoads", epLoads, "native loads", expectedEp);
+    requireEqual("loads", loads, "assignment sums", expectedLoads);
+    checkTransfers(placement, Arrays.copyOf(nonNative, nonNativeCount), transfers);
     if (!llepApplied
         && (!transfers.isEmpty() || forcedChunks != 0 || !Arrays.equals(epLoads, loads))) {
       throw new IllegalArgumentException(
@@ -74,42 +90,23 @@ final class PlanValidation {
     }
   }
 
-  private static void checkCover(
-      ExpertPlacement placement, int expert, long count, List<Assignment> list, long[] loads) {
-    long next = 0;
-    for (Assignment a : list) {
-      if (a.rank() >= placement.ranks()) {
-        throw new IllegalArgumentException(
-            "expert " + expert + " is assigned to rank " + a.rank() + " of " + placement.ranks());
-      }
-      if (a.start() != next) {
-        throw new IllegalArgumentException(
-            "assignments of expert " + expert + " must be contiguous: " + a + " after " + next);
-      }
-      next = a.end();
-      loads[a.rank()] += a.length();
-    }
-    if (next != count) {
+  private static void requireEqual(String what, long[] given, String source, long[] expected) {
+    if (!Arrays.equals(given, expected)) {
       throw new IllegalArgumentException(
-          "assignments of expert " + expert + " cover [0, " + next + "), count is " + count);
+          what
+              + " "
+              + Arrays.toString(given)
+              + " differ from "
+              + source
+              + " "
+              + Arrays.toString(expected));
     }
   }
 
   /** Transfers must be exactly the (expert, non-native rank) pairs present, owned natively. */
   private static void checkTransfers(
-      ExpertPlacement placement, List<List<Assignment>> assignments, List<WeightTransfer> list) {
+      ExpertPlacement placement, long[] nonNativePairs, List<WeightTransfer> list) {
     int ranks = placement.ranks();
-    long[] needed = new long[8];
-    int n = 0;
-    for (int e = 0; e < assignments.size(); e++) {
-      int owner = placement.nativeRank(e);
-      for (Assignment a : assignments.get(e)) {
-        if (a.rank() != owner) {
-          needed = n == needed.length ? Arrays.copyOf(needed, 2 * n) : needed;
-          needed[n++] = (long) e * ranks + a.rank();
-        }
-      }
-    }
     long[] given = new long[list.size()];
     for (int i = 0; i < given.length; i++) {
       WeightTransfer t = list.get(i);
@@ -123,9 +120,7 @@ final class PlanValidation {
         throw new IllegalArgumentException("transfers must be ordered by (expert, helper): " + t);
       }
     }
-    long[] neededPairs = distinctSorted(Arrays.copyOf(needed, n));
-    long[] givenPairs = distinctSorted(given);
-    if (!Arrays.equals(neededPairs, givenPairs)) {
+    if (!Arrays.equals(distinctSorted(nonNativePairs), distinctSorted(given))) {
       throw new IllegalArgumentException(
           "transfers must be exactly the (expert, helper) pairs of non-native assignments, got "
               + list);

@@ -3,7 +3,8 @@ package ai.llep.plan;
 /**
  * Computes the plan of one MoE layer from the all-gathered P x N count matrix ({@code
  * counts[r][e]}: slots rank r routes to expert e). Deterministic: equal inputs give equal plans on
- * every rank, ties going to the lower rank and the lower expert.
+ * every rank, ties going to the lower rank and the lower expert. Planners hold no mutable state and
+ * may be shared between threads.
  */
 public interface Planner {
 

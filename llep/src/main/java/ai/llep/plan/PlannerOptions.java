@@ -27,8 +27,7 @@ public record PlannerOptions(double alpha, int minTokensPerGemm, double lambda, 
       throw new IllegalArgumentException("alpha must be finite and > 0, got " + alpha);
     }
     if (minTokensPerGemm < 1) {
-      throw new IllegalArgumentException(
-          "minTokensPerGemm must be >= 1, got " + minTokensPerGemm);
+      throw new IllegalArgumentException("minTokensPerGemm must be >= 1, got " + minTokensPerGemm);
     }
     if (!(lambda > 0) || Double.isInfinite(lambda)) {
       throw new IllegalArgumentException("lambda must be finite and > 0, got " + lambda);

@@ -8,7 +8,8 @@ final class RoutingCounts {
   final long total;
   private final Imbalance imbalance;
 
-  private RoutingCounts(ExpertPlacement placement, long[] expertCounts, long[] epLoads, long total) {
+  private RoutingCounts(
+      ExpertPlacement placement, long[] expertCounts, long[] epLoads, long total) {
     this.placement = placement;
     this.expertCounts = expertCounts;
     this.epLoads = epLoads;
@@ -43,6 +44,7 @@ final class RoutingCounts {
           "counts must have " + ranks + " rows (one per rank), got " + counts.length);
     }
     long[] sums = new long[experts];
+    long allBits = 0;
     for (int r = 0; r < ranks; r++) {
       long[] row = counts[r];
       if (row == null || row.length != experts) {
@@ -54,15 +56,35 @@ final class RoutingCounts {
                 + " columns (one per expert), got "
                 + (row == null ? "null" : row.length));
       }
+      // Branch-free so that the JIT vectorises it; signs and overflow are checked once per row.
+      long rowBits = 0;
       for (int e = 0; e < experts; e++) {
-        if (row[e] < 0) {
-          throw new IllegalArgumentException(
-              "counts[" + r + "][" + e + "] must be >= 0, got " + row[e]);
+        sums[e] += row[e];
+        rowBits |= row[e];
+      }
+      if (rowBits < 0) {
+        throw negativeCount(r, row);
+      }
+      allBits |= rowBits;
+    }
+    // Every count is at most allBits, so no column sum can overflow below this bound.
+    if (allBits > Long.MAX_VALUE / ranks) {
+      for (int e = 0; e < experts; e++) {
+        long sum = 0;
+        for (long[] row : counts) {
+          sum = addChecked(sum, row[e]);
         }
-        sums[e] = addChecked(sums[e], row[e]);
       }
     }
     return sums;
+  }
+
+  private static IllegalArgumentException negativeCount(int r, long[] row) {
+    int e = 0;
+    while (row[e] >= 0) {
+      e++;
+    }
+    return new IllegalArgumentException("counts[" + r + "][" + e + "] must be >= 0, got " + row[e]);
   }
 
   Imbalance imbalance() {

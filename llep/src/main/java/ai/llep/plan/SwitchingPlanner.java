@@ -1,8 +1,8 @@
 package ai.llep.plan;
 
 /**
- * {@link DispatchMode#AUTO} (paper Alg. 4): the least-loaded assignment when the per-rank
- * imbalance ratio reaches lambda, standard EP below it.
+ * {@link DispatchMode#AUTO} (paper Alg. 4): the least-loaded assignment when the per-rank imbalance
+ * ratio reaches lambda, standard EP below it.
  */
 final class SwitchingPlanner implements Planner {
   private final PlannerOptions options;

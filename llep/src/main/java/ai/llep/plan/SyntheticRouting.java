@@ -13,8 +13,8 @@ public final class SyntheticRouting {
   /**
    * The paper's "R:H" generator on one rank: the first {@code floor(R * tokens / 100)} tokens are
    * hot and send slot k to expert {@code k mod H}; cold token i (i counts all of the rank's tokens,
-   * hot ones included) sends slot k to expert {@code H + (i + k) mod (N - H)}. Flooring and this
-   * i are what golden vectors GV4 and GV6 of LLEP.md need. With H > K only K hot experts get load;
+   * hot ones included) sends slot k to expert {@code H + (i + k) mod (N - H)}. Flooring and this i
+   * are what golden vectors GV4 and GV6 of LLEP.md need. With H > K only K hot experts get load;
    * with H < K a hot token picks one expert several times (kept for comparison with the paper).
    */
   public static int[] hotColdSlots(
@@ -38,7 +38,8 @@ public final class SyntheticRouting {
     if (ranks < 1) {
       throw new IllegalArgumentException("ranks must be >= 1, got " + ranks);
     }
-    long[] row = countSlots(experts, hotColdSlots(experts, tokensPerRank, topK, hotPercent, hotExperts));
+    long[] row =
+        countSlots(experts, hotColdSlots(experts, tokensPerRank, topK, hotPercent, hotExperts));
     long[][] counts = new long[ranks][];
     for (int r = 0; r < ranks; r++) {
       counts[r] = row.clone();
@@ -56,7 +57,13 @@ public final class SyntheticRouting {
     if (ranks < 1 || experts < 1 || tokensPerRank < 0 || topK < 1 || topK > experts) {
       throw new IllegalArgumentException(
           "zipf routing needs ranks >= 1, experts >= 1, tokens >= 0, 1 <= topK <= experts, got "
-              + ranks + ", " + experts + ", " + tokensPerRank + ", " + topK);
+              + ranks
+              + ", "
+              + experts
+              + ", "
+              + tokensPerRank
+              + ", "
+              + topK);
     }
     if (!(exponent > 0 && exponent <= 4)) {
       throw new IllegalArgumentException("zipf exponent must be in (0, 4], got " + exponent);
@@ -132,7 +139,9 @@ public final class SyntheticRouting {
     if (tokens < 0 || topK < 1 || (long) tokens * topK > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "need tokens >= 0, topK >= 1 and tokens * topK within an int, got "
-              + tokens + " tokens, topK " + topK);
+              + tokens
+              + " tokens, topK "
+              + topK);
     }
     if (hotPercent < 0 || hotPercent > 100) {
       throw new IllegalArgumentException("hot percent must be in [0, 100], got " + hotPercent);
