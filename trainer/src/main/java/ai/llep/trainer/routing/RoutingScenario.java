@@ -4,13 +4,13 @@ import java.util.Locale;
 
 /**
  * A synthetic routing, as written in configs: {@code balanced}, {@code R:H} (R% of tokens hot on H
- * experts, the paper's generator), {@code zipf:S} (Zipf popularity with exponent S, a different
+ * experts, R an integer, the paper's generator), {@code zipf:S} (Zipf popularity with exponent S, a different
  * expert order on each rank) or {@code single:E} (every token's first choice is expert E).
  */
 public sealed interface RoutingScenario {
   record Balanced() implements RoutingScenario {}
 
-  record Hot(double percent, int hotExperts) implements RoutingScenario {
+  record Hot(int percent, int hotExperts) implements RoutingScenario {
     public Hot {
       if (percent < 0 || percent > 100) {
         throw new IllegalArgumentException("hot percentage must be in [0, 100], got " + percent);
@@ -52,7 +52,7 @@ public sealed interface RoutingScenario {
       }
       int colon = t.indexOf(':');
       if (colon > 0) {
-        return new Hot(Double.parseDouble(t.substring(0, colon)), Integer.parseInt(t.substring(colon + 1)));
+        return new Hot(Integer.parseInt(t.substring(0, colon)), Integer.parseInt(t.substring(colon + 1)));
       }
     } catch (NumberFormatException e) {
       // falls through to the error below, which lists the accepted forms
@@ -67,7 +67,7 @@ public sealed interface RoutingScenario {
   default String label() {
     return switch (this) {
       case Balanced b -> "balanced";
-      case Hot h -> trim(h.percent()) + ":" + h.hotExperts();
+      case Hot h -> h.percent() + ":" + h.hotExperts();
       case Zipf z -> "zipf:" + trim(z.exponent());
       case Single s -> "single:" + s.expert();
     };

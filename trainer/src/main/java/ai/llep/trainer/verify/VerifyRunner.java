@@ -13,7 +13,7 @@ import ai.llep.plan.DispatchMode;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;
 import ai.llep.trainer.routing.RoutingScenario;
-import ai.llep.trainer.routing.SyntheticRouting;
+import ai.llep.trainer.routing.RoutingGenerator;
 import ai.llep.reference.DenseMoeReference;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public final class VerifyRunner {
       natives.add(fixture.expert(scope, e, options.bias()));
     }
     long[] experts_S =
-        new SyntheticRouting(options.experts(), topK).route(scenario, tokens, rank, options.seed());
+        new RoutingGenerator(options.experts(), topK).route(scenario, tokens, rank, options.seed());
     NDArray x_TD = fixture.tokens_TD(scope, tokens, rank);
     NDArray upstream_TD = fixture.upstream_TD(scope, tokens, rank);
     NDArray router_ND = fixture.router_ND(scope);

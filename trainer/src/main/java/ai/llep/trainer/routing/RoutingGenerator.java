@@ -1,16 +1,17 @@
 package ai.llep.trainer.routing;
 
+import ai.llep.plan.SyntheticRouting;
 import java.util.SplittableRandom;
 
 /**
  * Expert choices of each token for a {@link RoutingScenario}: {@code tokens * topK} expert ids in
  * slot order (token-major). Deterministic in (seed, rank).
  */
-public final class SyntheticRouting {
+public final class RoutingGenerator {
   private final int experts;
   private final int topK;
 
-  public SyntheticRouting(int experts, int topK) {
+  public RoutingGenerator(int experts, int topK) {
     if (topK < 1 || topK > experts) {
       throw new IllegalArgumentException(
           "top-k must be in [1, experts=" + experts + "], got " + topK);
@@ -49,19 +50,13 @@ public final class SyntheticRouting {
     return slots;
   }
 
-  /**
-   * The paper's generator: the first round(R% * tokens) tokens are hot; hot token i sends slot k
-   * to expert (k mod H); cold token i sends slot k to cold expert H + ((i + k) mod (N - H)).
-   */
+  /** The paper's generator, shared with the planner's golden-vector tests. */
   private void hot(RoutingScenario.Hot h, int tokens, long[] slots) {
     int hotExperts = Math.min(h.hotExperts(), experts);
-    long hotTokens = Math.round(h.percent() / 100.0 * tokens);
-    int cold = experts - hotExperts;
-    for (int t = 0; t < tokens; t++) {
-      for (int k = 0; k < topK; k++) {
-        boolean isHot = t < hotTokens || cold == 0;
-        slots[t * topK + k] = isHot ? k % hotExperts : hotExperts + (t + k) % cold;
-      }
+    int[] generated =
+        SyntheticRouting.hotColdSlots(experts, tokens, topK, h.percent(), hotExperts);
+    for (int s = 0; s < slots.length; s++) {
+      slots[s] = generated[s];
     }
   }
 
