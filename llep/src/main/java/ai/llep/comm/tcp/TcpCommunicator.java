@@ -1,0 +1,367 @@
+package ai.llep.comm.tcp;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.llep.comm.CommException;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.PeerRecv;
+import ai.llep.comm.PeerSend;
+import ai.llep.comm.ReduceOp;
+import ai.llep.runtime.RendezvousStore;
+import ai.llep.runtime.WorldInfo;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A {@link Communicator} over a full mesh of authenticated TCP connections, for CPU ranks in
+ * development, CI and tests. Every collective moves whole tensors (dtype, shape, raw bytes); an
+ * all-reduce gathers every rank's input and reduces in rank order, so all ranks get the same bits
+ * as a direct sequential computation. NOTE: that costs (P - 1) copies of the input per rank, fine
+ * for the sizes this backend serves.
+ *
+ * <p>Each message carries its operation and a sequence number (the collective's number, or the
+ * per-peer number of point-to-point messages), so ranks that call collectives in different orders
+ * get a {@link CommException} describing the mismatch instead of wrong data. After any {@link
+ * CommException} the communicator refuses further calls.
+ *
+ * <p>Not thread-safe: one thread per rank calls the collectives.
+ */
+public final class TcpCommunicator implements Communicator {
+  private final int rank;
+  private final int worldSize;
+  private final Duration timeout;
+  private final Mesh mesh;
+  private final long[] p2pSent;
+  private final long[] p2pReceived;
+  private long collectives;
+  private CommException broken;
+  private volatile boolean closed;
+
+  private record Op(OpKind kind, long seq, long deadlineNanos) {}
+
+  private TcpCommunicator(WorldInfo world, Duration timeout, Mesh mesh) {
+    this.rank = world.rank();
+    this.worldSize = world.worldSize();
+    this.timeout = timeout;
+    this.mesh = mesh;
+    this.p2pSent = new long[worldSize];
+    this.p2pReceived = new long[worldSize];
+  }
+
+  /**
+   * Builds the mesh: every rank must call this with the same store, in the same order relative to
+   * other communicators built on that store. Blocks until all peers are connected or {@code
+   * options.connectTimeout()} passes.
+   */
+  public static TcpCommunicator create(
+      WorldInfo world, RendezvousStore store, byte[] secret, TcpOptions options) {
+    Mesh mesh = world.worldSize() == 1 ? null : Mesh.build(world, store, secret, options);
+    return new TcpCommunicator(world, options.timeout(), mesh);
+  }
+
+  @Override
+  public int rank() {
+    return rank;
+  }
+
+  @Override
+  public int worldSize() {
+    return worldSize;
+  }
+
+  @Override
+  public NDArray allGather(NDArray x) {
+    checkGather(x);
+    return run(
+        OpKind.ALL_GATHER,
+        op -> {
+          ByteBuffer all = gather(op, x);
+          return create(x.getManager(), all, prepend(worldSize, x.getShape()), x.getDataType());
+        });
+  }
+
+  @Override
+  public NDArray allReduce(NDArray x, ReduceOp reduce) {
+    checkGather(x);
+    return run(
+        OpKind.ALL_REDUCE,
+        op -> {
+          ByteBuffer all = gather(op, x);
+          if (worldSize == 1) {
+            return x.duplicate();
+          }
+          try (NDManager scratch = x.getManager().newSubManager()) {
+            NDArray stacked =
+                create(scratch, all, prepend(worldSize, x.getShape()), x.getDataType());
+            NDArray acc = stacked.get(0);
+            for (int p = 1; p < worldSize; p++) {
+              NDArray next = stacked.get(p);
+              acc = reduce == ReduceOp.SUM ? acc.add(next) : acc.maximum(next);
+            }
+            acc.attach(x.getManager());
+            return acc;
+          }
+        });
+  }
+
+  @Override
+  public NDArray allToAllV(NDArray x, long[] sendRows, long[] recvRows) {
+    RowSplits splits = RowSplits.of(rank, worldSize, x, sendRows, recvRows);
+    return run(
+        OpKind.ALL_TO_ALL_V,
+        op -> {
+          ByteBuffer mine = bytesOf(x);
+          for (int i = 1; i < worldSize; i++) {
+            int peer = (rank + i) % worldSize;
+            send(op, peer, splits.sendShape(peer), x.getDataType(), splits.sendSlice(mine, peer));
+          }
+          ByteBuffer out = direct(splits.recvBytes());
+          for (int peer = 0; peer < worldSize; peer++) {
+            if (peer == rank) {
+              out.put(splits.sendSlice(mine, rank));
+            } else {
+              out.put(receive(op, peer, splits.recvShape(peer), x.getDataType()).data());
+            }
+          }
+          return create(x.getManager(), out.flip(), splits.resultShape(), x.getDataType());
+        });
+  }
+
+  @Override
+  public NDList sendRecv(List<PeerSend> sends, List<PeerRecv> recvs, NDManager manager) {
+    P2pBatch.validate(rank, worldSize, sends, recvs);
+    return run(
+        OpKind.SEND_RECV,
+        op -> {
+          ArrayDeque<ByteBuffer> toSelf = new ArrayDeque<>();
+          for (PeerSend s : sends) {
+            ByteBuffer data = bytesOf(s.tensor());
+            if (s.peer() == rank) {
+              toSelf.add(data);
+            } else {
+              sendP2p(op, s.peer(), s.tensor().getShape(), s.tensor().getDataType(), data);
+            }
+          }
+          NDList received = new NDList(recvs.size());
+          for (PeerRecv r : recvs) {
+            ByteBuffer data =
+                r.peer() == rank
+                    ? toSelf.removeFirst()
+                    : receiveP2p(op, r.peer(), r.shape(), r.dataType()).data();
+            received.add(create(manager, data, r.shape(), r.dataType()));
+          }
+          return received;
+        });
+  }
+
+  @Override
+  public NDArray broadcast(NDArray x, int root) {
+    WireDType.of(x.getDataType());
+    if (root < 0 || root >= worldSize) {
+      throw new IllegalArgumentException(
+          "broadcast root must be in [0, " + worldSize + "), got " + root);
+    }
+    return run(
+        OpKind.BROADCAST,
+        op -> {
+          if (rank == root) {
+            ByteBuffer mine = bytesOf(x);
+            for (int i = 1; i < worldSize; i++) {
+              send(op, (rank + i) % worldSize, x.getShape(), x.getDataType(), mine);
+            }
+            return x.duplicate();
+          }
+          WireTensor m = receive(op, root, x.getShape(), x.getDataType());
+          return create(x.getManager(), m.data(), x.getShape(), x.getDataType());
+        });
+  }
+
+  @Override
+  public void barrier() {
+    run(
+        OpKind.BARRIER,
+        op -> {
+          ByteBuffer empty = ByteBuffer.allocate(0);
+          for (int i = 1; i < worldSize; i++) {
+            send(op, (rank + i) % worldSize, new Shape(0), DataType.UINT8, empty);
+          }
+          for (int peer = 0; peer < worldSize; peer++) {
+            if (peer != rank) {
+              receive(op, peer, new Shape(0), DataType.UINT8);
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Where this rank accepts its peers (null in a world of one). */
+  InetSocketAddress listenAddress() {
+    return mesh == null ? null : mesh.address();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (mesh != null) {
+      mesh.close();
+    }
+  }
+
+  private <T> T run(OpKind kind, Function<Op, T> body) {
+    if (closed) {
+      throw new CommException("rank " + rank + ": " + kind + " on a closed communicator");
+    }
+    if (broken != null) {
+      throw new CommException(
+          "rank "
+              + rank
+              + ": "
+              + kind
+              + " refused after an earlier failure: "
+              + broken.getMessage(),
+          broken);
+    }
+    long seq = kind == OpKind.SEND_RECV ? 0 : ++collectives;
+    try {
+      return body.apply(new Op(kind, seq, System.nanoTime() + timeout.toNanos()));
+    } catch (CommException e) {
+      broken = e;
+      throw e;
+    }
+  }
+
+  /** Sends {@code x} to every peer and returns all ranks' bytes, in rank order. */
+  private ByteBuffer gather(Op op, NDArray x) {
+    ByteBuffer mine = bytesOf(x);
+    for (int i = 1; i < worldSize; i++) {
+      send(op, (rank + i) % worldSize, x.getShape(), x.getDataType(), mine);
+    }
+    ByteBuffer all = direct(Math.multiplyExact((long) worldSize, mine.remaining()));
+    for (int peer = 0; peer < worldSize; peer++) {
+      all.put(
+          peer == rank
+              ? mine.duplicate()
+              : receive(op, peer, x.getShape(), x.getDataType()).data());
+    }
+    return all.flip();
+  }
+
+  private void send(Op op, int peer, Shape shape, DataType dataType, ByteBuffer data) {
+    ByteBuffer header = WireTensor.header(op.kind(), op.seq(), dataType, shape);
+    mesh.link(peer).send(op.kind(), timeout, header, data.duplicate());
+  }
+
+  private void sendP2p(Op op, int peer, Shape shape, DataType dataType, ByteBuffer data) {
+    ByteBuffer header = WireTensor.header(op.kind(), p2pSent[peer]++, dataType, shape);
+    mesh.link(peer).send(op.kind(), timeout, header, data);
+  }
+
+  private WireTensor receive(Op op, int peer, Shape shape, DataType dataType) {
+    WireTensor m = mesh.link(peer).take(op.kind(), op.deadlineNanos(), timeout);
+    if (m.op() != op.kind() || m.seq() != op.seq()) {
+      throw new CommException(
+          "collective order mismatch: rank "
+              + rank
+              + " is in "
+              + op.kind()
+              + " #"
+              + op.seq()
+              + ", but rank "
+              + peer
+              + " sent "
+              + describe(m));
+    }
+    return checkShape(m, peer, shape, dataType);
+  }
+
+  private WireTensor receiveP2p(Op op, int peer, Shape shape, DataType dataType) {
+    WireTensor m = mesh.link(peer).take(op.kind(), op.deadlineNanos(), timeout);
+    long expected = p2pReceived[peer]++;
+    if (m.op() != OpKind.SEND_RECV || m.seq() != expected) {
+      throw new CommException(
+          "send-recv mismatch: rank "
+              + rank
+              + " expects point-to-point message #"
+              + expected
+              + " from rank "
+              + peer
+              + ", but rank "
+              + peer
+              + " sent "
+              + describe(m));
+    }
+    return checkShape(m, peer, shape, dataType);
+  }
+
+  private WireTensor checkShape(WireTensor m, int peer, Shape shape, DataType dataType) {
+    if (!m.shape().equals(shape) || m.dataType() != dataType) {
+      throw new CommException(
+          "rank "
+              + peer
+              + " sent "
+              + m.describe()
+              + " in "
+              + describe(m)
+              + ", but rank "
+              + rank
+              + " expects "
+              + shape
+              + " "
+              + dataType);
+    }
+    return m;
+  }
+
+  private static String describe(WireTensor m) {
+    return m.op() == OpKind.SEND_RECV
+        ? "point-to-point message #" + m.seq()
+        : m.op() + " #" + m.seq();
+  }
+
+  private void checkGather(NDArray x) {
+    long bytes = x.size() * WireDType.of(x.getDataType()).dataType().getNumOfBytes();
+    if (bytes * worldSize > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "gathering "
+              + worldSize
+              + " x "
+              + bytes
+              + " bytes exceeds the 2 GiB limit of one tensor");
+    }
+  }
+
+  /** The array's bytes in native order, position 0 (a copy, off the device if needed). */
+  private static ByteBuffer bytesOf(NDArray x) {
+    WireDType.of(x.getDataType());
+    return x.toByteBuffer().order(ByteOrder.nativeOrder());
+  }
+
+  private static ByteBuffer direct(long bytes) {
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "a result of " + bytes + " bytes exceeds the 2 GiB limit of one tensor transfer");
+    }
+    return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+  }
+
+  private static NDArray create(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
+    return manager.create(data, shape, type);
+  }
+
+  static Shape prepend(long first, Shape rest) {
+    return new Shape(first).addAll(rest);
+  }
+
+  static String format(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? (millis / 1000) + "s" : millis + "ms";
+  }
+}
