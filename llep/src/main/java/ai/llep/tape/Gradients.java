@@ -1,24 +1,36 @@
 package ai.llep.tape;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
 /** The two autograd entry points the tape needs, on top of DJL's PyTorch engine. */
 public final class Gradients {
+  private static final String NOT_IN_GRAPH = "does not require grad and does not have a grad_fn";
+
   private Gradients() {}
 
   /**
    * Adds {@code gradient} into the gradients of everything {@code target} depends on, as
    * {@code torch.autograd.backward(target, gradient, retain_graph=True)} does. The graph is kept
    * because later edges may walk shared parts of it; it is freed when the step's arrays close.
-   * A target outside any graph (nothing requires its gradient) is a no-op.
+   * An empty target, or one outside any graph (nothing it depends on records gradients, as on a
+   * rank that received no rows), is a no-op.
    */
   public static void backward(NDArray target, NDArray gradient) {
-    if (!JniUtils.requiresGrad((PtNDArray) target)) {
+    if (target.getShape().size() == 0) {
       return;
     }
-    JniUtils.backward((PtNDArray) target, (PtNDArray) gradient, true, false);
+    try {
+      JniUtils.backward((PtNDArray) target, (PtNDArray) gradient, true, false);
+    } catch (EngineException e) {
+      // DJL's requiresGrad reports false for every non-leaf tensor, so libtorch's own check is the
+      // only reliable test of "outside any graph".
+      if (e.getMessage() == null || !e.getMessage().contains(NOT_IN_GRAPH)) {
+        throw e;
+      }
+    }
   }
 
   /** A detached leaf that records its gradient: the receiving end of a cut. */

@@ -61,7 +61,11 @@ final class Job implements AutoCloseable {
     }
     int failRank = config.getInt("debug.fail-rank");
     if (failRank >= 0) {
-      comm = new FaultInjectingCommunicator(comm, failRank);
+      comm = new FaultInjectingCommunicator(comm, failRank, FaultInjectingCommunicator.Fault.THROW);
+    }
+    int hangRank = config.getInt("debug.hang-rank");
+    if (hangRank >= 0) {
+      comm = new FaultInjectingCommunicator(comm, hangRank, FaultInjectingCommunicator.Fault.HANG);
     }
     LOG.debug("rank {} of {} ready ({})", world.rank(), world.worldSize(), backend);
     return new Job(world, store, comm, NDManager.newBaseManager("PyTorch"));

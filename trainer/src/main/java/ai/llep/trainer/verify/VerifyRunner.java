@@ -138,10 +138,17 @@ public final class VerifyRunner {
         stats.imbalanceAfter(),
         stats.spilledSlots(),
         stats.transfers());
-    out.printf(Locale.ROOT, "  %-16s %14s %14s%n", "quantity", "max_abs_err", "max_rel_err");
+    out.printf(
+        Locale.ROOT, "  %-16s %14s %14s %14s%n", "quantity", "max_abs_ref", "max_abs_err", "max_rel_err");
     double worst = 0;
     for (ErrorRow row : rows) {
-      out.printf(Locale.ROOT, "  %-16s %14.3e %14.3e%n", row.quantity(), row.maxAbsError(), row.maxRelError());
+      out.printf(
+          Locale.ROOT,
+          "  %-16s %14.3e %14.3e %14.3e%n",
+          row.quantity(),
+          row.referenceScale(),
+          row.maxAbsError(),
+          row.maxRelError());
       worst = Math.max(worst, row.maxRelError());
     }
     return worst;
