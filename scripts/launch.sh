@@ -124,27 +124,53 @@ for (( local_rank = 0; local_rank < nproc_per_node; local_rank++ )); do
   rank_of_pid[$!]="$rank"
 done
 
+# Exit code 3 means "a peer failed": such a rank is a symptom, so the launcher waits a moment for
+# the rank that caused it before naming one.
+peer_failed_code=3
 status=0
+failed_rank=""
+symptom_deadline=""
 remaining=${#pids[@]}
+describe() { if [ "$2" -gt 128 ]; then echo "was killed by signal $(( $2 - 128 ))"; else echo "exited with code $2"; fi; }
 while [ "$remaining" -gt 0 ]; do
   finished_pid=""
   set +e
-  wait -n -p finished_pid "${pids[@]}"
-  code=$?
+  if [ -n "$symptom_deadline" ]; then
+    left=$(( symptom_deadline - SECONDS )); [ "$left" -gt 0 ] || break
+    timeout_pid=""
+    ( sleep "$left" ) & timeout_pid=$!
+    wait -n -p finished_pid "${pids[@]}" "$timeout_pid"
+    code=$?
+    kill "$timeout_pid" 2>/dev/null
+    [ "$finished_pid" = "$timeout_pid" ] && { set -e; break; }
+  else
+    wait -n -p finished_pid "${pids[@]}"
+    code=$?
+  fi
   set -e
   [ -n "$finished_pid" ] || break
   remaining=$(( remaining - 1 ))
   live=()
   for pid in "${pids[@]}"; do [ "$pid" = "$finished_pid" ] || live+=("$pid"); done
   pids=("${live[@]}")
-  if [ "$code" -ne 0 ]; then
-    failed_rank="${rank_of_pid[$finished_pid]}"
-    if [ "$code" -gt 128 ]; then reason="was killed by signal $(( code - 128 ))"; else reason="exited with code $code"; fi
-    echo "launch: rank $failed_rank $reason; stopping the other ranks" >&2
-    stop_all_within_grace
-    status="$code"
+  [ "$code" -ne 0 ] || continue
+  rank="${rank_of_pid[$finished_pid]}"
+  if [ "$code" -eq "$peer_failed_code" ] && [ -z "$failed_rank" ]; then
+    failed_rank="$rank"; status="$code"; symptom_deadline=$(( SECONDS + 5 ))
+    continue
+  fi
+  if [ "$code" -ne "$peer_failed_code" ]; then
+    failed_rank="$rank"; status="$code"
     break
   fi
 done
+if [ -n "$failed_rank" ]; then
+  if [ "$status" -eq "$peer_failed_code" ]; then
+    echo "launch: rank $failed_rank exited with code $status (it lost a peer: see its error above); stopping the other ranks" >&2
+  else
+    echo "launch: rank $failed_rank $(describe "$failed_rank" "$status"); stopping the other ranks" >&2
+  fi
+  stop_all_within_grace
+fi
 wait 2>/dev/null || true
 exit "$status"

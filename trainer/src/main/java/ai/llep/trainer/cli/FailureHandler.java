@@ -1,5 +1,6 @@
 package ai.llep.trainer.cli;
 
+import ai.llep.comm.CommException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
@@ -8,9 +9,13 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns an exception escaping a command into one line on stderr (the launcher adds the rank), with
- * the stack trace at debug level, and exit code 1.
+ * the stack trace at debug level. The exit code tells the launcher whose fault it was: {@link
+ * #PEER_FAILED} when communication with another rank failed (that rank is the cause), 1 otherwise.
  */
 final class FailureHandler implements IExecutionExceptionHandler {
+  /** Exit code of a rank that failed because a peer died, closed or stopped answering. */
+  static final int PEER_FAILED = 3;
+
   private static final Logger LOG = LogManager.getLogger(FailureHandler.class);
 
   @Override
@@ -22,7 +27,7 @@ final class FailureHandler implements IExecutionExceptionHandler {
     System.err.println(message);
     System.err.flush();
     LOG.debug("stack trace", e);
-    return 1;
+    return e instanceof CommException ? PEER_FAILED : 1;
   }
 
   private static String describe(Throwable t) {
