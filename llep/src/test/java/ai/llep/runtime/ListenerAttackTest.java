@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -27,6 +28,7 @@ class ListenerAttackTest {
       try (Socket silent = Attacks.silent(address);
           RendezvousStore store = client(server)) {
         // Accept is not held up by the silent client, which is still inside its handshake.
+        assertTrue(silent.isConnected());
         store.set("k", new byte[] {1});
         assertArrayEquals(new byte[] {1}, store.get("k", WAIT));
         assertNull(find(logs, l -> l.contains("timed out")));

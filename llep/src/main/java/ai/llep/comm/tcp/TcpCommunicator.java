@@ -92,10 +92,10 @@ public final class TcpCommunicator implements Communicator {
     return run(
         OpKind.ALL_REDUCE,
         ex -> {
-          ByteBuffer all = gather(ex, x);
           if (worldSize == 1) {
             return x.duplicate();
           }
+          ByteBuffer all = gather(ex, x);
           try (NDManager scratch = x.getManager().newSubManager()) {
             NDArray stacked =
                 create(scratch, all, prepend(worldSize, x.getShape()), x.getDataType());

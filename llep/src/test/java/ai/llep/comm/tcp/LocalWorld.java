@@ -109,7 +109,7 @@ final class LocalWorld implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     comms.forEach(Communicator::close);
     managers.forEach(NDManager::close);
     // Rank 0 hosts the store, so it closes last.
@@ -117,6 +117,10 @@ final class LocalWorld implements AutoCloseable {
       stores.get(rank).close();
     }
     pool.shutdownNow();
-    pool.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -74,6 +74,27 @@ class TcpFailureTest {
   }
 
   @Test
+  void closeWakesAWaitingCollective() throws Exception {
+    try (LocalWorld world = LocalWorld.start(2, LocalWorld.options(Duration.ofSeconds(30)))) {
+      List<LocalWorld.Outcome<NDArray>> outcomes =
+          world.run(
+              (rank, comm, manager) -> {
+                if (rank == 1) {
+                  Thread.sleep(200);
+                  long start = System.nanoTime();
+                  world.comm(0).close();
+                  assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos());
+                  return null;
+                }
+                return comm.allReduce(manager.ones(new Shape(2)), ReduceOp.SUM);
+              });
+      assertEquals(
+          "the communicator was closed during all-reduce", outcomes.get(0).error().getMessage());
+      assertNull(outcomes.get(1).error());
+    }
+  }
+
+  @Test
   void mismatchedCollectiveOrderIsReported() throws Exception {
     try (LocalWorld world = LocalWorld.start(2, LocalWorld.options(Duration.ofSeconds(10)))) {
       List<LocalWorld.Outcome<NDArray>> outcomes =

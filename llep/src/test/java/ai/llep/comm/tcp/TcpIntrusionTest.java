@@ -44,6 +44,7 @@ class TcpIntrusionTest {
       InetSocketAddress rank1 = world.comm(1).listenAddress();
       try (Socket silentStore = Attacks.silent(store);
           Socket silentRank = Attacks.silent(rank1)) {
+        assertTrue(silentStore.isConnected() && silentRank.isConnected());
         for (InetSocketAddress target : List.of(store, rank1)) {
           Attacks.wrongSecret(target, target == store ? "store" : Mesh.PURPOSE, new byte[0]);
           Attacks.connectAndClose(target);
