@@ -3,6 +3,7 @@ package ai.llep.runtime;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ProtocolException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -53,6 +54,16 @@ final class Handshake {
   static void client(
       FramedSocket socket, byte[] secret, String purpose, byte[] identity, Duration timeout)
       throws IOException {
+    try {
+      clientSteps(socket, secret, purpose, identity, timeout);
+    } catch (SocketTimeoutException e) {
+      throw timedOut(timeout, e);
+    }
+  }
+
+  private static void clientSteps(
+      FramedSocket socket, byte[] secret, String purpose, byte[] identity, Duration timeout)
+      throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     byte[] purposeBytes = purpose.getBytes(StandardCharsets.US_ASCII);
     checkField("purpose", purposeBytes);
@@ -87,6 +98,20 @@ final class Handshake {
    * {@code vet} sees that identity before the server accepts: a non-null reason refuses it.
    */
   static byte[] server(
+      FramedSocket socket,
+      byte[] secret,
+      String purpose,
+      Duration timeout,
+      Function<byte[], String> vet)
+      throws IOException {
+    try {
+      return serverSteps(socket, secret, purpose, timeout, vet);
+    } catch (SocketTimeoutException e) {
+      throw timedOut(timeout, e);
+    }
+  }
+
+  private static byte[] serverSteps(
       FramedSocket socket,
       byte[] secret,
       String purpose,
@@ -175,6 +200,13 @@ final class Handshake {
               + exactLength);
     }
     return frame.payload();
+  }
+
+  private static SocketTimeoutException timedOut(Duration timeout, SocketTimeoutException cause) {
+    SocketTimeoutException e =
+        new SocketTimeoutException("no complete handshake within " + Durations.format(timeout));
+    e.initCause(cause);
+    return e;
   }
 
   private static HandshakeException refuse(FramedSocket socket, long deadline, String reason) {

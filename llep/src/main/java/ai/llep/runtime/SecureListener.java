@@ -143,7 +143,7 @@ public final class SecureListener implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       channel.close();
       if (!closed) {
-        LOG.warn("refused connection from {} to {}: {}", remote, purpose, reason(e));
+        LOG.warn("dropped connection from {} to {}: {}", remote, purpose, reason(e));
       }
     }
   }

@@ -111,6 +111,7 @@ class TcpStoreTest {
       Thread.sleep(300);
       try (TcpStoreServer server = TcpStoreServer.start(address, SECRET, TIMEOUT);
           RendezvousStore store = late.get()) {
+        assertEquals(address, server.address());
         store.set("k", new byte[] {7});
         assertArrayEquals(new byte[] {7}, store.get("k", TIMEOUT));
       }

@@ -17,7 +17,13 @@ final class BindHost {
   static InetAddress resolve(String configured, String masterAddr, int masterPort) {
     try {
       if (!configured.isEmpty()) {
-        return InetAddress.getByName(configured);
+        InetAddress address = InetAddress.getByName(configured);
+        if (address.isAnyLocalAddress()) {
+          throw new CommException(
+              "the tcp bind host must be an address peers can reach, not the wildcard "
+                  + configured);
+        }
+        return address;
       }
       InetAddress master = InetAddress.getByName(masterAddr);
       if (master.isLoopbackAddress()) {

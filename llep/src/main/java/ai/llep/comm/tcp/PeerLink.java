@@ -21,12 +21,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class PeerLink implements AutoCloseable {
   private static final int MAX_PAYLOAD = Integer.MAX_VALUE - 16;
+  private static final long READER_GRACE_MILLIS = 1000;
 
   private final int peer;
   private final SecureChannel channel;
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final Thread reader;
   private volatile boolean closing;
+  private volatile Exception readFailure;
 
   private record Failure(Exception cause) {}
 
@@ -54,6 +56,7 @@ final class PeerLink implements AutoCloseable {
         inbox.add(WireTensor.decode(frame.payload()));
       }
     } catch (IOException | RuntimeException e) {
+      readFailure = e;
       inbox.add(new Failure(e));
     }
   }
@@ -71,27 +74,32 @@ final class PeerLink implements AutoCloseable {
               + op,
           e);
     } catch (IOException e) {
+      // A failed write usually means the peer went away; its reader says how (EOF or reset).
+      awaitReader();
       throw lost(op, e);
     }
   }
 
-  /** The next message from this peer, waiting until {@code deadlineNanos}. */
-  WireTensor take(OpKind op, long deadlineNanos, Duration timeout) {
+  private void awaitReader() {
+    try {
+      reader.join(READER_GRACE_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The next message from this peer, or null if none arrives within {@code nanos}.
+   *
+   * @throws CommException if the connection broke before a next message
+   */
+  WireTensor poll(OpKind op, long nanos) {
     Object next;
     try {
-      next = inbox.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      next = inbox.poll(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CommException("interrupted while waiting for rank " + peer + " in " + op, e);
-    }
-    if (next == null) {
-      throw new CommException(
-          "timed out after "
-              + TcpCommunicator.format(timeout)
-              + " waiting for rank "
-              + peer
-              + " in "
-              + op);
     }
     if (next instanceof Failure failure) {
       inbox.add(failure);
@@ -100,20 +108,36 @@ final class PeerLink implements AutoCloseable {
     return (WireTensor) next;
   }
 
+  /** The error a receive would report if the connection broke with no message left, else null. */
+  CommException brokenWithNothingQueued(OpKind op) {
+    return inbox.peek() instanceof Failure failure ? lost(op, failure.cause()) : null;
+  }
+
   private CommException lost(OpKind op, Exception cause) {
+    Exception seen = readFailure != null ? readFailure : cause;
     if (closing) {
       return new CommException("the communicator was closed during " + op, cause);
     }
-    if (cause instanceof EOFException) {
-      return new CommException("rank " + peer + " closed the connection during " + op, cause);
+    if (peerClosed(seen) || peerClosed(cause)) {
+      return new CommException("rank " + peer + " closed the connection during " + op, seen);
     }
-    if (cause instanceof ProtocolException) {
+    if (seen instanceof ProtocolException) {
       return new CommException(
-          "rank " + peer + " sent a malformed frame before " + op + ": " + cause.getMessage(),
-          cause);
+          "rank " + peer + " sent a malformed frame before " + op + ": " + seen.getMessage(), seen);
     }
     return new CommException(
-        "lost the connection to rank " + peer + " during " + op + ": " + cause, cause);
+        "lost the connection to rank " + peer + " during " + op + ": " + seen, seen);
+  }
+
+  /** End of stream, or the reset / broken pipe a peer that exits with unread data leaves. */
+  private static boolean peerClosed(Exception e) {
+    if (e instanceof EOFException) {
+      return true;
+    }
+    String message = e.getMessage();
+    return e instanceof IOException
+        && message != null
+        && (message.contains("Connection reset") || message.contains("Broken pipe"));
   }
 
   @Override

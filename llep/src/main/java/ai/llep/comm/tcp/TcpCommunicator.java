@@ -45,8 +45,6 @@ public final class TcpCommunicator implements Communicator {
   private CommException broken;
   private volatile boolean closed;
 
-  private record Op(OpKind kind, long seq, long deadlineNanos) {}
-
   private TcpCommunicator(WorldInfo world, Duration timeout, Mesh mesh) {
     this.rank = world.rank();
     this.worldSize = world.worldSize();
@@ -82,8 +80,8 @@ public final class TcpCommunicator implements Communicator {
     checkGather(x);
     return run(
         OpKind.ALL_GATHER,
-        op -> {
-          ByteBuffer all = gather(op, x);
+        ex -> {
+          ByteBuffer all = gather(ex, x);
           return create(x.getManager(), all, prepend(worldSize, x.getShape()), x.getDataType());
         });
   }
@@ -93,11 +91,11 @@ public final class TcpCommunicator implements Communicator {
     checkGather(x);
     return run(
         OpKind.ALL_REDUCE,
-        op -> {
-          ByteBuffer all = gather(op, x);
+        ex -> {
           if (worldSize == 1) {
             return x.duplicate();
           }
+          ByteBuffer all = gather(ex, x);
           try (NDManager scratch = x.getManager().newSubManager()) {
             NDArray stacked =
                 create(scratch, all, prepend(worldSize, x.getShape()), x.getDataType());
@@ -117,19 +115,20 @@ public final class TcpCommunicator implements Communicator {
     RowSplits splits = RowSplits.of(rank, worldSize, x, sendRows, recvRows);
     return run(
         OpKind.ALL_TO_ALL_V,
-        op -> {
+        ex -> {
           ByteBuffer mine = bytesOf(x);
+          ex.expectFromEveryPeer();
           for (int i = 1; i < worldSize; i++) {
             int peer = (rank + i) % worldSize;
-            send(op, peer, splits.sendShape(peer), x.getDataType(), splits.sendSlice(mine, peer));
+            ex.send(peer, splits.sendShape(peer), x.getDataType(), splits.sendSlice(mine, peer));
           }
+          ex.finishSends();
           ByteBuffer out = direct(splits.recvBytes());
           for (int peer = 0; peer < worldSize; peer++) {
-            if (peer == rank) {
-              out.put(splits.sendSlice(mine, rank));
-            } else {
-              out.put(receive(op, peer, splits.recvShape(peer), x.getDataType()).data());
-            }
+            out.put(
+                peer == rank
+                    ? splits.sendSlice(mine, rank)
+                    : ex.receive(peer, splits.recvShape(peer), x.getDataType()).data());
           }
           return create(x.getManager(), out.flip(), splits.resultShape(), x.getDataType());
         });
@@ -140,22 +139,26 @@ public final class TcpCommunicator implements Communicator {
     P2pBatch.validate(rank, worldSize, sends, recvs);
     return run(
         OpKind.SEND_RECV,
-        op -> {
+        ex -> {
+          recvs.forEach(r -> ex.expectFrom(r.peer()));
           ArrayDeque<ByteBuffer> toSelf = new ArrayDeque<>();
           for (PeerSend s : sends) {
             ByteBuffer data = bytesOf(s.tensor());
             if (s.peer() == rank) {
               toSelf.add(data);
             } else {
-              sendP2p(op, s.peer(), s.tensor().getShape(), s.tensor().getDataType(), data);
+              NDArray t = s.tensor();
+              ex.sendTagged(s.peer(), p2pSent[s.peer()]++, t.getShape(), t.getDataType(), data);
             }
           }
+          ex.finishSends();
           NDList received = new NDList(recvs.size());
           for (PeerRecv r : recvs) {
             ByteBuffer data =
                 r.peer() == rank
                     ? toSelf.removeFirst()
-                    : receiveP2p(op, r.peer(), r.shape(), r.dataType()).data();
+                    : ex.receiveP2p(r.peer(), p2pReceived[r.peer()]++, r.shape(), r.dataType())
+                        .data();
             received.add(create(manager, data, r.shape(), r.dataType()));
           }
           return received;
@@ -171,15 +174,17 @@ public final class TcpCommunicator implements Communicator {
     }
     return run(
         OpKind.BROADCAST,
-        op -> {
+        ex -> {
           if (rank == root) {
             ByteBuffer mine = bytesOf(x);
             for (int i = 1; i < worldSize; i++) {
-              send(op, (rank + i) % worldSize, x.getShape(), x.getDataType(), mine);
+              ex.send((rank + i) % worldSize, x.getShape(), x.getDataType(), mine);
             }
+            ex.finishSends();
             return x.duplicate();
           }
-          WireTensor m = receive(op, root, x.getShape(), x.getDataType());
+          ex.expectFrom(root);
+          WireTensor m = ex.receive(root, x.getShape(), x.getDataType());
           return create(x.getManager(), m.data(), x.getShape(), x.getDataType());
         });
   }
@@ -188,14 +193,16 @@ public final class TcpCommunicator implements Communicator {
   public void barrier() {
     run(
         OpKind.BARRIER,
-        op -> {
-          ByteBuffer empty = ByteBuffer.allocate(0);
+        ex -> {
+          Shape empty = new Shape(0);
+          ex.expectFromEveryPeer();
           for (int i = 1; i < worldSize; i++) {
-            send(op, (rank + i) % worldSize, new Shape(0), DataType.UINT8, empty);
+            ex.send((rank + i) % worldSize, empty, DataType.UINT8, ByteBuffer.allocate(0));
           }
+          ex.finishSends();
           for (int peer = 0; peer < worldSize; peer++) {
             if (peer != rank) {
-              receive(op, peer, new Shape(0), DataType.UINT8);
+              ex.receive(peer, empty, DataType.UINT8);
             }
           }
           return null;
@@ -215,7 +222,7 @@ public final class TcpCommunicator implements Communicator {
     }
   }
 
-  private <T> T run(OpKind kind, Function<Op, T> body) {
+  private <T> T run(OpKind kind, Function<Exchange, T> body) {
     if (closed) {
       throw new CommException("rank " + rank + ": " + kind + " on a closed communicator");
     }
@@ -231,7 +238,7 @@ public final class TcpCommunicator implements Communicator {
     }
     long seq = kind == OpKind.SEND_RECV ? 0 : ++collectives;
     try {
-      return body.apply(new Op(kind, seq, System.nanoTime() + timeout.toNanos()));
+      return body.apply(new Exchange(mesh, rank, worldSize, kind, seq, timeout));
     } catch (CommException e) {
       broken = e;
       throw e;
@@ -239,91 +246,19 @@ public final class TcpCommunicator implements Communicator {
   }
 
   /** Sends {@code x} to every peer and returns all ranks' bytes, in rank order. */
-  private ByteBuffer gather(Op op, NDArray x) {
+  private ByteBuffer gather(Exchange ex, NDArray x) {
     ByteBuffer mine = bytesOf(x);
+    ex.expectFromEveryPeer();
     for (int i = 1; i < worldSize; i++) {
-      send(op, (rank + i) % worldSize, x.getShape(), x.getDataType(), mine);
+      ex.send((rank + i) % worldSize, x.getShape(), x.getDataType(), mine);
     }
-    ByteBuffer all = direct(Math.multiplyExact((long) worldSize, mine.remaining()));
+    ex.finishSends();
+    ByteBuffer all = direct((long) worldSize * mine.remaining());
     for (int peer = 0; peer < worldSize; peer++) {
       all.put(
-          peer == rank
-              ? mine.duplicate()
-              : receive(op, peer, x.getShape(), x.getDataType()).data());
+          peer == rank ? mine.duplicate() : ex.receive(peer, x.getShape(), x.getDataType()).data());
     }
     return all.flip();
-  }
-
-  private void send(Op op, int peer, Shape shape, DataType dataType, ByteBuffer data) {
-    ByteBuffer header = WireTensor.header(op.kind(), op.seq(), dataType, shape);
-    mesh.link(peer).send(op.kind(), timeout, header, data.duplicate());
-  }
-
-  private void sendP2p(Op op, int peer, Shape shape, DataType dataType, ByteBuffer data) {
-    ByteBuffer header = WireTensor.header(op.kind(), p2pSent[peer]++, dataType, shape);
-    mesh.link(peer).send(op.kind(), timeout, header, data);
-  }
-
-  private WireTensor receive(Op op, int peer, Shape shape, DataType dataType) {
-    WireTensor m = mesh.link(peer).take(op.kind(), op.deadlineNanos(), timeout);
-    if (m.op() != op.kind() || m.seq() != op.seq()) {
-      throw new CommException(
-          "collective order mismatch: rank "
-              + rank
-              + " is in "
-              + op.kind()
-              + " #"
-              + op.seq()
-              + ", but rank "
-              + peer
-              + " sent "
-              + describe(m));
-    }
-    return checkShape(m, peer, shape, dataType);
-  }
-
-  private WireTensor receiveP2p(Op op, int peer, Shape shape, DataType dataType) {
-    WireTensor m = mesh.link(peer).take(op.kind(), op.deadlineNanos(), timeout);
-    long expected = p2pReceived[peer]++;
-    if (m.op() != OpKind.SEND_RECV || m.seq() != expected) {
-      throw new CommException(
-          "send-recv mismatch: rank "
-              + rank
-              + " expects point-to-point message #"
-              + expected
-              + " from rank "
-              + peer
-              + ", but rank "
-              + peer
-              + " sent "
-              + describe(m));
-    }
-    return checkShape(m, peer, shape, dataType);
-  }
-
-  private WireTensor checkShape(WireTensor m, int peer, Shape shape, DataType dataType) {
-    if (!m.shape().equals(shape) || m.dataType() != dataType) {
-      throw new CommException(
-          "rank "
-              + peer
-              + " sent "
-              + m.describe()
-              + " in "
-              + describe(m)
-              + ", but rank "
-              + rank
-              + " expects "
-              + shape
-              + " "
-              + dataType);
-    }
-    return m;
-  }
-
-  private static String describe(WireTensor m) {
-    return m.op() == OpKind.SEND_RECV
-        ? "point-to-point message #" + m.seq()
-        : m.op() + " #" + m.seq();
   }
 
   private void checkGather(NDArray x) {

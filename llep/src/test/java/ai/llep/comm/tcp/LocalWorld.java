@@ -85,11 +85,21 @@ final class LocalWorld implements AutoCloseable {
   /** Like {@link #run} but fails the test if any rank failed. */
   <T> List<T> runAll(RankBody<T> body) throws Exception {
     List<T> values = new ArrayList<>();
-    for (Outcome<T> outcome : run(body)) {
-      if (outcome.error() != null) {
-        throw new AssertionError("a rank failed", outcome.error());
+    AssertionError failed = null;
+    List<Outcome<T>> outcomes = run(body);
+    for (int rank = 0; rank < outcomes.size(); rank++) {
+      Throwable error = outcomes.get(rank).error();
+      if (error != null) {
+        if (failed == null) {
+          failed = new AssertionError("rank " + rank + " failed: " + error, error);
+        } else {
+          failed.addSuppressed(error);
+        }
       }
-      values.add(outcome.value());
+      values.add(outcomes.get(rank).value());
+    }
+    if (failed != null) {
+      throw failed;
     }
     return values;
   }
@@ -99,7 +109,7 @@ final class LocalWorld implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     comms.forEach(Communicator::close);
     managers.forEach(NDManager::close);
     // Rank 0 hosts the store, so it closes last.
@@ -107,6 +117,10 @@ final class LocalWorld implements AutoCloseable {
       stores.get(rank).close();
     }
     pool.shutdownNow();
-    pool.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
