@@ -16,16 +16,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /** P ranks in this JVM, one thread and one NDManager each, meshed over loopback. */
-final class LocalWorld implements AutoCloseable {
+public final class LocalWorld implements AutoCloseable {
   static final byte[] SECRET = JobSecret.parse(JobSecret.generateHex());
 
   /** What one rank runs. */
-  interface RankBody<T> {
+  public interface RankBody<T> {
     T run(int rank, TcpCommunicator comm, NDManager manager) throws Exception;
   }
 
   /** One rank's result or failure. */
-  record Outcome<T>(T value, Throwable error) {}
+  public record Outcome<T>(T value, Throwable error) {}
 
   final int size;
   final int storePort;
@@ -40,7 +40,7 @@ final class LocalWorld implements AutoCloseable {
     this.pool = Executors.newFixedThreadPool(size);
   }
 
-  static LocalWorld start(int size, TcpOptions options) throws Exception {
+  public static LocalWorld start(int size, TcpOptions options) throws Exception {
     LocalWorld world = new LocalWorld(size, FreePort.pick());
     List<Future<TcpCommunicator>> created = new ArrayList<>();
     for (int rank = 0; rank < size; rank++) {
@@ -56,7 +56,7 @@ final class LocalWorld implements AutoCloseable {
     return world;
   }
 
-  TcpCommunicator comm(int rank) {
+  public TcpCommunicator comm(int rank) {
     return comms.get(rank);
   }
 
@@ -65,7 +65,7 @@ final class LocalWorld implements AutoCloseable {
   }
 
   /** Runs {@code body} on every rank at once and collects each rank's outcome. */
-  <T> List<Outcome<T>> run(RankBody<T> body) throws Exception {
+  public <T> List<Outcome<T>> run(RankBody<T> body) throws Exception {
     List<Future<T>> futures = new ArrayList<>();
     for (int rank = 0; rank < size; rank++) {
       int r = rank;
