@@ -93,6 +93,6 @@ class FaultInjectingCommunicatorTest {
         assertThrows(
             IllegalArgumentException.class,
             () -> new FaultInjectingCommunicator(new Echo(0, 2, new ArrayList<>()), 2));
-    assertEquals("debug.fail-rank must be in [0, 2), got 2", e.getMessage());
+    assertEquals("the faulty rank must be in [0, 2), got 2", e.getMessage());
   }
 }
