@@ -1,5 +1,7 @@
 package ai.llep.trainer.cli;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.FaultInjectingCommunicator;
@@ -67,8 +69,15 @@ final class Job implements AutoCloseable {
     if (hangRank >= 0) {
       comm = new FaultInjectingCommunicator(comm, hangRank, FaultInjectingCommunicator.Fault.HANG);
     }
-    LOG.debug("rank {} of {} ready ({})", world.rank(), world.worldSize(), backend);
-    return new Job(world, store, comm, NDManager.newBaseManager("PyTorch"));
+    Device device = device(world);
+    LOG.info("rank {} of {} on {}", world.rank(), world.worldSize(), device);
+    return new Job(world, store, comm, NDManager.newBaseManager(device, "PyTorch"));
+  }
+
+  /** GPU {@code LOCAL_RANK} (modulo the visible GPUs) where GPUs exist, else the CPU. */
+  private static Device device(WorldInfo world) {
+    int gpus = Engine.getEngine("PyTorch").getGpuCount();
+    return gpus > 0 ? Device.gpu(world.localRank() % gpus) : Device.cpu();
   }
 
   WorldInfo world() {
