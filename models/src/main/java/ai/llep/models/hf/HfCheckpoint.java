@@ -26,8 +26,8 @@ import java.util.TreeMap;
  * transformers). Shards are mapped lazily, the first time one of their tensors is asked for, so a
  * rank that owns a few experts opens only the shards that hold them.
  *
- * <p>Errors name the folder, the file and the tensor. Shape mismatches are caught by callers through
- * {@link #shape} or {@link #readChecked}.
+ * <p>Errors name the folder, the file and the tensor. Shape mismatches are caught by callers
+ * through {@link #shape} or {@link #readChecked}.
  */
 public final class HfCheckpoint implements TensorSource, AutoCloseable {
   static final String CONFIG = "config.json";
@@ -150,11 +150,10 @@ public final class HfCheckpoint implements TensorSource, AutoCloseable {
   }
 
   /**
-   * Reads {@code name} after checking that its shape is {@code expected}; otherwise an error "tensor
-   * X in file F has shape [a, b], expected [c, d]".
+   * Reads {@code name} after checking that its shape is {@code expected}; otherwise an error
+   * "tensor X in file F has shape [a, b], expected [c, d]".
    */
-  public NDArray readChecked(
-      String name, Shape expected, NDManager manager, DataType computeType) {
+  public NDArray readChecked(String name, Shape expected, NDManager manager, DataType computeType) {
     SafetensorsFile file = shard(name);
     ShapeCheck.require(name, file.path().toString(), file.shape(name), expected);
     return file.read(name, manager, computeType);

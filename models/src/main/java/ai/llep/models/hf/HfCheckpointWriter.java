@@ -71,7 +71,8 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
     try {
       for (Map.Entry<String, Path> extra : extraFiles.entrySet()) {
         requireExtraName(extra.getKey());
-        Files.copy(extra.getValue(), temp.resolve(extra.getKey()), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(
+            extra.getValue(), temp.resolve(extra.getKey()), StandardCopyOption.COPY_ATTRIBUTES);
       }
       AtomicFiles.writeString(temp.resolve(HfCheckpoint.CONFIG), configJson);
       writeShards(temp, tensors);
@@ -137,7 +138,8 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
         throw new IllegalArgumentException("config.json text is not a JSON object");
       }
     } catch (JsonParseException e) {
-      throw new IllegalArgumentException("config.json text is not valid JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "config.json text is not valid JSON: " + e.getMessage(), e);
     }
   }
 

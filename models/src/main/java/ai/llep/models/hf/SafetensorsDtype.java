@@ -65,7 +65,8 @@ enum SafetensorsDtype {
       case UINT8 -> U8;
       case BOOLEAN -> BOOL;
       default ->
-          throw new IllegalArgumentException("cannot store a DJL " + type + " array in safetensors");
+          throw new IllegalArgumentException(
+              "cannot store a DJL " + type + " array in safetensors");
     };
   }
 }

@@ -96,11 +96,10 @@ public final class SafetensorsFile implements TensorSource, AutoCloseable {
   }
 
   /**
-   * Reads {@code name} after checking that its shape is {@code expected}; otherwise an error "tensor
-   * X in file F has shape [a, b], expected [c, d]".
+   * Reads {@code name} after checking that its shape is {@code expected}; otherwise an error
+   * "tensor X in file F has shape [a, b], expected [c, d]".
    */
-  public NDArray readChecked(
-      String name, Shape expected, NDManager manager, DataType computeType) {
+  public NDArray readChecked(String name, Shape expected, NDManager manager, DataType computeType) {
     ShapeCheck.require(name, label, shape(name), expected);
     return read(name, manager, computeType);
   }

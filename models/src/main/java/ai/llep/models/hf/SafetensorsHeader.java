@@ -40,13 +40,16 @@ record SafetensorsHeader(
 
   static final String METADATA_KEY = "__metadata__";
 
-  /** Parses the header of {@code file} (the whole mapped file); {@code label} names it in errors. */
+  /**
+   * Parses the header of {@code file} (the whole mapped file); {@code label} names it in errors.
+   */
   static SafetensorsHeader parse(String label, MemorySegment file) throws IOException {
     long size = file.byteSize();
     if (size < 8) {
       throw new IOException(label + ": " + size + " bytes, too short for a safetensors file");
     }
-    long headerBytes = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+    long headerBytes =
+        file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
     if (headerBytes < 0 || headerBytes > MAX_HEADER_BYTES) {
       throw new IOException(
           label + ": header length " + headerBytes + " is outside [0, " + MAX_HEADER_BYTES + "]");
@@ -129,7 +132,12 @@ record SafetensorsHeader(
     String where = label + ": tensor '" + tensor.name() + "'";
     if (tensor.begin() > tensor.end()) {
       throw new IOException(
-          where + " has data_offsets [" + tensor.begin() + ", " + tensor.end() + "] with end < begin");
+          where
+              + " has data_offsets ["
+              + tensor.begin()
+              + ", "
+              + tensor.end()
+              + "] with end < begin");
     }
     if (tensor.end() > dataBytes) {
       throw new IOException(

@@ -60,8 +60,7 @@ record StoredTensor(String name, SafetensorsDtype dtype, long[] shape, NDArray s
     MemorySegment outSegment = MemorySegment.ofBuffer(out);
     ValueLayout.OfShort shortLe =
         ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    ValueLayout.OfFloat floatNative =
-        ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(floats.order());
+    ValueLayout.OfFloat floatNative = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(floats.order());
     for (long i = 0; i < count; i++) {
       outSegment.setAtIndex(shortLe, i, Bfloat16.fromFloat(in.getAtIndex(floatNative, i)));
     }

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * Turns a conversation into token ids and a loss mask. The parts of a turn are encoded one by one
  * and concatenated, so the mask boundaries fall exactly between parts; this equals encoding the
- * whole rendered text wherever the tokenizer splits at those boundaries anyway (special tokens,
- * and the newline after a chatml role for Qwen- and OLMoE-style pre-tokenizers).
+ * whole rendered text wherever the tokenizer splits at those boundaries anyway (special tokens, and
+ * the newline after a chatml role for Qwen- and OLMoE-style pre-tokenizers).
  *
  * <p>Conversations are an optional system message, then user and assistant messages alternating
  * from a user; a training example ends with an assistant message.
@@ -24,8 +24,8 @@ public interface ChatTemplate {
   }
 
   /**
-   * The ids to generate from: {@code conversation}, which must end with a user message, followed
-   * by whatever opens the assistant's reply.
+   * The ids to generate from: {@code conversation}, which must end with a user message, followed by
+   * whatever opens the assistant's reply.
    */
   int[] encodePrompt(List<ChatMessage> conversation, TextTokenizer tokenizer);
 

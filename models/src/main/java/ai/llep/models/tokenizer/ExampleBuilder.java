@@ -24,9 +24,7 @@ final class ExampleBuilder {
 
   ExampleBuilder special(String token, boolean learned) {
     int id =
-        tokenizer
-            .specialTokenId(token)
-            .orElseThrow(() -> missing("the special token " + token));
+        tokenizer.specialTokenId(token).orElseThrow(() -> missing("the special token " + token));
     return id(id, learned);
   }
 

@@ -34,9 +34,7 @@ record MixtralTemplate() implements ChatTemplate {
         case SYSTEM -> system = message.content();
         case USER -> {
           String user =
-              firstUser && system != null
-                  ? system + "\n\n" + message.content()
-                  : message.content();
+              firstUser && system != null ? system + "\n\n" + message.content() : message.content();
           example.text("[INST] " + user + " [/INST]", false);
           firstUser = false;
         }

@@ -8,7 +8,9 @@ public enum Role {
   USER,
   ASSISTANT;
 
-  /** The name chat templates and data files use: {@code system}, {@code user}, {@code assistant}. */
+  /**
+   * The name chat templates and data files use: {@code system}, {@code user}, {@code assistant}.
+   */
   public String text() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -3,9 +3,9 @@ package ai.llep.models.tokenizer;
 import java.util.Arrays;
 
 /**
- * A training example: token ids and, for each, whether the loss counts it. The mask is true
- * exactly on what the model must learn to produce (completions, assistant content and the end
- * marker of their turns). The arrays are handed over, not copied: do not change them afterwards.
+ * A training example: token ids and, for each, whether the loss counts it. The mask is true exactly
+ * on what the model must learn to produce (completions, assistant content and the end marker of
+ * their turns). The arrays are handed over, not copied: do not change them afterwards.
  */
 public record TokenizedExample(int[] inputIds, boolean[] lossMask) {
   public TokenizedExample {

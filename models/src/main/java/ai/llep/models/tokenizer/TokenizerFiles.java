@@ -28,6 +28,30 @@ record TokenizerFiles(Map<String, Integer> ids, int size, Map<String, String> sp
   static final String SPECIALS_MAP = "special_tokens_map.json";
 
   static TokenizerFiles read(Path tokenizerJson) throws IOException {
+    Map<String, Integer> ids;
+    try {
+      ids = vocabulary(tokenizerJson);
+    } catch (RuntimeException e) {
+      throw new IOException(
+          tokenizerJson + " is not a valid tokenizer file: malformed vocabulary (" + e + ")", e);
+    }
+    int size = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+    Map<String, String> specials = new HashMap<>();
+    Path dir = tokenizerJson.toAbsolutePath().getParent();
+    for (String file : new String[] {CONFIG, SPECIALS_MAP}) {
+      Path path = dir.resolve(file);
+      if (Files.isRegularFile(path)) {
+        JsonObject config = object(path);
+        for (String key : new String[] {"bos_token", "eos_token", "pad_token"}) {
+          specialText(config.get(key)).ifPresent(text -> specials.putIfAbsent(key, text));
+        }
+      }
+    }
+    return new TokenizerFiles(Map.copyOf(ids), size, Map.copyOf(specials));
+  }
+
+  /** The model's vocabulary and the added tokens, text to id. */
+  private static Map<String, Integer> vocabulary(Path tokenizerJson) throws IOException {
     JsonObject root = object(tokenizerJson);
     Map<String, Integer> ids = new HashMap<>();
     JsonElement model = root.get("model");
@@ -52,19 +76,7 @@ record TokenizerFiles(Map<String, Integer> ids, int size, Map<String, String> sp
         ids.put(fields.get("content").getAsString(), fields.get("id").getAsInt());
       }
     }
-    int size = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-    Map<String, String> specials = new HashMap<>();
-    Path dir = tokenizerJson.toAbsolutePath().getParent();
-    for (String file : new String[] {CONFIG, SPECIALS_MAP}) {
-      Path path = dir.resolve(file);
-      if (Files.isRegularFile(path)) {
-        JsonObject config = object(path);
-        for (String key : new String[] {"bos_token", "eos_token", "pad_token"}) {
-          specialText(config.get(key)).ifPresent(text -> specials.putIfAbsent(key, text));
-        }
-      }
-    }
-    return new TokenizerFiles(Map.copyOf(ids), size, Map.copyOf(specials));
+    return ids;
   }
 
   /** A special token entry is either its text or an object whose {@code content} is the text. */

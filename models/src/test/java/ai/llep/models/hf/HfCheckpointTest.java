@@ -214,8 +214,7 @@ class HfCheckpointTest {
               + ": tensor 'ghost' is listed in model.safetensors.index.json under"
               + " model-00002-of-00003.safetensors, but that file has no such tensor",
           e.getCause().getMessage());
-      assertEquals(
-          new Shape(3, 4), checkpoint.shape("lm_head.weight"), "other shards still open");
+      assertEquals(new Shape(3, 4), checkpoint.shape("lm_head.weight"), "other shards still open");
     }
   }
 

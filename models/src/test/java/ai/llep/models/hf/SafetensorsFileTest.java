@@ -115,11 +115,9 @@ class SafetensorsFileTest {
     try (SafetensorsFile file = SafetensorsFile.open(everyDtype())) {
       IllegalArgumentException e =
           assertThrows(
-              IllegalArgumentException.class,
-              () -> file.read("bf16", manager, DataType.BFLOAT16));
+              IllegalArgumentException.class, () -> file.read("bf16", manager, DataType.BFLOAT16));
       assertTrue(e.getMessage().startsWith("reading tensor 'bf16': DJL's PyTorch engine has no"));
-      assertThrows(
-          IllegalArgumentException.class, () -> file.read("i16", manager, DataType.INT16));
+      assertThrows(IllegalArgumentException.class, () -> file.read("i16", manager, DataType.INT16));
     }
   }
 
@@ -176,7 +174,8 @@ class SafetensorsFileTest {
         assertArrayEquals(values, sliced.toFloatArray());
       }
       IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> file.read("w", manager, DataType.FLOAT32, 8));
+          assertThrows(
+              IllegalArgumentException.class, () -> file.read("w", manager, DataType.FLOAT32, 8));
       assertEquals(
           "tensor 'w' of shape [5, 3] needs 60 bytes in DJL and cannot be split along its first"
               + " dimension",

@@ -50,8 +50,7 @@ class SafetensorsValidationTest {
     assertEquals(
         "header length 100000001 is outside [0, 100000000]",
         error(Arrays.copyOf(le(8, 100_000_001), 16)));
-    assertEquals(
-        "header length -1 is outside [0, 100000000]", error(Arrays.copyOf(le(8, -1), 16)));
+    assertEquals("header length -1 is outside [0, 100000000]", error(Arrays.copyOf(le(8, -1), 16)));
   }
 
   @Test

@@ -102,7 +102,8 @@ class SafetensorsWriterTest {
     tensors.put("i64", manager.create(rnd.longs(3).toArray()));
     tensors.put("i32", manager.create(rnd.ints(5).toArray()));
     tensors.put("i8", manager.create(new byte[] {-1, 2, 3}));
-    tensors.put("u8", manager.create(ByteBuffer.wrap(new byte[] {0, -1}), new Shape(2), DataType.UINT8));
+    tensors.put(
+        "u8", manager.create(ByteBuffer.wrap(new byte[] {0, -1}), new Shape(2), DataType.UINT8));
     tensors.put("bool", manager.create(new boolean[] {true, false, false}));
     tensors.put("scalar", manager.create(2.5f));
     tensors.put("empty", manager.zeros(new Shape(0, 4)));
@@ -139,7 +140,8 @@ class SafetensorsWriterTest {
   @Test
   void aFailedWriteKeepsTheOldFileAndLeavesNoTemporary() throws IOException {
     Path path = dir.resolve("keep.safetensors");
-    SafetensorsWriter.write(path, Map.of("w", manager.create(new float[] {1f})), Map.of(), FloatStorage.AS_IS);
+    SafetensorsWriter.write(
+        path, Map.of("w", manager.create(new float[] {1f})), Map.of(), FloatStorage.AS_IS);
     byte[] before = Files.readAllBytes(path);
     NDArray closed = manager.create(new float[] {2f});
     closed.close();

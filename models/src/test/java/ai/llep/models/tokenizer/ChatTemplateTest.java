@@ -61,7 +61,9 @@ class ChatTemplateTest {
   void chatmlMasksAssistantContentAndItsEndMarker() {
     TokenizedExample example =
         ChatTemplate.chatml()
-            .encode(List.of(system("S"), user("hi"), assistant("yo"), user("ok"), assistant("é")), BYTES);
+            .encode(
+                List.of(system("S"), user("hi"), assistant("yo"), user("ok"), assistant("é")),
+                BYTES);
     Expected expected = new Expected();
     expected.ids(false, START).bytes(false, "system\nS").ids(false, END).bytes(false, "\n");
     expected.ids(false, START).bytes(false, "user\nhi").ids(false, END).bytes(false, "\n");
@@ -90,7 +92,9 @@ class ChatTemplateTest {
   void mixtralPrependsTheSystemToTheFirstUserTurn() {
     TokenizedExample example =
         ChatTemplate.mixtral()
-            .encode(List.of(system("S"), user("u1"), assistant("a1"), user("u2"), assistant("a2")), BYTES);
+            .encode(
+                List.of(system("S"), user("u1"), assistant("a1"), user("u2"), assistant("a2")),
+                BYTES);
     Expected expected = new Expected().ids(false, BOS);
     expected.bytes(false, "[INST] S\n\nu1 [/INST]").bytes(true, "a1").ids(true, EOS);
     expected.bytes(false, "[INST] u2 [/INST]").bytes(true, "a2").ids(true, EOS);
@@ -104,7 +108,12 @@ class ChatTemplateTest {
   void plainLearnsTheCompletionAndEos() {
     TokenizedExample example = ChatTemplate.plain().encode("2+2=", "4", BYTES);
     assertEquals(
-        new Expected().ids(false, BOS).bytes(false, "2+2=").bytes(true, "4").ids(true, EOS).example(),
+        new Expected()
+            .ids(false, BOS)
+            .bytes(false, "2+2=")
+            .bytes(true, "4")
+            .ids(true, EOS)
+            .example(),
         example);
     assertArrayEquals(
         new int[] {BOS, 'p'}, ChatTemplate.plain().encodePrompt(List.of(user("p")), BYTES));
@@ -112,7 +121,8 @@ class ChatTemplateTest {
 
   @Test
   void plainWithoutBos() throws IOException {
-    try (HfTokenizer tokenizer = HfTokenizer.open(TinyTokenizers.byteLevelBpe(dir.resolve("bpe")))) {
+    try (HfTokenizer tokenizer =
+        HfTokenizer.open(TinyTokenizers.byteLevelBpe(dir.resolve("bpe")))) {
       TokenizedExample example = ChatTemplate.plain().encode("hello", " world", tokenizer);
       assertEquals(
           new Expected().ids(false, 259).ids(true, 260, 'o', 'r', 'l', 'd', 263).example(),
@@ -122,9 +132,9 @@ class ChatTemplateTest {
 
   @Test
   void chatmlWithAByteLevelHfTokenizer() throws IOException {
-    try (HfTokenizer tokenizer = HfTokenizer.open(TinyTokenizers.byteLevelBpe(dir.resolve("bpe")))) {
-      TokenizedExample example =
-          ChatTemplate.chatml().encode("hello", "hello world", tokenizer);
+    try (HfTokenizer tokenizer =
+        HfTokenizer.open(TinyTokenizers.byteLevelBpe(dir.resolve("bpe")))) {
+      TokenizedExample example = ChatTemplate.chatml().encode("hello", "hello world", tokenizer);
       Expected expected = new Expected();
       expected.ids(false, 262).bytes(false, "user\n").ids(false, 259, 263).bytes(false, "\n");
       expected.ids(false, 262).bytes(false, "assistant\n");
@@ -140,8 +150,7 @@ class ChatTemplateTest {
   void mixtralWithASentencePieceStyleHfTokenizer() throws IOException {
     try (HfTokenizer tokenizer = HfTokenizer.open(TinyTokenizers.unigram(dir.resolve("sp")))) {
       TokenizedExample example = ChatTemplate.mixtral().encode("hi", "yo", tokenizer);
-      assertEquals(
-          new Expected().ids(false, 1, 3, 5, 4).ids(true, 6, 2).example(), example);
+      assertEquals(new Expected().ids(false, 1, 3, 5, 4).ids(true, 6, 2).example(), example);
     }
   }
 
@@ -157,7 +166,8 @@ class ChatTemplateTest {
                   () -> ChatTemplate.chatml().encode("a", "b", tokenizer))
               .getMessage());
     }
-    try (HfTokenizer tokenizer = HfTokenizer.open(TinyTokenizers.byteLevelBpe(dir.resolve("bpe")))) {
+    try (HfTokenizer tokenizer =
+        HfTokenizer.open(TinyTokenizers.byteLevelBpe(dir.resolve("bpe")))) {
       assertEquals(OptionalInt.empty(), tokenizer.bosId());
       assertEquals(
           "the mixtral chat template needs a BOS token, which " + tokenizer + " lacks",
@@ -172,8 +182,7 @@ class ChatTemplateTest {
   void rolesAreValidated() {
     ChatTemplate chatml = ChatTemplate.chatml();
     assertEquals(
-        "a conversation needs at least one message",
-        error(() -> chatml.encode(List.of(), BYTES)));
+        "a conversation needs at least one message", error(() -> chatml.encode(List.of(), BYTES)));
     assertEquals(
         "message 2 is a system message; only the first message may be one",
         error(() -> chatml.encode(List.of(user("a"), assistant("b"), system("c")), BYTES)));

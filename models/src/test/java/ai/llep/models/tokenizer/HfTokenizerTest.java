@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DJL's native tokenizers, loaded from hand-made files with {@code ai.djl.offline=true} (set by
- * the build for every test): the library comes out of the DJL jar, nothing is downloaded.
+ * DJL's native tokenizers, loaded from hand-made files with {@code ai.djl.offline=true} (set by the
+ * build for every test): the library comes out of the DJL jar, nothing is downloaded.
  */
 class HfTokenizerTest {
   @TempDir Path dir;
@@ -80,6 +80,11 @@ class HfTokenizerTest {
         assertThrows(IOException.class, () -> HfTokenizer.open(broken))
             .getMessage()
             .startsWith(broken + " is not a valid tokenizer file: "));
+    Files.writeString(broken, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": \"x\"}}}");
+    assertTrue(
+        assertThrows(IOException.class, () -> HfTokenizer.open(broken))
+            .getMessage()
+            .startsWith(broken + " is not a valid tokenizer file: malformed vocabulary"));
     Files.writeString(broken, "{\"model\": {\"type\": \"Nope\", \"vocab\": {\"a\": 0}}}");
     assertTrue(
         assertThrows(IOException.class, () -> HfTokenizer.open(broken))

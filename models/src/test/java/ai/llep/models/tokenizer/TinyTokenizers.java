@@ -14,8 +14,8 @@ final class TinyTokenizers {
   /**
    * A GPT-2 style byte-level BPE (as Qwen and OLMoE use): ids 0 to 255 are the bytes, then the
    * merges {@code he} 256, {@code ll} 257, {@code hell} 258, {@code hello} 259, {@code Ġw} 260
-   * (space + w), and the special tokens {@code <|endoftext|>} 261, {@code <|im_start|>} 262,
-   * {@code <|im_end|>} 263. Its tokenizer_config.json names EOS as text and PAD as an object.
+   * (space + w), and the special tokens {@code <|endoftext|>} 261, {@code <|im_start|>} 262, {@code
+   * <|im_end|>} 263. Its tokenizer_config.json names EOS as text and PAD as an object.
    */
   static Path byteLevelBpe(Path dir) throws IOException {
     Files.createDirectories(dir);
@@ -39,9 +39,7 @@ final class TinyTokenizers {
     preTokenizer.addProperty("trim_offsets", true);
     preTokenizer.addProperty("use_regex", true);
     JsonObject root = root(model, preTokenizer, preTokenizer);
-    root.add(
-        "added_tokens",
-        added(261, "<|endoftext|>", 262, "<|im_start|>", 263, "<|im_end|>"));
+    root.add("added_tokens", added(261, "<|endoftext|>", 262, "<|im_start|>", 263, "<|im_end|>"));
     write(dir.resolve("tokenizer.json"), root);
     Files.writeString(
         dir.resolve("tokenizer_config.json"),
