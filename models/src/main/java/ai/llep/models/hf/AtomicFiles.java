@@ -12,6 +12,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
 
 /**
  * Writes that are all or nothing: into a temporary sibling, forced to disk, then renamed over the
@@ -19,6 +20,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * hidden temporary).
  */
 final class AtomicFiles {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private AtomicFiles() {}
 
   /** What writes a file's content through an open channel. */
@@ -29,9 +32,10 @@ final class AtomicFiles {
 
   static void write(Path target, Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    Path temp = temporarySibling(target);
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      try (FileChannel channel =
+          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         content.writeTo(channel);
         channel.force(true);
       }
@@ -41,6 +45,17 @@ final class AtomicFiles {
       throw e;
     }
     forceDirectory(dir);
+  }
+
+  /**
+   * A fresh hidden name beside {@code target}. Created by the caller with default permissions (the
+   * umask), unlike {@code Files.createTemp*}, whose owner-only files would make the checkpoint
+   * unreadable to the rest of a cluster's users.
+   */
+  static Path temporarySibling(Path target) {
+    Path absolute = target.toAbsolutePath();
+    String suffix = Long.toHexString(RANDOM.nextLong() >>> 1);
+    return absolute.resolveSibling("." + absolute.getFileName() + "." + suffix + ".tmp");
   }
 
   static void writeString(Path target, String text) throws IOException {

@@ -67,7 +67,7 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
       throw new IOException("checkpoint folder " + target + " already exists");
     }
     Files.createDirectories(target.getParent());
-    Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
+    Path temp = Files.createDirectory(AtomicFiles.temporarySibling(target));
     try {
       for (Map.Entry<String, Path> extra : extraFiles.entrySet()) {
         requireExtraName(extra.getKey());

@@ -118,6 +118,21 @@ class HfCheckpointTest {
   }
 
   @Test
+  void writtenFilesGetDefaultPermissionsNotOwnerOnly() throws IOException {
+    Path folder = dir.resolve("perms");
+    new HfCheckpointWriter(48, FloatStorage.AS_IS).write(folder, CONFIG, tensors());
+    Path plainFile = Files.createFile(dir.resolve("plain"));
+    Path plainDir = Files.createDirectory(dir.resolve("plainDir"));
+    assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(folder));
+    for (String name : List.of("config.json", "model-00001-of-00003.safetensors")) {
+      assertEquals(
+          Files.getPosixFilePermissions(plainFile),
+          Files.getPosixFilePermissions(folder.resolve(name)),
+          name);
+    }
+  }
+
+  @Test
   void aTensorLargerThanTheLimitGetsAShardOfItsOwn() throws IOException {
     Path folder = dir.resolve("big");
     new HfCheckpointWriter(20, FloatStorage.AS_IS).write(folder, CONFIG, tensors());
