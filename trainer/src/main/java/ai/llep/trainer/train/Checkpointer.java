@@ -1,0 +1,98 @@
+package ai.llep.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.llep.comm.Communicator;
+import ai.llep.models.MoeTransformer;
+import ai.llep.models.Parameter;
+import ai.llep.models.ParameterKind;
+import ai.llep.models.hf.SafetensorsWriter;
+import ai.llep.trainer.checkpoint.AtomicWrite;
+import ai.llep.trainer.checkpoint.Checkpoint;
+import ai.llep.trainer.checkpoint.CheckpointLayout;
+import ai.llep.trainer.optim.AdamW;
+import ai.llep.trainer.optim.AdamWState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes and finds checkpoints. Rank 0 writes the replicated tensors (dense and router weights and
+ * their optimizer moments), every rank its own experts; each rank writes into its folder of the
+ * step's partial folder, and rank 0 publishes the step only after every rank has flushed (a
+ * barrier), so a crash mid-write never damages the previous checkpoint.
+ */
+final class Checkpointer {
+  static final String MODEL_FILE = "model.safetensors";
+  static final String OPTIMIZER_FILE = "optimizer.safetensors";
+  static final String STATE_FILE = "trainer-state.json";
+  static final String CONFIG_FILE = "config.conf";
+
+  private final CheckpointLayout layout;
+  private final Communicator comm;
+  private final int keepLast;
+
+  Checkpointer(Path root, Communicator comm, int keepLast) {
+    this.layout = new CheckpointLayout(root);
+    this.comm = comm;
+    this.keepLast = keepLast;
+  }
+
+  /** Collective: every rank calls it at the same step. Returns the published folder. */
+  Path save(TrainerState state, MoeTransformer model, AdamW optimizer, String resolvedConfig, NDManager scope) {
+    int rank = comm.rank();
+    long step = state.step();
+    Path dir = layout.prepareRank(step, rank);
+    Map<String, NDArray> tensors = new LinkedHashMap<>();
+    for (Parameter p : model.parameters().all()) {
+      if (rank == 0 || p.kind() == ParameterKind.EXPERT) {
+        tensors.put(p.name(), p.array());
+      }
+    }
+    AdamWState optimizerState = optimizer.exportState(scope);
+    Map<String, NDArray> moments = new LinkedHashMap<>();
+    optimizerState.tensors().forEach((name, moment) -> {
+      if (tensors.containsKey(name.substring(0, name.lastIndexOf('.')))) {
+        moments.put(name, moment);
+      }
+    });
+    try {
+      SafetensorsWriter.write(dir.resolve(MODEL_FILE), tensors, Map.of("format", "pt"), SafetensorsWriter.FloatStorage.AS_IS);
+      SafetensorsWriter.write(
+          dir.resolve(OPTIMIZER_FILE), moments, Map.of("step", Long.toString(optimizerState.step())),
+          SafetensorsWriter.FloatStorage.AS_IS);
+      if (rank == 0) {
+        AtomicWrite.writeString(dir.resolve(STATE_FILE), state.toJson());
+        AtomicWrite.writeString(dir.resolve(CONFIG_FILE), resolvedConfig);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("rank " + rank + " could not write checkpoint step " + step + ": " + e.getMessage(), e);
+    }
+    layout.syncRank(step, rank);
+    comm.barrier();
+    if (rank == 0) {
+      layout.commit(step, comm.worldSize());
+      layout.retain(keepLast);
+    }
+    comm.barrier();
+    return layout.stepDir(step);
+  }
+
+  Optional<Checkpoint> latest() {
+    return layout.latest();
+  }
+
+  /** The trainer state of a published checkpoint. */
+  static TrainerState readState(Checkpoint checkpoint) {
+    Path file = checkpoint.rankDir(0).resolve(STATE_FILE);
+    try {
+      return TrainerState.fromJson(Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package ai.llep.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.ReduceOp;
+import ai.llep.models.Parameter;
+import ai.llep.models.ParameterKind;
+import ai.llep.trainer.optim.GradClipper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the gradients autograd left in the parameters into the ones the optimizer applies:
+ * replicated (dense and router) gradients are summed over ranks in one all-reduce of a flat buffer,
+ * experts keep their own (borrowed experts' gradients already came home through the tape), and
+ * the global norm counts every parameter once before clipping.
+ */
+final class GradientExchange {
+  /** The gradients to apply, by parameter name, and their global norm before clipping. */
+  record StepGradients(Map<String, NDArray> byName, double norm) {}
+
+  private final Communicator comm;
+  private final List<Parameter> replicated = new ArrayList<>();
+  private final List<Parameter> sharded = new ArrayList<>();
+
+  GradientExchange(Communicator comm, List<Parameter> trainable) {
+    this.comm = comm;
+    for (Parameter p : trainable) {
+      (p.kind() == ParameterKind.EXPERT ? sharded : replicated).add(p);
+    }
+  }
+
+  /** Collective: every rank calls it once per optimizer step. Arrays live in {@code scope}. */
+  StepGradients collect(NDManager scope, double maxNorm) {
+    Map<String, NDArray> byName = new LinkedHashMap<>();
+    List<NDArray> replicatedGrads = sumOverRanks(scope);
+    for (int i = 0; i < replicated.size(); i++) {
+      byName.put(replicated.get(i).name(), replicatedGrads.get(i));
+    }
+    List<NDArray> shardedGrads = new ArrayList<>();
+    for (Parameter p : sharded) {
+      NDArray g = p.array().getGradient();
+      g.attach(scope);
+      shardedGrads.add(g);
+      byName.put(p.name(), g);
+    }
+    double squared =
+        GradClipper.globalSquaredNorm(
+            List.of(
+                new GradClipper.GroupNorm(
+                    "replicated", GradClipper.squaredNorm(replicatedGrads), GradClipper.Placement.REPLICATED),
+                new GradClipper.GroupNorm(
+                    "experts", GradClipper.squaredNorm(shardedGrads), GradClipper.Placement.SHARDED)),
+            this::sumDouble);
+    double norm = Math.sqrt(squared);
+    if (maxNorm > 0 && Double.isFinite(squared)) {
+      double factor = GradClipper.clipFactor(squared, maxNorm);
+      if (factor < 1) {
+        GradClipper.apply(new ArrayList<>(byName.values()), factor);
+      }
+    }
+    return new StepGradients(byName, norm);
+  }
+
+  /** Zeroes every trainable parameter's accumulated gradient for the next step. */
+  void zero() {
+    for (List<Parameter> group : List.of(replicated, sharded)) {
+      for (Parameter p : group) {
+        try (NDArray g = p.array().getGradient()) {
+          g.muli(0);
+        }
+      }
+    }
+  }
+
+  private List<NDArray> sumOverRanks(NDManager scope) {
+    if (replicated.isEmpty()) {
+      return List.of();
+    }
+    NDList flat = new NDList(replicated.size());
+    for (Parameter p : replicated) {
+      try (NDArray g = p.array().getGradient()) {
+        NDArray f = g.flatten();
+        f.attach(scope);
+        flat.add(f);
+      }
+    }
+    NDArray summed = comm.allReduce(NDArrays.concat(flat, 0), ReduceOp.SUM);
+    summed.attach(scope);
+    List<NDArray> out = new ArrayList<>(replicated.size());
+    long offset = 0;
+    for (Parameter p : replicated) {
+      long n = p.array().getShape().size();
+      out.add(summed.get(offset + ":" + (offset + n)).reshape(p.array().getShape()));
+      offset += n;
+    }
+    return out;
+  }
+
+  private double sumDouble(double local) {
+    try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu());
+        NDArray mine = m.create(new double[] {local});
+        NDArray total = comm.allReduce(mine, ReduceOp.SUM)) {
+      return total.toType(DataType.FLOAT64, false).getDouble(0);
+    }
+  }
+}

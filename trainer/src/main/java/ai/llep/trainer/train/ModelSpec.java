@@ -1,0 +1,19 @@
+package ai.llep.trainer.train;
+
+import java.nio.file.Path;
+
+/**
+ * Where the model comes from: the embedded {@code tiny-moe} (built from the seed) or a Hugging Face
+ * folder ({@code config.json}, safetensors, {@code tokenizer.json}).
+ */
+public record ModelSpec(String source) {
+  public static final String TINY = "tiny-moe";
+
+  public boolean isTiny() {
+    return source.equals(TINY);
+  }
+
+  public Path folder() {
+    return Path.of(source);
+  }
+}

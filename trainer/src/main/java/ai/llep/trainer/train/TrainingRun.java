@@ -1,0 +1,184 @@
+package ai.llep.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.ReduceOp;
+import ai.llep.models.LossOutput;
+import ai.llep.models.MoeTransformer;
+import ai.llep.models.TokenBatch;
+import ai.llep.models.moe.RoutingStats;
+import ai.llep.plan.Planner;
+import ai.llep.tape.DistributedTape;
+import ai.llep.tape.GradMode;
+import ai.llep.trainer.data.PackedSequence;
+import ai.llep.trainer.data.ShardedBatches;
+import ai.llep.trainer.optim.AdamW;
+import ai.llep.trainer.optim.LrSchedule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The training loop of one rank: micro-batches through the model and the distributed backward,
+ * gradient exchange and clipping, AdamW, then reporting and checkpoints. Every rank runs the same
+ * steps in lock step; every number in a {@link StepReport} is global.
+ */
+final class TrainingRun {
+  /** Called after every step with its report (rank 0 prints and tracks). */
+  interface StepListener {
+    void onStep(StepReport report);
+  }
+
+  private final Communicator comm;
+  private final NDManager manager;
+  private final TrainSettings settings;
+  private final MoeTransformer model;
+  private final AdamW optimizer;
+  private final LrSchedule schedule;
+  private final ShardedBatches batches;
+  private final Planner planner;
+  private final GradientExchange gradients;
+
+  TrainingRun(
+      Communicator comm,
+      NDManager manager,
+      TrainSettings settings,
+      MoeTransformer model,
+      AdamW optimizer,
+      LrSchedule schedule,
+      ShardedBatches batches,
+      Planner planner) {
+    this.comm = comm;
+    this.manager = manager;
+    this.settings = settings;
+    this.model = model;
+    this.optimizer = optimizer;
+    this.schedule = schedule;
+    this.batches = batches;
+    this.planner = planner;
+    this.gradients =
+        new GradientExchange(
+            comm,
+            model.parameters().all().stream()
+                .filter(p -> !settings.frozen().contains(p.kind()))
+                .toList());
+  }
+
+  /** One optimizer step (1-based {@code step}); collective. */
+  StepReport step(long step, Consumer<Long> beforeOptimizer) {
+    long start = System.nanoTime();
+    double localLossSum = 0;
+    long tokens = 0;
+    LayerAccumulator layers = new LayerAccumulator();
+    for (int micro = 0; micro < settings.gradAccum(); micro++) {
+      TokenBatch batch = toBatch(batches.next());
+      try (NDManager scope = manager.newSubManager();
+          GradMode grad = GradMode.enabled()) {
+        DistributedTape tape = DistributedTape.training(comm);
+        LossOutput out = model.loss(tape, scope, planner, batch);
+        long globalCount = out.loss().globalCount(comm);
+        NDArray share =
+            out.loss().sum().div((double) Math.max(globalCount, 1) * settings.gradAccum());
+        tape.backward(share);
+        localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
+        tokens += globalCount;
+        layers.add(out.output().routing());
+      }
+    }
+    beforeOptimizer.accept(step);
+    double lr = schedule.at(step - 1);
+    double norm;
+    try (NDManager scope = manager.newSubManager()) {
+      GradientExchange.StepGradients g = gradients.collect(scope, settings.gradClip());
+      norm = g.norm();
+      optimizer.step(lr, g.byName());
+    }
+    gradients.zero();
+    double loss = sum(localLossSum) / Math.max(tokens, 1);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new StepReport(
+        step, loss, lr, norm, tokens, seconds, layers.global(comm, manager), PeakMemory.bytes());
+  }
+
+  private double sum(double local) {
+    try (NDManager scope = manager.newSubManager();
+        NDArray mine = scope.create(new double[] {local});
+        NDArray total = comm.allReduce(mine, ReduceOp.SUM)) {
+      return total.getDouble(0);
+    }
+  }
+
+  static TokenBatch toBatch(List<PackedSequence> rows) {
+    int[][] ids = new int[rows.size()][];
+    int[][] labels = new int[rows.size()][];
+    for (int i = 0; i < rows.size(); i++) {
+      ids[i] = rows.get(i).inputIds();
+      labels[i] = rows.get(i).labels();
+    }
+    return TokenBatch.of(ids).withLabels(labels);
+  }
+
+  /** Sums each MoE layer's routing over the micro-batches of a step, then over ranks. */
+  static final class LayerAccumulator {
+    private final List<long[]> expertLoads = new ArrayList<>();
+    private final List<StepReport.LayerLoad> planned = new ArrayList<>();
+
+    void add(List<RoutingStats> routing) {
+      for (int i = 0; i < routing.size(); i++) {
+        RoutingStats r = routing.get(i);
+        var d = r.dispatch();
+        if (i == expertLoads.size()) {
+          expertLoads.add(r.localExpertLoad_E().clone());
+          planned.add(new StepReport.LayerLoad(
+              r.layer(), null, d.loadsBefore().clone(), d.loadsAfter().clone(), d.spilledSlots(),
+              d.weightBytesMoved()));
+        } else {
+          long[] sum = expertLoads.get(i);
+          for (int e = 0; e < sum.length; e++) {
+            sum[e] += r.localExpertLoad_E()[e];
+          }
+          StepReport.LayerLoad p = planned.get(i);
+          planned.set(i, new StepReport.LayerLoad(
+              p.layer(), null, add(p.rankLoadsBefore(), d.loadsBefore()),
+              add(p.rankLoadsAfter(), d.loadsAfter()), p.spilledSlots() + d.spilledSlots(),
+              p.weightBytesMoved() + d.weightBytesMoved()));
+        }
+      }
+    }
+
+    /** One all-reduce of every layer's local expert loads gives the global load vectors. */
+    List<StepReport.LayerLoad> global(Communicator comm, NDManager manager) {
+      if (expertLoads.isEmpty()) {
+        return List.of();
+      }
+      int experts = expertLoads.getFirst().length;
+      long[] flat = new long[expertLoads.size() * experts];
+      for (int i = 0; i < expertLoads.size(); i++) {
+        System.arraycopy(expertLoads.get(i), 0, flat, i * experts, experts);
+      }
+      long[] total;
+      try (NDManager scope = manager.newSubManager();
+          NDArray summed = comm.allReduce(scope.create(flat), ReduceOp.SUM)) {
+        total = summed.toLongArray();
+      }
+      List<StepReport.LayerLoad> out = new ArrayList<>();
+      for (int i = 0; i < planned.size(); i++) {
+        StepReport.LayerLoad p = planned.get(i);
+        long[] loads = java.util.Arrays.copyOfRange(total, i * experts, (i + 1) * experts);
+        out.add(new StepReport.LayerLoad(
+            p.layer(), loads, p.rankLoadsBefore(), p.rankLoadsAfter(), p.spilledSlots(), p.weightBytesMoved()));
+      }
+      return out;
+    }
+
+    private static long[] add(long[] a, long[] b) {
+      long[] out = a.clone();
+      for (int i = 0; i < out.length; i++) {
+        out[i] += b[i];
+      }
+      return out;
+    }
+  }
+}
