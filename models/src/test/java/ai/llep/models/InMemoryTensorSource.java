@@ -25,6 +25,16 @@ final class InMemoryTensorSource implements TensorSource {
     tensors.put(name, new Entry(shape, values));
   }
 
+  /** A copy whose tensor {@code name} has {@code value} at flat index {@code index}. */
+  InMemoryTensorSource withValue(String name, int index, float value) {
+    InMemoryTensorSource copy = new InMemoryTensorSource();
+    copy.tensors.putAll(tensors);
+    float[] values = values(name).clone();
+    values[index] = value;
+    copy.put(name, shape(name), values);
+    return copy;
+  }
+
   void remove(String name) {
     tensors.remove(name);
   }

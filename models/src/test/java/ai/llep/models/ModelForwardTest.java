@@ -23,7 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Logits of each family against the plain-Java double reference: on one rank, and on two ranks
@@ -55,7 +54,8 @@ class ModelForwardTest {
 
   static Stream<Arguments> familiesAndModes() {
     return families()
-        .flatMap(f -> Stream.of(Arguments.of(f, DispatchMode.EP), Arguments.of(f, DispatchMode.LLEP)));
+        .flatMap(
+            f -> Stream.of(Arguments.of(f, DispatchMode.EP), Arguments.of(f, DispatchMode.LLEP)));
   }
 
   @ParameterizedTest(name = "{index}")
@@ -75,11 +75,15 @@ class ModelForwardTest {
       double[][][] expected =
           new ReferenceModel(config, source::values).logits(ids, batch.positions_BS());
       Checks.assertClose(
-          Checks.flatten(expected), Checks.host(out.logits_BSV()), TOLERANCE, config.family() + " logits");
+          Checks.flatten(expected),
+          Checks.host(out.logits_BSV()),
+          TOLERANCE,
+          config.family() + " logits");
       int moeLayers = config.numLayers() - config.denseLayers().size();
       assertEquals(moeLayers, out.routing().size());
       for (RoutingStats stats : out.routing()) {
-        assertEquals(2L * 6 * config.topK(), java.util.Arrays.stream(stats.localExpertLoad_E()).sum());
+        assertEquals(
+            2L * 6 * config.topK(), java.util.Arrays.stream(stats.localExpertLoad_E()).sum());
       }
     }
   }
@@ -100,7 +104,10 @@ class ModelForwardTest {
           new ReferenceModel(config, source::values)
               .logits(run.ids(), TokenBatch.of(run.ids()).positions_BS());
       Checks.assertClose(
-          Checks.flatten(expected), run.logits(), TOLERANCE, config.family() + " " + mode + " rank " + rank);
+          Checks.flatten(expected),
+          run.logits(),
+          TOLERANCE,
+          config.family() + " " + mode + " rank " + rank);
       spilled += run.spilled();
     }
     if (mode == DispatchMode.LLEP) {
@@ -109,7 +116,11 @@ class ModelForwardTest {
   }
 
   private static RankRun runRank(
-      ModelConfig config, int rank, ai.llep.comm.Communicator comm, NDManager parent, DispatchMode mode) {
+      ModelConfig config,
+      int rank,
+      ai.llep.comm.Communicator comm,
+      NDManager parent,
+      DispatchMode mode) {
     InMemoryTensorSource source = TestModels.checkpoint(config, WEIGHTS_SEED);
     // Ranks get different batch shapes: the model is data parallel over whatever each rank holds.
     int[][] ids = TestModels.tokens(100 + rank, 2 + rank, 6 - rank, config.vocabSize());

@@ -161,8 +161,7 @@ final class ReferenceModel {
     double[] out = new double[x.length];
     for (int e : chosen) {
       double weight = probs[e] / total / (renormalize ? chosenTotal : 1.0);
-      double[] y =
-          swiGlu(x, n.expertGate(layer, e), n.expertUp(layer, e), n.expertDown(layer, e));
+      double[] y = swiGlu(x, n.expertGate(layer, e), n.expertUp(layer, e), n.expertDown(layer, e));
       for (int i = 0; i < out.length; i++) {
         out[i] += weight * y[i];
       }
@@ -171,8 +170,7 @@ final class ReferenceModel {
   }
 
   private double[] denseMlp(int layer, double[] x) {
-    return swiGlu(
-        x, n.denseMlp(layer, "gate"), n.denseMlp(layer, "up"), n.denseMlp(layer, "down"));
+    return swiGlu(x, n.denseMlp(layer, "gate"), n.denseMlp(layer, "up"), n.denseMlp(layer, "down"));
   }
 
   private double[] swiGlu(double[] x, String gate, String up, String down) {
