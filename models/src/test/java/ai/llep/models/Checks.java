@@ -36,8 +36,14 @@ final class Checks {
     return out;
   }
 
+  /** The values of {@code x} on the host; leaves nothing behind in {@code x}'s manager. */
   static double[] host(NDArray x) {
-    return x.toType(DataType.FLOAT64, true).toDoubleArray();
+    if (x.getDataType() == DataType.FLOAT64) {
+      return x.toDoubleArray();
+    }
+    try (NDArray wide = x.toType(DataType.FLOAT64, true)) {
+      return wide.toDoubleArray();
+    }
   }
 
   /** Max absolute error within {@code relative} times the reference's largest magnitude. */

@@ -135,10 +135,24 @@ class ModelGradientTest {
     InMemoryTensorSource source = TestModels.checkpoint(config, WEIGHTS_SEED);
     try (GradMode grad = GradMode.enabled();
         MoeTransformer model =
-            MoeTransformer.load(config, source, shard, DataType.FLOAT32, parent);
-        NDManager step = parent.newSubManager()) {
+            MoeTransformer.load(config, source, shard, DataType.FLOAT32, parent)) {
+      NDManager owner = model.parameters().all().getFirst().array().getManager();
+      int held = owner.getManagedArrays().size();
+      Gradients gradients = step(model, comm, parent, mode, TokenBatch.of(ids).withLabels(labels));
+      assertEquals(
+          held, owner.getManagedArrays().size(), "a training step left arrays in the model");
+      return gradients;
+    }
+  }
+
+  private static Gradients step(
+      MoeTransformer model,
+      Communicator comm,
+      NDManager parent,
+      DispatchMode mode,
+      TokenBatch batch) {
+    try (NDManager step = parent.newSubManager()) {
       DistributedTape tape = DistributedTape.training(comm);
-      TokenBatch batch = TokenBatch.of(ids).withLabels(labels);
       LossOutput out = model.loss(tape, step, Checks.planner(mode), batch);
       NDArray share = out.loss().globalMean(comm);
       tape.backward(share);
