@@ -1,0 +1,112 @@
+package ai.llep.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.llep.dispatch.ExpertWeights;
+import ai.llep.dispatch.MoeDispatcher;
+import ai.llep.models.family.ModelConfig;
+import ai.llep.models.family.ModelFamily;
+import ai.llep.models.family.QkNorm;
+import ai.llep.models.family.TensorNames;
+import ai.llep.models.layers.Attention;
+import ai.llep.models.layers.AttentionContext;
+import ai.llep.models.layers.Linear;
+import ai.llep.models.layers.RmsNorm;
+import ai.llep.models.layers.SwiGluMlp;
+import ai.llep.models.moe.MoeBlock;
+import ai.llep.models.moe.MoeOutput;
+import ai.llep.models.moe.RoutingStats;
+import ai.llep.tape.DistributedTape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One pre-norm decoder layer: {@code h += attention(norm(h))}, then {@code h += mlp(norm(h))} where
+ * the MLP is a dense SwiGLU or an MoE block.
+ */
+final class DecoderLayer {
+  private final RmsNorm inputNorm;
+  private final Attention attention;
+  private final RmsNorm postAttentionNorm;
+  private final SwiGluMlp denseMlp;
+  private final MoeBlock moe;
+
+  private DecoderLayer(
+      RmsNorm inputNorm, Attention attention, RmsNorm postNorm, SwiGluMlp dense, MoeBlock moe) {
+    this.inputNorm = inputNorm;
+    this.attention = attention;
+    this.postAttentionNorm = postNorm;
+    this.denseMlp = dense;
+    this.moe = moe;
+  }
+
+  /**
+   * Layer {@code layer} over the arrays {@code param} returns by name; {@code experts} are this
+   * rank's expert ids.
+   */
+  static DecoderLayer build(
+      ModelConfig c, int layer, List<Integer> experts, Function<String, NDArray> param) {
+    TensorNames n = new TensorNames(c.family());
+    double eps = c.rmsNormEps();
+    Attention attention =
+        new Attention(
+            linear(c, n, layer, 'q', param),
+            linear(c, n, layer, 'k', param),
+            linear(c, n, layer, 'v', param),
+            linear(c, n, layer, 'o', param),
+            c.qkNorm(),
+            c.qkNorm() == QkNorm.NONE ? null : new RmsNorm(param.apply(n.queryNorm(layer)), eps),
+            c.qkNorm() == QkNorm.NONE ? null : new RmsNorm(param.apply(n.keyNorm(layer)), eps),
+            c.numHeads(),
+            c.numKvHeads(),
+            c.headDim(),
+            c.clipQkv());
+    RmsNorm inputNorm = new RmsNorm(param.apply(n.inputNorm(layer)), eps);
+    RmsNorm postNorm = new RmsNorm(param.apply(n.postAttentionNorm(layer)), eps);
+    if (!c.isMoeLayer(layer)) {
+      SwiGluMlp mlp =
+          new SwiGluMlp(
+              new Linear(param.apply(n.denseMlp(layer, "gate")), null),
+              new Linear(param.apply(n.denseMlp(layer, "up")), null),
+              new Linear(param.apply(n.denseMlp(layer, "down")), null));
+      return new DecoderLayer(inputNorm, attention, postNorm, mlp, null);
+    }
+    List<ExpertWeights> weights = new ArrayList<>();
+    for (int e : experts) {
+      weights.add(
+          ExpertWeights.withoutBias(
+              param.apply(n.expertGate(layer, e)),
+              param.apply(n.expertUp(layer, e)),
+              param.apply(n.expertDown(layer, e))));
+    }
+    boolean renormalize = c.family() == ModelFamily.MIXTRAL || c.normTopKProb();
+    MoeBlock moe =
+        new MoeBlock(layer, param.apply(n.router(layer)), weights, c.topK(), renormalize);
+    return new DecoderLayer(inputNorm, attention, postNorm, null, moe);
+  }
+
+  private static Linear linear(
+      ModelConfig c, TensorNames n, int layer, char proj, Function<String, NDArray> param) {
+    NDArray bias = c.attentionBias() ? param.apply(n.attention(layer, proj, "bias")) : null;
+    return new Linear(param.apply(n.attention(layer, proj, "weight")), bias);
+  }
+
+  /**
+   * @param routing receives this layer's routing statistics when it is an MoE layer
+   */
+  NDArray forward(
+      DistributedTape tape,
+      NDArray h_TD,
+      AttentionContext ctx,
+      MoeDispatcher dispatcher,
+      List<RoutingStats> routing) {
+    h_TD = h_TD.add(attention.forward(inputNorm.forward(h_TD), ctx));
+    NDArray normed_TD = postAttentionNorm.forward(h_TD);
+    if (moe == null) {
+      return h_TD.add(denseMlp.forward(normed_TD));
+    }
+    MoeOutput out = moe.forward(tape, normed_TD, dispatcher);
+    routing.add(out.stats());
+    return h_TD.add(out.output_TD());
+  }
+}

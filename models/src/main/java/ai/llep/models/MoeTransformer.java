@@ -1,0 +1,212 @@
+package ai.llep.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.llep.comm.Communicator;
+import ai.llep.dispatch.MoeDispatcher;
+import ai.llep.models.family.ModelConfig;
+import ai.llep.models.family.TensorNames;
+import ai.llep.models.hf.TensorSource;
+import ai.llep.models.layers.AttentionContext;
+import ai.llep.models.layers.Embedding;
+import ai.llep.models.layers.Linear;
+import ai.llep.models.layers.RmsNorm;
+import ai.llep.models.layers.RotaryEmbedding;
+import ai.llep.models.moe.RoutingStats;
+import ai.llep.plan.ExpertPlacement;
+import ai.llep.plan.Planner;
+import ai.llep.tape.DistributedTape;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Mixtral / Qwen3-MoE / OLMoE causal language model as one rank holds it: every dense weight
+ * (replicated; data parallel) and this rank's slice of every MoE layer's experts (expert parallel).
+ * The MoE layers dispatch through {@link MoeDispatcher}, so with a least-loaded planner they run
+ * LLEP, and the tape makes the backward exact across ranks.
+ *
+ * <p>The model owns its parameters (closed with it). A forward pass creates everything under the
+ * manager the caller passes and records on the caller's tape: run it under {@code
+ * GradMode.enabled()} with a training tape, then {@code tape.backward(...)}, then close the step's
+ * manager.
+ */
+public final class MoeTransformer implements AutoCloseable {
+  private static final Set<DataType> COMPUTE_TYPES =
+      Set.of(DataType.FLOAT32, DataType.FLOAT64, DataType.FLOAT16);
+
+  private final ModelConfig config;
+  private final ModelShard shard;
+  private final DataType computeType;
+  private final NDManager manager;
+  private final ParameterRegistry registry;
+  private final ExpertPlacement placement;
+  private final Embedding embedding;
+  private final List<DecoderLayer> layers = new ArrayList<>();
+  private final RmsNorm finalNorm;
+  private final Linear lmHead;
+  private final RotaryEmbedding rotary;
+
+  private MoeTransformer(
+      ModelConfig config,
+      ModelShard shard,
+      DataType computeType,
+      NDManager manager,
+      List<Parameter> parameters) {
+    this.config = config;
+    this.shard = shard;
+    this.computeType = computeType;
+    this.manager = manager;
+    this.registry = new ParameterRegistry(parameters);
+    boolean anyMoe = config.denseLayers().size() < config.numLayers();
+    this.placement = anyMoe ? new ExpertPlacement(config.numExperts(), shard.worldSize()) : null;
+    Map<String, NDArray> byName = new HashMap<>();
+    parameters.forEach(p -> byName.put(p.name(), p.array()));
+    TensorNames names = new TensorNames(config.family());
+    this.embedding = new Embedding(byName.get(names.embedding()));
+    List<Integer> experts = new ArrayList<>();
+    if (anyMoe) {
+      int first = placement.firstExpert(shard.rank());
+      for (int e = first; e < first + placement.expertsPerRank(); e++) {
+        experts.add(e);
+      }
+    }
+    for (int layer = 0; layer < config.numLayers(); layer++) {
+      layers.add(DecoderLayer.build(config, layer, experts, byName::get));
+    }
+    this.finalNorm = new RmsNorm(byName.get(names.finalNorm()), config.rmsNormEps());
+    NDArray head = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
+    this.lmHead = new Linear(head, null);
+    this.rotary = new RotaryEmbedding(config.headDim(), config.ropeTheta());
+  }
+
+  /**
+   * Loads the dense tensors and only {@code shard}'s experts from {@code source}, as trainable
+   * parameters of {@code computeType} (float32 or float64 for training, float16 for inference)
+   * under a sub-manager of {@code parent}.
+   *
+   * @throws IllegalArgumentException when the experts do not split over the world size, or a tensor
+   *     is missing or mis-shaped (the message names it)
+   */
+  public static MoeTransformer load(
+      ModelConfig config,
+      TensorSource source,
+      ModelShard shard,
+      DataType computeType,
+      NDManager parent) {
+    if (!COMPUTE_TYPES.contains(computeType)) {
+      throw new IllegalArgumentException(
+          "compute type must be float32, float64 or float16, got " + computeType);
+    }
+    List<TensorSpec> specs = TensorLayout.owned(config, shard.rank(), shard.worldSize());
+    NDManager manager = parent.newSubManager();
+    try {
+      List<Parameter> parameters = WeightLoader.read(specs, source, computeType, manager);
+      return new MoeTransformer(config, shard, computeType, manager, parameters);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A freshly initialised model (Hugging Face's initialisation). Each tensor is drawn from {@code
+   * seed} and its name alone, so the weights are the same for every world size.
+   */
+  public static MoeTransformer initRandom(
+      ModelConfig config, long seed, ModelShard shard, DataType computeType, NDManager parent) {
+    return load(config, new RandomTensorSource(config, seed), shard, computeType, parent);
+  }
+
+  /**
+   * Runs {@code batch} through the model. Every rank calls this with its own batch (any B and S),
+   * in step with the others: each MoE layer is a collective.
+   *
+   * @param manager owns every tensor the pass creates (close it after the backward)
+   * @param planner EP, LLEP or the switch between them, used by every MoE layer
+   */
+  public ModelOutput forward(
+      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
+    checkWorld(tape.comm());
+    int b = batch.batchSize();
+    int s = batch.seqLength();
+    AttentionContext ctx =
+        AttentionContext.create(manager, rotary, batch.positions_BS(), b, s, computeType);
+    MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
+    List<RoutingStats> routing = new ArrayList<>();
+    NDArray h_TD = embedding.forward(manager, batch.inputIds_BS());
+    for (DecoderLayer layer : layers) {
+      h_TD = layer.forward(tape, tape.cut(h_TD), ctx, dispatcher, routing);
+    }
+    NDArray logits_TV = lmHead.forward(finalNorm.forward(tape.cut(h_TD)));
+    return new ModelOutput(logits_TV.reshape(b, s, config.vocabSize()), routing);
+  }
+
+  /** {@link #forward} and the causal-LM loss against the batch's labels. */
+  public LossOutput loss(
+      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
+    if (batch.labels_BS() == null) {
+      throw new IllegalArgumentException("the batch has no labels");
+    }
+    ModelOutput output = forward(tape, manager, planner, batch);
+    return new LossOutput(output.lossSum(batch.labels_BS()), output);
+  }
+
+  public ParameterRegistry parameters() {
+    return registry;
+  }
+
+  /**
+   * The tensors this rank writes when the model is saved, under their checkpoint names: rank 0 the
+   * dense and router ones, every rank its own experts. Over all ranks each checkpoint tensor
+   * appears exactly once (a tied LM head is not a separate tensor).
+   */
+  public List<Parameter> exportTensors() {
+    List<Parameter> out = new ArrayList<>();
+    for (Parameter p : registry.all()) {
+      if (p.kind() == ParameterKind.EXPERT || shard.rank() == 0) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public ModelShard shard() {
+    return shard;
+  }
+
+  public DataType computeType() {
+    return computeType;
+  }
+
+  /** Where experts live; null when the config has no MoE layer. */
+  public ExpertPlacement placement() {
+    return placement;
+  }
+
+  private void checkWorld(Communicator comm) {
+    if (comm.rank() != shard.rank() || comm.worldSize() != shard.worldSize()) {
+      throw new IllegalArgumentException(
+          "the model was loaded for rank "
+              + shard.rank()
+              + " of "
+              + shard.worldSize()
+              + ", the communicator is rank "
+              + comm.rank()
+              + " of "
+              + comm.worldSize());
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,117 @@
+package ai.llep.models;
+
+import ai.djl.ndarray.types.Shape;
+import ai.llep.models.TensorSpec.Init;
+import ai.llep.models.family.ModelConfig;
+import ai.llep.models.family.QkNorm;
+import ai.llep.models.family.TensorNames;
+import ai.llep.plan.ExpertPlacement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every tensor of a model, in registry order: embedding; per layer the input norm, attention (q, k,
+ * v, o with their biases, q/k norms), post-attention norm, then the dense MLP or the router and
+ * each expert's gate, up and down; final norm; untied LM head.
+ */
+public final class TensorLayout {
+  private TensorLayout() {}
+
+  /** The tensors of a whole checkpoint. */
+  public static List<TensorSpec> all(ModelConfig config) {
+    return build(config, 0, config.numExperts());
+  }
+
+  /** The tensors rank {@code rank} of {@code worldSize} holds: all dense ones, its own experts. */
+  public static List<TensorSpec> owned(ModelConfig config, int rank, int worldSize) {
+    config.checkRanks(worldSize);
+    if (config.denseLayers().size() == config.numLayers()) {
+      return build(config, 0, 0);
+    }
+    ExpertPlacement placement = new ExpertPlacement(config.numExperts(), worldSize);
+    int first = placement.firstExpert(rank);
+    return build(config, first, first + placement.expertsPerRank());
+  }
+
+  private static List<TensorSpec> build(ModelConfig c, int firstExpert, int endExpert) {
+    TensorNames names = new TensorNames(c.family());
+    List<TensorSpec> specs = new ArrayList<>();
+    long d = c.hiddenSize();
+    specs.add(dense(names.embedding(), -1, Init.NORMAL, c.vocabSize(), d));
+    for (int layer = 0; layer < c.numLayers(); layer++) {
+      specs.add(dense(names.inputNorm(layer), layer, Init.ONES, d));
+      attention(c, names, layer, specs);
+      specs.add(dense(names.postAttentionNorm(layer), layer, Init.ONES, d));
+      if (c.isMoeLayer(layer)) {
+        experts(c, names, layer, firstExpert, endExpert, specs);
+      } else {
+        long f = c.intermediateSize();
+        specs.add(dense(names.denseMlp(layer, "gate"), layer, Init.NORMAL, f, d));
+        specs.add(dense(names.denseMlp(layer, "up"), layer, Init.NORMAL, f, d));
+        specs.add(dense(names.denseMlp(layer, "down"), layer, Init.NORMAL, d, f));
+      }
+    }
+    specs.add(dense(names.finalNorm(), -1, Init.ONES, d));
+    if (!c.tieEmbeddings()) {
+      specs.add(dense(names.lmHead(), -1, Init.NORMAL, c.vocabSize(), d));
+    }
+    return List.copyOf(specs);
+  }
+
+  private static void attention(ModelConfig c, TensorNames names, int layer, List<TensorSpec> out) {
+    long d = c.hiddenSize();
+    long[] widths = {
+      (long) c.numHeads() * c.headDim(),
+      (long) c.numKvHeads() * c.headDim(),
+      (long) c.numKvHeads() * c.headDim()
+    };
+    char[] projections = {'q', 'k', 'v'};
+    for (int i = 0; i < 3; i++) {
+      out.add(
+          dense(
+              names.attention(layer, projections[i], "weight"), layer, Init.NORMAL, widths[i], d));
+      if (c.attentionBias()) {
+        out.add(
+            dense(names.attention(layer, projections[i], "bias"), layer, Init.ZEROS, widths[i]));
+      }
+    }
+    out.add(dense(names.attention(layer, 'o', "weight"), layer, Init.NORMAL, d, widths[0]));
+    if (c.attentionBias()) {
+      out.add(dense(names.attention(layer, 'o', "bias"), layer, Init.ZEROS, d));
+    }
+    if (c.qkNorm() == QkNorm.PER_HEAD) {
+      out.add(dense(names.queryNorm(layer), layer, Init.ONES, c.headDim()));
+      out.add(dense(names.keyNorm(layer), layer, Init.ONES, c.headDim()));
+    } else if (c.qkNorm() == QkNorm.FULL) {
+      out.add(dense(names.queryNorm(layer), layer, Init.ONES, widths[0]));
+      out.add(dense(names.keyNorm(layer), layer, Init.ONES, widths[1]));
+    }
+  }
+
+  private static void experts(
+      ModelConfig c, TensorNames names, int layer, int first, int end, List<TensorSpec> out) {
+    long d = c.hiddenSize();
+    long f = c.moeIntermediateSize();
+    out.add(
+        new TensorSpec(
+            names.router(layer),
+            new Shape(c.numExperts(), d),
+            ParameterKind.ROUTER,
+            layer,
+            -1,
+            Init.NORMAL));
+    for (int e = first; e < end; e++) {
+      out.add(expert(names.expertGate(layer, e), layer, e, new Shape(f, d)));
+      out.add(expert(names.expertUp(layer, e), layer, e, new Shape(f, d)));
+      out.add(expert(names.expertDown(layer, e), layer, e, new Shape(d, f)));
+    }
+  }
+
+  private static TensorSpec dense(String name, int layer, Init init, long... shape) {
+    return new TensorSpec(name, new Shape(shape), ParameterKind.DENSE, layer, -1, init);
+  }
+
+  private static TensorSpec expert(String name, int layer, int expert, Shape shape) {
+    return new TensorSpec(name, shape, ParameterKind.EXPERT, layer, expert, Init.NORMAL);
+  }
+}

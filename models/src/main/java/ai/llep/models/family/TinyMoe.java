@@ -1,0 +1,43 @@
+package ai.llep.models.family;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The built-in model used when no checkpoint is given: a Mixtral-style MoE small enough for CPU
+ * tests and demos (4 layers, hidden 128, 4 heads over 2 key/value heads, 8 experts of width 256,
+ * top-2, tied embeddings). Its vocabulary is byte-level: ids 0-255 are bytes, 256 is
+ * beginning-of-sequence, 257 end-of-sequence, 258 padding and 259 is reserved. The weights come
+ * from a seed ({@code MoeTransformer.initRandom}); the config is a Hugging Face {@code
+ * config.json}, so an exported tiny model loads like any other checkpoint.
+ */
+public final class TinyMoe {
+  /** The model name configs use to ask for this model. */
+  public static final String NAME = "tiny-moe";
+
+  public static final int BOS = 256;
+  public static final int EOS = 257;
+  public static final int PAD = 258;
+
+  private static final String RESOURCE = "tiny-moe.json";
+
+  private TinyMoe() {}
+
+  /** The {@code config.json} text. */
+  public static String configJson() {
+    try (InputStream in = TinyMoe.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + RESOURCE + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static ModelConfig config() {
+    return HfConfigParser.parse(configJson());
+  }
+}

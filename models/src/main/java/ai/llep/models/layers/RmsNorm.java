@@ -1,0 +1,30 @@
+package ai.llep.models.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * Root-mean-square norm over the last axis, {@code w * x / sqrt(mean(x^2) + eps)}, computed in at
+ * least float32 and scaled by the weight after casting back, as Hugging Face's RMSNorm does.
+ */
+public final class RmsNorm {
+  private final NDArray weight;
+  private final double eps;
+
+  public RmsNorm(NDArray weight, double eps) {
+    if (weight.getShape().dimension() != 1) {
+      throw new IllegalArgumentException("an RMSNorm weight is 1-D, got " + weight.getShape());
+    }
+    this.weight = weight;
+    this.eps = eps;
+  }
+
+  public NDArray forward(NDArray x) {
+    DataType type = x.getDataType();
+    NDArray wide = Upcast.toFloat32(x);
+    int last = x.getShape().dimension() - 1;
+    NDArray variance = wide.square().mean(new int[] {last}, true);
+    NDArray normed = Upcast.restore(wide.div(variance.add(eps).sqrt()), type);
+    return normed.mul(StepView.of(weight, x.getManager()));
+  }
+}

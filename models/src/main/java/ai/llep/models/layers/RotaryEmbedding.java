@@ -1,0 +1,65 @@
+package ai.llep.models.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Rotary position embedding in Hugging Face's "rotate half" convention: frequency i of C / 2 pairs
+ * dimension i with dimension i + C / 2, {@code inv_freq_i = theta^(-2i / C)}, and {@code x' = x *
+ * cos + rotate_half(x) * sin} with {@code rotate_half(x) = [-x2, x1]}. Angles are computed in
+ * float32 like Hugging Face's; the tables are cast to the compute type.
+ */
+public final class RotaryEmbedding {
+  private final int headDim;
+  private final float[] invFreq;
+
+  public RotaryEmbedding(int headDim, double theta) {
+    if (headDim < 2 || headDim % 2 != 0) {
+      throw new IllegalArgumentException("rotary head dim must be even and >= 2, got " + headDim);
+    }
+    this.headDim = headDim;
+    this.invFreq = new float[headDim / 2];
+    for (int i = 0; i < invFreq.length; i++) {
+      invFreq[i] = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
+    }
+  }
+
+  /** Tables for {@code positions_BS}, under {@code manager}, in {@code type}. */
+  public RopeTables tables(NDManager manager, int[][] positions_BS, DataType type) {
+    int batch = positions_BS.length;
+    int seq = batch == 0 ? 0 : positions_BS[0].length;
+    int half = headDim / 2;
+    float[] cos = new float[batch * seq * headDim];
+    float[] sin = new float[cos.length];
+    for (int b = 0; b < batch; b++) {
+      for (int s = 0; s < seq; s++) {
+        int base = (b * seq + s) * headDim;
+        float position = positions_BS[b][s];
+        for (int i = 0; i < half; i++) {
+          float angle = position * invFreq[i];
+          cos[base + i] = cos[base + i + half] = (float) Math.cos(angle);
+          sin[base + i] = sin[base + i + half] = (float) Math.sin(angle);
+        }
+      }
+    }
+    Shape shape = new Shape(batch, 1, seq, headDim);
+    return new RopeTables(
+        cast(manager.create(cos, shape), type), cast(manager.create(sin, shape), type));
+  }
+
+  /** Rotates {@code x_BHSC} (queries or keys) by the tables' angles. */
+  public static NDArray apply(NDArray x_BHSC, RopeTables tables) {
+    long half = x_BHSC.getShape().get(3) / 2;
+    NDArray x1 = x_BHSC.get(new NDIndex("..., :{}", half));
+    NDArray x2 = x_BHSC.get(new NDIndex("..., {}:", half));
+    NDArray rotated = x2.neg().concat(x1, 3);
+    return x_BHSC.mul(tables.cos_B1SC()).add(rotated.mul(tables.sin_B1SC()));
+  }
+
+  private static NDArray cast(NDArray table, DataType type) {
+    return table.getDataType() == type ? table : table.toType(type, false);
+  }
+}
