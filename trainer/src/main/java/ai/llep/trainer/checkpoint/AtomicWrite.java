@@ -33,8 +33,7 @@ public final class AtomicWrite {
         }
         channel.force(true);
       }
-      Files.move(
-          temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       temp = null;
       syncDirectory(dir);
     } catch (IOException e) {

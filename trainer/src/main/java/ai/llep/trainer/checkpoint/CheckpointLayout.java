@@ -67,8 +67,8 @@ public final class CheckpointLayout {
   }
 
   /**
-   * Creates an empty folder for one rank's files of a step and returns it. Files a crashed
-   * earlier attempt at the same step left there are deleted first.
+   * Creates an empty folder for one rank's files of a step and returns it. Files a crashed earlier
+   * attempt at the same step left there are deleted first.
    */
   public Path prepareRank(long step, int rank) {
     Path dir = rankDir(step, rank);
@@ -92,10 +92,10 @@ public final class CheckpointLayout {
   }
 
   /**
-   * Publishes a step once every rank has written and flushed its files (rank 0, after the
-   * barrier): writes the manifest as the {@code COMPLETE} marker and renames the partial folder
-   * to the step folder in one atomic move. A step folder of the same step that fails verification
-   * (left by a run that resumed from an older checkpoint) is replaced.
+   * Publishes a step once every rank has written and flushed its files (rank 0, after the barrier):
+   * writes the manifest as the {@code COMPLETE} marker and renames the partial folder to the step
+   * folder in one atomic move. A step folder of the same step that fails verification (left by a
+   * run that resumed from an older checkpoint) is replaced.
    *
    * @throws IllegalStateException if a rank's folder is missing, a folder of an unknown rank is
    *     present, or the step was already published
@@ -197,9 +197,9 @@ public final class CheckpointLayout {
 
   /**
    * Keeps the newest {@code keepLast} checkpoints whose files have the sizes their manifests say
-   * and deletes every published step folder older than the oldest of them, and every partial
-   * folder of a step no newer than the newest kept one (left by crashed saves). Returns the
-   * deleted folders.
+   * and deletes every published step folder older than the oldest of them, and every partial folder
+   * of a step no newer than the newest kept one (left by crashed saves). Returns the deleted
+   * folders.
    */
   public List<Path> retain(int keepLast) {
     if (keepLast < 1) {
@@ -232,7 +232,8 @@ public final class CheckpointLayout {
       throw new UncheckedIOException("cannot delete old checkpoints under " + root, e);
     }
     if (!deleted.isEmpty()) {
-      LOG.info("deleted {} old checkpoint folders, oldest kept step {}", deleted.size(), oldestKept);
+      LOG.info(
+          "deleted {} old checkpoint folders, oldest kept step {}", deleted.size(), oldestKept);
     }
     return deleted;
   }

@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * What a complete checkpoint holds: its step, the world size that wrote it, and every file (path
- * relative to the step folder, with {@code /} separators) with its size and SHA-256. Stored as
- * JSON in the step folder's {@code COMPLETE} marker.
+ * relative to the step folder, with {@code /} separators) with its size and SHA-256. Stored as JSON
+ * in the step folder's {@code COMPLETE} marker.
  */
 public record CheckpointManifest(int format, long step, int worldSize, List<FileEntry> files) {
   /** The only manifest format this code writes and reads. */

@@ -70,8 +70,7 @@ final class FileTree {
           }
 
           @Override
-          public FileVisitResult postVisitDirectory(Path folder, IOException e)
-              throws IOException {
+          public FileVisitResult postVisitDirectory(Path folder, IOException e) throws IOException {
             if (e != null) {
               throw e;
             }

@@ -214,8 +214,7 @@ class CheckpointLayoutTest {
 
     List<Path> deleted = layout.retain(2);
 
-    assertEquals(
-        List.of(layout.stepDir(2), layout.stepDir(1), layout.partialDir(3)), deleted);
+    assertEquals(List.of(layout.stepDir(2), layout.stepDir(1), layout.partialDir(3)), deleted);
     assertTrue(Files.isDirectory(layout.stepDir(4)));
     assertTrue(Files.isDirectory(layout.stepDir(3)));
     assertTrue(Files.isDirectory(layout.partialDir(9)), "a save in progress stays");
