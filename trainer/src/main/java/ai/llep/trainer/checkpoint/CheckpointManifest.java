@@ -1,0 +1,77 @@
+package ai.llep.trainer.checkpoint;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a complete checkpoint holds: its step, the world size that wrote it, and every file (path
+ * relative to the step folder, with {@code /} separators) with its size and SHA-256. Stored as JSON
+ * in the step folder's {@code COMPLETE} marker.
+ */
+public record CheckpointManifest(int format, long step, int worldSize, List<FileEntry> files) {
+  /** The only manifest format this code writes and reads. */
+  public static final int FORMAT = 1;
+
+  private static final Gson GSON =
+      new GsonBuilder()
+          .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+          .setPrettyPrinting()
+          .disableHtmlEscaping()
+          .create();
+
+  public CheckpointManifest {
+    if (format != FORMAT) {
+      throw new IllegalArgumentException(
+          "checkpoint manifest format " + format + " is not supported (expected " + FORMAT + ")");
+    }
+    if (step < 0) {
+      throw new IllegalArgumentException("checkpoint step must be >= 0, got " + step);
+    }
+    if (worldSize < 1) {
+      throw new IllegalArgumentException("checkpoint world size must be >= 1, got " + worldSize);
+    }
+    files = List.copyOf(Objects.requireNonNull(files, "files"));
+  }
+
+  /** One file of a checkpoint. */
+  public record FileEntry(String path, long size, String sha256) {
+    public FileEntry {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(sha256, "sha256");
+      if (size < 0) {
+        throw new IllegalArgumentException("file size must be >= 0, got " + size + " for " + path);
+      }
+    }
+  }
+
+  /** The total size of all files, in bytes. */
+  public long totalBytes() {
+    return files.stream().mapToLong(FileEntry::size).sum();
+  }
+
+  String toJson() {
+    return GSON.toJson(this) + "\n";
+  }
+
+  /**
+   * Parses a manifest.
+   *
+   * @throws IllegalArgumentException if the text is not a valid manifest
+   */
+  static CheckpointManifest parse(String json) {
+    try {
+      CheckpointManifest manifest = GSON.fromJson(json, CheckpointManifest.class);
+      if (manifest == null) {
+        throw new IllegalArgumentException("empty manifest");
+      }
+      return manifest;
+    } catch (RuntimeException e) {
+      // Gson reports a record whose constructor rejected the values as a plain RuntimeException.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalArgumentException("malformed manifest: " + cause.getMessage(), e);
+    }
+  }
+}

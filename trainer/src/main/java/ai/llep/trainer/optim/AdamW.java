@@ -1,0 +1,256 @@
+package ai.llep.trainer.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.llep.tape.GradMode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * AdamW (Loshchilov and Hutter, "Decoupled Weight Decay Regularization"), step for step as {@code
+ * torch.optim.AdamW} computes it. For each parameter {@code p} with gradient {@code g} at step
+ * {@code t} (counted from 1) and learning rate {@code lr}:
+ *
+ * <pre>
+ *   p -= lr * wd * p                      (only where the parameter decays)
+ *   m  = b1 * m + (1 - b1) * g
+ *   v  = b2 * v + (1 - b2) * g^2
+ *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+ * </pre>
+ *
+ * <p>Parameters must be float32. The update runs with autograd off and in place, so the arrays keep
+ * their identity (the model's handles stay valid) and stay leaves that record gradients. The
+ * optimizer owns its moments and frees them on {@link #close()}.
+ */
+public final class AdamW implements AutoCloseable {
+  private final AdamWConfig config;
+  private final List<OptimParam> params;
+  private final NDManager stateManager;
+  private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
+  private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+  private long step;
+
+  public AdamW(List<OptimParam> params, AdamWConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.params = List.copyOf(params);
+    if (this.params.isEmpty()) {
+      throw new IllegalArgumentException("adamw needs at least one parameter");
+    }
+    Set<String> names = new HashSet<>();
+    for (OptimParam param : this.params) {
+      if (!names.add(param.name())) {
+        throw new IllegalArgumentException("duplicate parameter name " + param.name());
+      }
+      if (param.array().getDataType() != DataType.FLOAT32) {
+        throw new IllegalArgumentException(
+            "parameter "
+                + param.name()
+                + " is "
+                + param.array().getDataType()
+                + "; adamw updates float32 parameters");
+      }
+    }
+    stateManager = this.params.getFirst().array().getManager().newSubManager();
+    for (OptimParam param : this.params) {
+      NDArray array = param.array();
+      firstMoments.put(param.name(), zerosLike(array));
+      secondMoments.put(param.name(), zerosLike(array));
+    }
+  }
+
+  private NDArray zerosLike(NDArray array) {
+    NDArray zeros = stateManager.zeros(array.getShape(), DataType.FLOAT32, array.getDevice());
+    NDScope.unregister(zeros);
+    return zeros;
+  }
+
+  public AdamWConfig config() {
+    return config;
+  }
+
+  public List<OptimParam> parameters() {
+    return params;
+  }
+
+  /** Steps taken so far (restored by {@link #importState}). */
+  public long stepCount() {
+    return step;
+  }
+
+  /**
+   * One update with the given gradients, one per parameter name, each of its parameter's shape. The
+   * gradients stay the caller's; only the parameters and the moments change.
+   */
+  public void step(double lr, Map<String, NDArray> gradients) {
+    checkLearningRate(lr);
+    List<NDArray> ordered = new ArrayList<>(params.size());
+    for (OptimParam param : params) {
+      NDArray gradient = gradients.get(param.name());
+      if (gradient == null) {
+        throw new IllegalArgumentException("no gradient for parameter " + param.name());
+      }
+      if (!gradient.getShape().equals(param.array().getShape())) {
+        throw new IllegalArgumentException(
+            "gradient of "
+                + param.name()
+                + " has shape "
+                + gradient.getShape()
+                + ", parameter has "
+                + param.array().getShape());
+      }
+      ordered.add(gradient);
+    }
+    if (gradients.size() != params.size()) {
+      Set<String> unknown = new TreeSet<>(gradients.keySet());
+      params.forEach(p -> unknown.remove(p.name()));
+      throw new IllegalArgumentException("gradients for unknown parameters " + unknown);
+    }
+    update(lr, ordered);
+  }
+
+  /**
+   * One update with the gradients autograd accumulated in the parameters themselves, for a model
+   * whose gradients need no exchange (one process).
+   */
+  public void step(double lr) {
+    checkLearningRate(lr);
+    try (NDScope scope = new NDScope()) {
+      List<NDArray> gradients = new ArrayList<>(params.size());
+      for (OptimParam param : params) {
+        // DJL returns a new handle on every call; the scope closes it.
+        gradients.add(param.array().getGradient());
+      }
+      update(lr, gradients);
+    }
+  }
+
+  private static void checkLearningRate(double lr) {
+    if (!(lr >= 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+    }
+  }
+
+  private void update(double lr, List<NDArray> gradients) {
+    long t = step + 1;
+    double b1 = config.beta1();
+    double b2 = config.beta2();
+    double biasCorrection1 = 1 - Math.pow(b1, t);
+    double biasCorrection2 = 1 - Math.pow(b2, t);
+    double decay = 1 - lr * config.weightDecay();
+    try (GradMode off = GradMode.disabled();
+        NDScope scope = new NDScope()) {
+      for (int i = 0; i < params.size(); i++) {
+        OptimParam param = params.get(i);
+        NDArray p = param.array();
+        NDArray g = gradients.get(i);
+        NDArray m = firstMoments.get(param.name());
+        NDArray v = secondMoments.get(param.name());
+        if (param.weightDecay() && config.weightDecay() != 0) {
+          p.muli(decay);
+        }
+        m.muli(b1).addi(g.mul(1 - b1));
+        v.muli(b2).addi(g.square().muli(1 - b2));
+        NDArray denominator = v.div(biasCorrection2).sqrt().addi(config.eps());
+        p.subi(m.div(denominator).muli(lr / biasCorrection1));
+      }
+    }
+    step = t;
+  }
+
+  /** Copies of the step count and moments, owned by {@code manager}. */
+  public AdamWState exportState(NDManager manager) {
+    Map<String, NDArray> tensors = new HashMap<>();
+    for (OptimParam param : params) {
+      tensors.put(
+          param.name() + AdamWState.FIRST_MOMENT, copy(firstMoments.get(param.name()), manager));
+      tensors.put(
+          param.name() + AdamWState.SECOND_MOMENT, copy(secondMoments.get(param.name()), manager));
+    }
+    return new AdamWState(step, tensors);
+  }
+
+  private static NDArray copy(NDArray source, NDManager manager) {
+    NDArray copy = source.duplicate();
+    copy.attach(manager);
+    NDScope.unregister(copy);
+    return copy;
+  }
+
+  /**
+   * Replaces the step count and moments with copies of {@code state}'s, which must name exactly
+   * this optimizer's parameters with their shapes. The state's arrays stay the caller's.
+   */
+  public void importState(AdamWState state) {
+    Set<String> expected = new TreeSet<>();
+    for (OptimParam param : params) {
+      expected.add(param.name() + AdamWState.FIRST_MOMENT);
+      expected.add(param.name() + AdamWState.SECOND_MOMENT);
+    }
+    if (!expected.equals(new TreeSet<>(state.tensors().keySet()))) {
+      Set<String> missing = new TreeSet<>(expected);
+      missing.removeAll(state.tensors().keySet());
+      Set<String> unknown = new TreeSet<>(state.tensors().keySet());
+      unknown.removeAll(expected);
+      throw new IllegalArgumentException(
+          "optimizer state does not match the parameters: missing "
+              + missing
+              + ", unknown "
+              + unknown);
+    }
+    Map<String, NDArray> first = new LinkedHashMap<>();
+    Map<String, NDArray> second = new LinkedHashMap<>();
+    try {
+      for (OptimParam param : params) {
+        first.put(param.name(), loaded(state, param, AdamWState.FIRST_MOMENT));
+        second.put(param.name(), loaded(state, param, AdamWState.SECOND_MOMENT));
+      }
+    } catch (RuntimeException e) {
+      first.values().forEach(NDArray::close);
+      second.values().forEach(NDArray::close);
+      throw e;
+    }
+    firstMoments.values().forEach(NDArray::close);
+    secondMoments.values().forEach(NDArray::close);
+    firstMoments.putAll(first);
+    secondMoments.putAll(second);
+    step = state.step();
+  }
+
+  private NDArray loaded(AdamWState state, OptimParam param, String suffix) {
+    String name = param.name() + suffix;
+    NDArray source = state.tensors().get(name);
+    NDArray array = param.array();
+    if (!source.getShape().equals(array.getShape()) || source.getDataType() != DataType.FLOAT32) {
+      throw new IllegalArgumentException(
+          "optimizer state "
+              + name
+              + " is "
+              + source.getDataType()
+              + " "
+              + source.getShape()
+              + ", expected float32 "
+              + array.getShape());
+    }
+    NDArray copy =
+        source.getDevice().equals(array.getDevice())
+            ? source.duplicate()
+            : source.toDevice(array.getDevice(), true);
+    copy.attach(stateManager);
+    NDScope.unregister(copy);
+    return copy;
+  }
+
+  @Override
+  public void close() {
+    stateManager.close();
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * The optimizer step: AdamW with decoupled weight decay, learning-rate schedules, and global
+ * gradient-norm clipping across ranks.
+ *
+ * <p>Updates run with autograd off and in place, so the parameter arrays the model holds stay the
+ * same leaves, still recording gradients for the next step. Optimizer moments are float32 arrays
+ * owned by the optimizer, on the device of their parameter.
+ */
+package ai.llep.trainer.optim;

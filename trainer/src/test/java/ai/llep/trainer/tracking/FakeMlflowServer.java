@@ -1,0 +1,243 @@
+package ai.llep.trainer.tracking;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Enough of MLflow's tracking REST API, on 127.0.0.1, to hold one run: experiments by name,
+ * runs/create, runs/log-batch (and the single log calls), runs/set-tag, runs/update and the
+ * artifact proxy's PUT. Every request is recorded. It can answer 503 to everything ({@link
+ * #available}) or hold log requests without answering ({@link #hang}).
+ */
+final class FakeMlflowServer implements AutoCloseable {
+  static final String API = "/api/2.0/mlflow/";
+  static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
+
+  /** One request: method, path (with query) and body (JSON object, or raw bytes for uploads). */
+  record Call(String method, String path, JsonObject json, byte[] body) {}
+
+  /** A metric value as the server received it. */
+  record Metric(String key, double value, long timestamp, long step) {}
+
+  final List<Call> calls = new CopyOnWriteArrayList<>();
+  final Map<String, String> experiments = new ConcurrentHashMap<>();
+  final AtomicInteger refused = new AtomicInteger();
+  final AtomicInteger held = new AtomicInteger();
+  volatile boolean available = true;
+  volatile boolean hang;
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+
+  private FakeMlflowServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  static FakeMlflowServer start() throws IOException {
+    return new FakeMlflowServer();
+  }
+
+  URI uri() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** Stops answering: the port closes and open connections drop. */
+  void stop() {
+    server.stop(0);
+  }
+
+  @Override
+  public void close() {
+    hang = false;
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getRawPath();
+      String query = exchange.getRequestURI().getRawQuery();
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      boolean upload = path.startsWith(ARTIFACTS);
+      JsonObject json =
+          upload || body.length == 0
+              ? new JsonObject()
+              : JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
+      if (!available) {
+        refused.incrementAndGet();
+        respond(exchange, 503, "{\"error_code\": \"TEMPORARILY_UNAVAILABLE\"}");
+        return;
+      }
+      if (hang && path.startsWith(API + "runs/log")) {
+        held.incrementAndGet();
+        waitUntil(() -> !hang, Duration.ofSeconds(10));
+      }
+      calls.add(
+          new Call(
+              exchange.getRequestMethod(), query == null ? path : path + "?" + query, json, body));
+      route(exchange, path, query, json);
+    }
+  }
+
+  private void route(HttpExchange exchange, String path, String query, JsonObject json)
+      throws IOException {
+    if (path.startsWith(ARTIFACTS) && exchange.getRequestMethod().equals("PUT")) {
+      respond(exchange, 200, "{}");
+      return;
+    }
+    switch (path.substring(Math.min(path.length(), API.length()))) {
+      case "experiments/get-by-name" -> {
+        String name =
+            URLDecoder.decode(query.substring("experiment_name=".length()), StandardCharsets.UTF_8);
+        String id = experiments.get(name);
+        if (id == null) {
+          respond(
+              exchange,
+              404,
+              "{\"error_code\": \"RESOURCE_DOES_NOT_EXIST\", \"message\": \"none\"}");
+        } else {
+          respond(exchange, 200, "{\"experiment\": " + experiment(id, name) + "}");
+        }
+      }
+      case "experiments/create" -> {
+        String id = Integer.toString(experiments.size() + 1);
+        experiments.put(field(json, "name").getAsString(), id);
+        respond(exchange, 200, "{\"experiment_id\": \"" + id + "\"}");
+      }
+      case "runs/create" -> {
+        String experimentId = field(json, "experiment_id").getAsString();
+        String runId = "0123456789abcdef0123456789abcdef";
+        JsonObject info = new JsonObject();
+        info.addProperty("run_id", runId);
+        info.addProperty("run_uuid", runId);
+        info.addProperty("experiment_id", experimentId);
+        info.addProperty("run_name", field(json, "run_name").getAsString());
+        info.addProperty("status", "RUNNING");
+        info.addProperty("start_time", field(json, "start_time").getAsLong());
+        info.addProperty(
+            "artifact_uri", "mlflow-artifacts:/" + experimentId + "/" + runId + "/artifacts");
+        info.addProperty("lifecycle_stage", "active");
+        respond(exchange, 200, "{\"run\": {\"info\": " + info + ", \"data\": {}}}");
+      }
+      case "runs/log-batch", "runs/log-parameter", "runs/log-metric", "runs/set-tag" ->
+          respond(exchange, 200, "{}");
+      case "runs/update" -> respond(exchange, 200, "{}");
+      default -> respond(exchange, 404, "{\"error_code\": \"ENDPOINT_NOT_FOUND\"}");
+    }
+  }
+
+  private static String experiment(String id, String name) {
+    JsonObject experiment = new JsonObject();
+    experiment.addProperty("experiment_id", id);
+    experiment.addProperty("name", name);
+    experiment.addProperty("artifact_location", "mlflow-artifacts:/" + id);
+    experiment.addProperty("lifecycle_stage", "active");
+    return experiment.toString();
+  }
+
+  /** A field by its proto name, or by the camel-case name JSON printers may use. */
+  static JsonElement field(JsonObject json, String snakeName) {
+    if (json.has(snakeName)) {
+      return json.get(snakeName);
+    }
+    StringBuilder camel = new StringBuilder();
+    boolean upper = false;
+    for (char c : snakeName.toCharArray()) {
+      if (c == '_') {
+        upper = true;
+      } else {
+        camel.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return json.get(camel.toString());
+  }
+
+  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  List<Call> callsTo(String endpoint) {
+    return calls.stream().filter(c -> c.path().startsWith(endpoint)).toList();
+  }
+
+  /** Every metric value received through runs/log-batch, in order of arrival. */
+  List<Metric> metrics() {
+    List<Metric> metrics = new ArrayList<>();
+    for (Call call : callsTo(API + "runs/log-batch")) {
+      JsonArray array = call.json().getAsJsonArray("metrics");
+      if (array == null) {
+        continue;
+      }
+      for (JsonElement element : array) {
+        JsonObject m = element.getAsJsonObject();
+        metrics.add(
+            new Metric(
+                m.get("key").getAsString(),
+                m.get("value").getAsDouble(),
+                m.get("timestamp").getAsLong(),
+                m.has("step") ? m.get("step").getAsLong() : 0));
+      }
+    }
+    return metrics;
+  }
+
+  /** Key-value pairs of one list ("params" or "tags") across all log-batch calls. */
+  List<String> pairs(String list) {
+    List<String> pairs = new ArrayList<>();
+    for (Call call : callsTo(API + "runs/log-batch")) {
+      JsonArray array = call.json().getAsJsonArray(list);
+      if (array != null) {
+        for (JsonElement element : array) {
+          JsonObject pair = element.getAsJsonObject();
+          pairs.add(pair.get("key").getAsString() + "=" + pair.get("value").getAsString());
+        }
+      }
+    }
+    return pairs;
+  }
+
+  static boolean waitUntil(BooleanSupplier condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+}
