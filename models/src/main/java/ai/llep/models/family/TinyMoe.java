@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The built-in model used when no checkpoint is given: a Mixtral-style MoE small enough for CPU
  * tests and demos (4 layers, hidden 128, 4 heads over 2 key/value heads, 8 experts of width 256,
- * top-2, tied embeddings). Its vocabulary is byte-level: ids 0-255 are bytes, 256 is
- * beginning-of-sequence, 257 end-of-sequence, 258 padding and 259 is reserved. The weights come
+ * top-2, tied embeddings). Its vocabulary is the byte tokenizer's: ids 0-255 are bytes, 256 is
+ * padding, 257 beginning-of-sequence, 258 end-of-sequence, 259 and 260 the ChatML turn markers
+ * ({@code ai.llep.models.tokenizer.ByteTokenizer}). The weights come
  * from a seed ({@code MoeTransformer.initRandom}); the config is a Hugging Face {@code
  * config.json}, so an exported tiny model loads like any other checkpoint.
  */
@@ -17,9 +18,9 @@ public final class TinyMoe {
   /** The model name configs use to ask for this model. */
   public static final String NAME = "tiny-moe";
 
-  public static final int BOS = 256;
-  public static final int EOS = 257;
-  public static final int PAD = 258;
+  public static final int PAD = 256;
+  public static final int BOS = 257;
+  public static final int EOS = 258;
 
   private static final String RESOURCE = "tiny-moe.json";
 
