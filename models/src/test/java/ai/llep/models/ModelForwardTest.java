@@ -88,6 +88,29 @@ class ModelForwardTest {
     }
   }
 
+  @ParameterizedTest(name = "{index}")
+  @MethodSource("families")
+  void float16InferenceStaysCloseToFloat32(String json) {
+    ModelConfig config = TestModels.config(json);
+    InMemoryTensorSource source = TestModels.checkpoint(config, WEIGHTS_SEED);
+    TokenBatch batch = TokenBatch.of(TestModels.tokens(12, 2, 6, config.vocabSize()));
+    double[][] logits = new double[2][];
+    DataType[] types = {DataType.FLOAT32, DataType.FLOAT16};
+    try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+      for (int i = 0; i < types.length; i++) {
+        try (MoeTransformer model =
+                MoeTransformer.load(config, source, ModelShard.single(), types[i], root);
+            NDManager step = root.newSubManager()) {
+          DistributedTape tape = DistributedTape.inference(new SingleProcessCommunicator());
+          ModelOutput out = model.forward(tape, step, Checks.planner(DispatchMode.EP), batch);
+          assertEquals(types[i], out.logits_BSV().getDataType());
+          logits[i] = Checks.host(out.logits_BSV());
+        }
+      }
+    }
+    Checks.assertClose(logits[0], logits[1], 2e-2, config.family() + " float16 logits");
+  }
+
   @ParameterizedTest(name = "{index} {1}")
   @MethodSource("familiesAndModes")
   void twoRanksMatchTheReference(String json, DispatchMode mode) throws Exception {
