@@ -8,6 +8,7 @@ import ai.llep.models.family.ModelConfig;
 import ai.llep.models.hf.TensorSource;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,7 @@ final class RandomTensorSource implements TensorSource {
 
   @Override
   public Set<String> names() {
-    return java.util.Collections.unmodifiableSet(specs.keySet());
+    return Collections.unmodifiableSet(specs.keySet());
   }
 
   @Override

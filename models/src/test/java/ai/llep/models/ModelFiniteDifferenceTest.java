@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.SingleProcessCommunicator;
 import ai.llep.models.family.ModelConfig;
+import ai.llep.models.family.QkNorm;
 import ai.llep.models.family.TensorNames;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.DispatchMode;
@@ -76,7 +77,7 @@ class ModelFiniteDifferenceTest {
     names.add(n.inputNorm(1));
     names.add(n.postAttentionNorm(0));
     names.add(n.finalNorm());
-    if (config.qkNorm() != ai.llep.models.family.QkNorm.NONE) {
+    if (config.qkNorm() != QkNorm.NONE) {
       names.add(n.queryNorm(0));
       names.add(n.keyNorm(1));
     }

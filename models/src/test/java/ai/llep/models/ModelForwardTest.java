@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.comm.Communicator;
 import ai.llep.comm.SingleProcessCommunicator;
 import ai.llep.comm.tcp.LocalWorld;
 import ai.llep.comm.tcp.TcpOptions;
@@ -16,6 +17,7 @@ import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.DispatchMode;
 import ai.llep.tape.DistributedTape;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -82,10 +84,32 @@ class ModelForwardTest {
       int moeLayers = config.numLayers() - config.denseLayers().size();
       assertEquals(moeLayers, out.routing().size());
       for (RoutingStats stats : out.routing()) {
-        assertEquals(
-            2L * 6 * config.topK(), java.util.Arrays.stream(stats.localExpertLoad_E()).sum());
+        assertEquals(2L * 6 * config.topK(), Arrays.stream(stats.localExpertLoad_E()).sum());
       }
     }
+  }
+
+  @ParameterizedTest(name = "{index}")
+  @MethodSource("families")
+  void float16InferenceStaysCloseToFloat32(String json) {
+    ModelConfig config = TestModels.config(json);
+    InMemoryTensorSource source = TestModels.checkpoint(config, WEIGHTS_SEED);
+    TokenBatch batch = TokenBatch.of(TestModels.tokens(12, 2, 6, config.vocabSize()));
+    double[][] logits = new double[2][];
+    DataType[] types = {DataType.FLOAT32, DataType.FLOAT16};
+    try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+      for (int i = 0; i < types.length; i++) {
+        try (MoeTransformer model =
+                MoeTransformer.load(config, source, ModelShard.single(), types[i], root);
+            NDManager step = root.newSubManager()) {
+          DistributedTape tape = DistributedTape.inference(new SingleProcessCommunicator());
+          ModelOutput out = model.forward(tape, step, Checks.planner(DispatchMode.EP), batch);
+          assertEquals(types[i], out.logits_BSV().getDataType());
+          logits[i] = Checks.host(out.logits_BSV());
+        }
+      }
+    }
+    Checks.assertClose(logits[0], logits[1], 2e-2, config.family() + " float16 logits");
   }
 
   @ParameterizedTest(name = "{index} {1}")
@@ -116,11 +140,7 @@ class ModelForwardTest {
   }
 
   private static RankRun runRank(
-      ModelConfig config,
-      int rank,
-      ai.llep.comm.Communicator comm,
-      NDManager parent,
-      DispatchMode mode) {
+      ModelConfig config, int rank, Communicator comm, NDManager parent, DispatchMode mode) {
     InMemoryTensorSource source = TestModels.checkpoint(config, WEIGHTS_SEED);
     // Ranks get different batch shapes: the model is data parallel over whatever each rank holds.
     int[][] ids = TestModels.tokens(100 + rank, 2 + rank, 6 - rank, config.vocabSize());

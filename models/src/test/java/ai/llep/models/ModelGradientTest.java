@@ -1,6 +1,7 @@
 package ai.llep.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -121,6 +123,31 @@ class ModelGradientTest {
         assertTrue(maxAbs(expected) > 0, spec.name() + " got no gradient");
       }
       Checks.assertClose(expected, actual, TOLERANCE, mode + " gradient of " + spec.name());
+    }
+  }
+
+  @Test
+  void aFrozenGroupGetsNoGradientWhileTheOthersStillDo() {
+    ModelConfig config = TestModels.config(TestModels.MIXTRAL);
+    InMemoryTensorSource source = TestModels.checkpoint(config, WEIGHTS_SEED);
+    TokenBatch batch = TokenBatch.causalLm(TestModels.tokens(23, 2, 5, config.vocabSize()));
+    try (NDManager root = NDManager.newBaseManager("PyTorch");
+        GradMode grad = GradMode.enabled();
+        MoeTransformer model =
+            MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT32, root);
+        NDManager step = root.newSubManager()) {
+      model.parameters().setTrainable(ParameterKind.ROUTER, false);
+      DistributedTape tape = DistributedTape.training(new SingleProcessCommunicator());
+      tape.backward(model.loss(tape, step, Checks.planner(DispatchMode.EP), batch).loss().mean());
+      for (Parameter p : model.parameters().all()) {
+        if (p.kind() == ParameterKind.ROUTER) {
+          assertFalse(p.array().hasGradient(), p.name());
+        } else if (p.kind() == ParameterKind.DENSE) {
+          try (NDArray gradient = p.array().getGradient()) {
+            assertTrue(maxAbs(Checks.host(gradient)) > 0, p.name() + " got no gradient");
+          }
+        }
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.ModelFamily;
 import ai.llep.models.family.QkNorm;
 import ai.llep.models.family.TensorNames;
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -116,7 +117,7 @@ final class ReferenceModel {
     }
     y = clip(y);
     for (int head = 0; head < count; head++) {
-      double[] part = java.util.Arrays.copyOfRange(y, head * hd, (head + 1) * hd);
+      double[] part = Arrays.copyOfRange(y, head * hd, (head + 1) * hd);
       if (c.qkNorm() == QkNorm.PER_HEAD) {
         part = rmsNorm(part, w.apply(normName));
       }

@@ -1,6 +1,5 @@
 package ai.llep.models;
 
-import ai.djl.ndarray.types.Shape;
 import ai.llep.models.family.HfConfigParser;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.TensorNames;
@@ -90,9 +89,5 @@ final class TestModels {
       }
     }
     return ids;
-  }
-
-  static Shape shape(long... dims) {
-    return new Shape(dims);
   }
 }

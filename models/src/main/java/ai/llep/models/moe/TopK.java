@@ -1,5 +1,7 @@
 package ai.llep.models.moe;
 
+import java.util.Arrays;
+
 /**
  * Host-side top-k over router probabilities: for each token the K largest, in descending order,
  * ties going to the lower expert id. This is {@code torch.topk} for distinct values.
@@ -27,7 +29,7 @@ final class TopK {
     long[] experts_S = new long[tokens * topK];
     boolean[] taken = new boolean[experts];
     for (int t = 0; t < tokens; t++) {
-      java.util.Arrays.fill(taken, false);
+      Arrays.fill(taken, false);
       int row = t * experts;
       for (int k = 0; k < topK; k++) {
         int best = -1;

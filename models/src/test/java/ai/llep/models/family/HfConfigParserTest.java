@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * config.json of each family, Hugging Face's defaults, and the errors for what is not supported.
@@ -297,6 +301,16 @@ class HfConfigParserTest {
     assertEquals(260, c.vocabSize());
     assertTrue(c.vocabSize() > TinyMoe.PAD);
     assertTrue(c.tieEmbeddings());
+  }
+
+  @Test
+  void readsAFileAndNamesItInErrors(@TempDir Path dir) throws IOException {
+    Path good = Files.writeString(dir.resolve("config.json"), OLMOE_1B_7B);
+    assertEquals(ModelFamily.OLMOE, HfConfigParser.read(good).family());
+    Path bad = Files.writeString(dir.resolve("broken.json"), "{\"model_type\": \"gpt2\"}");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HfConfigParser.read(bad));
+    assertTrue(e.getMessage().startsWith("broken.json: unsupported model_type 'gpt2'"));
   }
 
   private static void assertError(String json, String expectedStart) {
