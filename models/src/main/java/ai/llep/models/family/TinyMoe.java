@@ -1,5 +1,8 @@
 package ai.llep.models.family;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,5 +43,15 @@ public final class TinyMoe {
 
   public static ModelConfig config() {
     return HfConfigParser.parse(configJson());
+  }
+
+  /** The {@code config.json} text with another number of experts (e.g. 6 for 3 or 6 ranks). */
+  public static String configJson(int experts) {
+    if (experts < 2) {
+      throw new IllegalArgumentException("tiny-moe needs at least 2 experts for top-2, got " + experts);
+    }
+    JsonObject json = JsonParser.parseString(configJson()).getAsJsonObject();
+    json.addProperty("num_local_experts", experts);
+    return new GsonBuilder().setPrettyPrinting().create().toJson(json);
   }
 }

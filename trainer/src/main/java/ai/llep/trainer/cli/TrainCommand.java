@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
                 resolved.render())) {
       try {
         new Trainer(
-                job.comm(), job.manager(), settings, new ModelSpec(config.getString("model.source")),
+                job.comm(), job.manager(), settings, new ModelSpec(config.getString("model.source"), config.getInt("model.tiny-experts")),
                 planner, resolved.render(), tracking, System.out)
             .run();
       } catch (RuntimeException e) {

@@ -38,13 +38,14 @@ record LoadedModel(
   static LoadedModel open(
       ModelSpec spec, TensorSource weights, String templateName, long seed, ModelShard shard, NDManager manager) {
     if (spec.isTiny()) {
-      ModelConfig config = TinyMoe.config();
+      String configJson = TinyMoe.configJson(spec.tinyExperts());
+      ModelConfig config = HfConfigParser.parse(configJson);
       MoeTransformer model =
           weights == null
               ? MoeTransformer.initRandom(config, seed, shard, DataType.FLOAT32, manager)
               : MoeTransformer.load(config, weights, shard, DataType.FLOAT32, manager);
       return new LoadedModel(
-          model, new ByteTokenizer(), template(templateName, "chatml"), TinyMoe.configJson(), Map.of());
+          model, new ByteTokenizer(), template(templateName, "chatml"), configJson, Map.of());
     }
     Path folder = spec.folder();
     try (HfCheckpoint checkpoint = HfCheckpoint.open(folder)) {

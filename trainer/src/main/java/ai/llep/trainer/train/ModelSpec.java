@@ -3,10 +3,11 @@ package ai.llep.trainer.train;
 import java.nio.file.Path;
 
 /**
- * Where the model comes from: the embedded {@code tiny-moe} (built from the seed) or a Hugging Face
- * folder ({@code config.json}, safetensors, {@code tokenizer.json}).
+ * Where the model comes from: the embedded {@code tiny-moe} (built from the seed, with {@code
+ * tinyExperts} experts) or a Hugging Face folder ({@code config.json}, safetensors, {@code
+ * tokenizer.json}).
  */
-public record ModelSpec(String source) {
+public record ModelSpec(String source, int tinyExperts) {
   public static final String TINY = "tiny-moe";
 
   public boolean isTiny() {

@@ -34,12 +34,20 @@ final class Launch {
   }
 
   static Outcome run(int ranks, Duration limit, String... command) {
+    return run(null, ranks, limit, command);
+  }
+
+  /** Runs the launcher with {@code workDir} as the current folder (null: this JVM's). */
+  static Outcome run(Path workDir, int ranks, Duration limit, String... command) {
     List<String> args = new ArrayList<>();
     args.add(projectRoot().resolve("scripts/launch.sh").toString());
     args.add("--nproc-per-node");
     args.add(Integer.toString(ranks));
     args.addAll(List.of(command));
     ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true);
+    if (workDir != null) {
+      builder.directory(workDir.toFile());
+    }
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().put("LLEP_STOP_GRACE_SECONDS", "5");
     long start = System.nanoTime();
