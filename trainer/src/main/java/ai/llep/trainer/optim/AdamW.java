@@ -121,6 +121,7 @@ public final class AdamW implements AutoCloseable {
    * One update with the gradients autograd accumulated in the parameters themselves, for a model
    * whose gradients need no exchange (one process).
    */
+  @SuppressWarnings("try") // the scope only collects the temporary gradient handles
   public void step(double lr) {
     checkLearningRate(lr);
     try (NDScope scope = new NDScope()) {
@@ -139,6 +140,7 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("try") // grad mode and the scope act by being open, not through calls
   private void update(double lr, List<NDArray> gradients) {
     long t = step + 1;
     double b1 = config.beta1();

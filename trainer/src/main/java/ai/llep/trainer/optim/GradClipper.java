@@ -49,6 +49,7 @@ public final class GradClipper {
    * The sum of squares of all elements of {@code gradients}, accumulated in float64. NOTE: one
    * device-to-host copy at the end.
    */
+  @SuppressWarnings("try") // grad mode and the scope act by being open, not through calls
   public static double squaredNorm(List<NDArray> gradients) {
     if (gradients.isEmpty()) {
       return 0;
@@ -104,6 +105,7 @@ public final class GradClipper {
    * must be the gradients the optimizer reads (for autograd gradients, the handles {@code
    * getGradient()} returns share the parameter's gradient storage).
    */
+  @SuppressWarnings("try") // grad mode and the scope act by being open, not through calls
   public static void apply(List<NDArray> gradients, double factor) {
     if (!(factor > 0 && factor <= 1)) {
       throw new IllegalArgumentException("clip factor must be in (0, 1], got " + factor);

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +46,7 @@ public final class FileStoreTracker implements Tracker {
   private final LongSupplier clock;
   private final String user;
   private final FileStoreExperiments experiments;
+  private final MetricAppender metricFiles = new MetricAppender();
   private Path runDir;
   private Path artifactsDir;
   private Map<String, Object> runMeta;
@@ -176,19 +176,10 @@ public final class FileStoreTracker implements Tracker {
     long timestamp = clock.getAsLong();
     for (Map.Entry<String, Double> metric : sorted.entrySet()) {
       Path file = runDir.resolve("metrics").resolve(metric.getKey());
-      String line = timestamp + " " + PythonFloat.repr(metric.getValue()) + " " + step + "\n";
-      try {
-        Files.createDirectories(file.getParent());
-        Files.writeString(
-            file,
-            line,
-            StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot append to " + file, e);
-      }
+      metricFiles.append(
+          file, timestamp + " " + PythonFloat.repr(metric.getValue()) + " " + step + "\n");
     }
+    metricFiles.flush();
   }
 
   @Override
@@ -249,6 +240,7 @@ public final class FileStoreTracker implements Tracker {
       throw new IllegalArgumentException(
           "a run finishes as FINISHED, FAILED or KILLED, not " + status);
     }
+    metricFiles.close();
     runMeta.put("status", status.code());
     runMeta.put("end_time", clock.getAsLong());
     writeRunMeta();
@@ -260,6 +252,7 @@ public final class FileStoreTracker implements Tracker {
     if (runMeta != null && !finished) {
       finish(RunStatus.FAILED);
     }
+    metricFiles.close();
   }
 
   private void writeRunMeta() {

@@ -161,6 +161,7 @@ class AdamWTest {
     }
   }
 
+  @SuppressWarnings("try") // grad mode acts by being open
   private static void backward(NDArray p, NDArray x, NDArray ones) {
     try (GradMode on = GradMode.enabled();
         NDManager scope = p.getManager().newSubManager()) {

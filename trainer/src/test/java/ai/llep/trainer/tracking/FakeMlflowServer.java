@@ -27,8 +27,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Enough of MLflow's tracking REST API, on 127.0.0.1, to hold one run: experiments by name,
  * runs/create, runs/log-batch (and the single log calls), runs/set-tag, runs/update and the
- * artifact proxy's PUT. Every request is recorded. It can answer 503 to everything ({@link
- * #available}) or hold log requests without answering ({@link #hang}).
+ * artifact proxy's PUT. Every request is recorded. A batch with a parameter named "rejected" gets
+ * 400, as a server answers a batch it refuses. It can answer 503 to everything ({@link #available})
+ * or hold log requests without answering ({@link #hang}).
  */
 final class FakeMlflowServer implements AutoCloseable {
   static final String API = "/api/2.0/mlflow/";
@@ -142,8 +143,14 @@ final class FakeMlflowServer implements AutoCloseable {
         info.addProperty("lifecycle_stage", "active");
         respond(exchange, 200, "{\"run\": {\"info\": " + info + ", \"data\": {}}}");
       }
-      case "runs/log-batch", "runs/log-parameter", "runs/log-metric", "runs/set-tag" ->
+      case "runs/log-batch" -> {
+        if (json.has("params") && json.get("params").toString().contains("\"rejected\"")) {
+          respond(exchange, 400, "{\"error_code\": \"INVALID_PARAMETER_VALUE\"}");
+        } else {
           respond(exchange, 200, "{}");
+        }
+      }
+      case "runs/log-parameter", "runs/log-metric", "runs/set-tag" -> respond(exchange, 200, "{}");
       case "runs/update" -> respond(exchange, 200, "{}");
       default -> respond(exchange, 404, "{\"error_code\": \"ENDPOINT_NOT_FOUND\"}");
     }

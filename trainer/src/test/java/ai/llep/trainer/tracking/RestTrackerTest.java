@@ -161,7 +161,8 @@ class RestTrackerTest {
     try (FakeMlflowServer server = FakeMlflowServer.start();
         LogLines logs = new LogLines()) {
       List<Metric> expected = new ArrayList<>();
-      try (RestTracker tracker = tracker(server.uri(), fast(Duration.ofSeconds(10)))) {
+      RestTracker tracker = tracker(server.uri(), fast(Duration.ofSeconds(10)));
+      try {
         tracker.startRun("llep-sft", "flaky", Map.of());
         server.available = false;
         for (int step = 0; step < 20; step++) {
@@ -171,13 +172,39 @@ class RestTrackerTest {
         assertTrue(waitUntil(() -> server.refused.get() >= 6, Duration.ofSeconds(10)));
         server.available = true;
         tracker.finish(RunStatus.FINISHED);
+      } finally {
         tracker.close();
-        assertEquals(DroppedRecords.NONE, tracker.dropped());
       }
+      assertEquals(DroppedRecords.NONE, tracker.dropped());
       assertEquals(expected, server.metrics());
       assertEquals("FINISHED", field(server.calls.getLast().json(), "status").getAsString());
       assertEquals(1, logs.matching("WARN", "unreachable").size(), logs.lines().toString());
       assertEquals(1, logs.matching("INFO", "reachable again").size(), logs.lines().toString());
+    }
+  }
+
+  @Test
+  void aRejectedBatchIsDroppedWithAWarningAndLoggingGoesOn() throws IOException {
+    try (FakeMlflowServer server = FakeMlflowServer.start();
+        LogLines logs = new LogLines()) {
+      RestTracker tracker = tracker(server.uri(), fast(Duration.ofSeconds(10)));
+      try {
+        tracker.startRun("llep-sft", "rejects", Map.of());
+        tracker.logParams(Map.of("rejected", "1"));
+        assertTrue(waitUntil(() -> tracker.dropped().params() == 1, Duration.ofSeconds(10)));
+        tracker.logMetrics(7, Map.of("loss", 0.75));
+        tracker.finish(RunStatus.FINISHED);
+      } finally {
+        tracker.close();
+      }
+      assertEquals(new DroppedRecords(0, 1, 0, 0, 0), tracker.dropped());
+      assertEquals(List.of(new Metric("loss", 0.75, T0 + 10, 7)), server.metrics());
+      assertEquals(
+          List.of(
+              "WARN MLflow server "
+                  + server.uri()
+                  + " rejected 1 records: HTTP 400: {\"error_code\": \"INVALID_PARAMETER_VALUE\"}"),
+          logs.matching("WARN", "rejected"));
     }
   }
 
