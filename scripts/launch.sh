@@ -117,7 +117,7 @@ for (( local_rank = 0; local_rank < nproc_per_node; local_rank++ )); do
   RANK="$rank" LOCAL_RANK="$local_rank" WORLD_SIZE="$world_size" LOCAL_WORLD_SIZE="$nproc_per_node" \
   MASTER_ADDR="$master_addr" MASTER_PORT="$master_port" LLEP_HOME="$root" \
   OMP_NUM_THREADS="${OMP_NUM_THREADS:-$threads_per_rank}" \
-    "$java_bin" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
+    "$java_bin" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true \
       "${extra_java_opts[@]}" -cp "$classpath" ai.llep.trainer.cli.Main "$@" \
       > >(sed -u "s/^/[rank $rank] /") 2>&1 &
   pids+=("$!")

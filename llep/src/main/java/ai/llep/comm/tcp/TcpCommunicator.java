@@ -287,8 +287,16 @@ public final class TcpCommunicator implements Communicator {
     return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
   }
 
+  /**
+   * A tensor that owns a copy of {@code data}. DJL's create wraps a direct buffer without copying
+   * and keeps the buffer alive only through that one Java object: a view of it, or a gradient
+   * autograd steals from it (AccumulateGrad keeps an incoming gradient as a leaf's .grad), would
+   * outlive the buffer and read freed memory.
+   */
   private static NDArray create(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
-    return manager.create(data, shape, type);
+    try (NDArray wrapped = manager.create(data, shape, type)) {
+      return wrapped.duplicate();
+    }
   }
 
   static Shape prepend(long first, Shape rest) {

@@ -1,5 +1,6 @@
 package ai.llep.models.layers;
 
+import ai.llep.tape.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.ReduceOp;
@@ -22,7 +23,7 @@ public record LossSum(NDArray sum, long count) {
 
   /** This rank's mean; 0 (as {@code sum}, in the graph) when no token counts. */
   public NDArray mean() {
-    return sum.div(Math.max(count, 1));
+    return Scalars.div(sum, Math.max(count, 1));
   }
 
   /** The number of counted tokens over all ranks (one small all-reduce). */
@@ -38,6 +39,6 @@ public record LossSum(NDArray sum, long count) {
    * the mean over every rank's tokens. All ranks must call it.
    */
   public NDArray globalMean(Communicator comm) {
-    return sum.div(Math.max(globalCount(comm), 1));
+    return Scalars.div(sum, Math.max(globalCount(comm), 1));
   }
 }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       CommCheckCommand.class,
       VerifyCommand.class,
       PlanCommand.class,
-      TrainCommand.class
+      TrainCommand.class,
+      ReportCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

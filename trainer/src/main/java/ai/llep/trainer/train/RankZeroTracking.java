@@ -1,7 +1,10 @@
 package ai.llep.trainer.train;
 
+import ai.llep.trainer.report.RunReport;
+import ai.llep.trainer.tracking.FileStoreTracker;
 import ai.llep.trainer.tracking.RunStatus;
 import ai.llep.trainer.tracking.Tracker;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -41,8 +44,15 @@ public final class RankZeroTracking implements AutoCloseable {
     guard(() -> tracker.logMetrics(report.step(), report.metrics()));
   }
 
-  void finish(StepReport last) {
-    guard(() -> tracker.finish(RunStatus.FINISHED));
+  /** Adds the report plots (file store) and marks the run finished. */
+  void finish() {
+    guard(() -> {
+      if (tracker instanceof FileStoreTracker fileStore) {
+        Path plots = fileStore.runDir().resolve("artifacts").resolve("report");
+        RunReport.write(fileStore.runDir(), plots);
+      }
+      tracker.finish(RunStatus.FINISHED);
+    });
   }
 
   /** Marks the run failed (the caller is handling an error). */

@@ -118,7 +118,7 @@ public final class Trainer {
       say("exported the model in Hugging Face layout to " + exported);
     }
     comm.barrier();
-    tracking.finish(last);
+    tracking.finish();
     return last;
   }
 

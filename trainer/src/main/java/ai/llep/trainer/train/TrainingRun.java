@@ -1,5 +1,6 @@
 package ai.llep.trainer.train;
 
+import ai.llep.tape.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -80,7 +81,7 @@ final class TrainingRun {
         LossOutput out = model.loss(tape, scope, planner, batch);
         long globalCount = out.loss().globalCount(comm);
         NDArray share =
-            out.loss().sum().div((double) Math.max(globalCount, 1) * settings.gradAccum());
+            Scalars.div(out.loss().sum(), (double) Math.max(globalCount, 1) * settings.gradAccum());
         tape.backward(share);
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         tokens += globalCount;

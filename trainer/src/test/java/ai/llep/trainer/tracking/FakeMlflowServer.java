@@ -31,15 +31,15 @@ import java.util.function.BooleanSupplier;
  * 400, as a server answers a batch it refuses. It can answer 503 to everything ({@link #available})
  * or hold log requests without answering ({@link #hang}).
  */
-final class FakeMlflowServer implements AutoCloseable {
-  static final String API = "/api/2.0/mlflow/";
+public final class FakeMlflowServer implements AutoCloseable {
+  public static final String API = "/api/2.0/mlflow/";
   static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
 
   /** One request: method, path (with query) and body (JSON object, or raw bytes for uploads). */
-  record Call(String method, String path, JsonObject json, byte[] body) {}
+  public record Call(String method, String path, JsonObject json, byte[] body) {}
 
   /** A metric value as the server received it. */
-  record Metric(String key, double value, long timestamp, long step) {}
+  public record Metric(String key, double value, long timestamp, long step) {}
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, String> experiments = new ConcurrentHashMap<>();
@@ -57,16 +57,16 @@ final class FakeMlflowServer implements AutoCloseable {
     server.start();
   }
 
-  static FakeMlflowServer start() throws IOException {
+  public static FakeMlflowServer start() throws IOException {
     return new FakeMlflowServer();
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** Stops answering: the port closes and open connections drop. */
-  void stop() {
+  public void stop() {
     server.stop(0);
   }
 
@@ -192,12 +192,12 @@ final class FakeMlflowServer implements AutoCloseable {
     }
   }
 
-  List<Call> callsTo(String endpoint) {
+  public List<Call> callsTo(String endpoint) {
     return calls.stream().filter(c -> c.path().startsWith(endpoint)).toList();
   }
 
   /** Every metric value received through runs/log-batch, in order of arrival. */
-  List<Metric> metrics() {
+  public List<Metric> metrics() {
     List<Metric> metrics = new ArrayList<>();
     for (Call call : callsTo(API + "runs/log-batch")) {
       JsonArray array = call.json().getAsJsonArray("metrics");
@@ -218,7 +218,7 @@ final class FakeMlflowServer implements AutoCloseable {
   }
 
   /** Key-value pairs of one list ("params" or "tags") across all log-batch calls. */
-  List<String> pairs(String list) {
+  public List<String> pairs(String list) {
     List<String> pairs = new ArrayList<>();
     for (Call call : callsTo(API + "runs/log-batch")) {
       JsonArray array = call.json().getAsJsonArray(list);
@@ -232,7 +232,7 @@ final class FakeMlflowServer implements AutoCloseable {
     return pairs;
   }
 
-  static boolean waitUntil(BooleanSupplier condition, Duration timeout) {
+  public static boolean waitUntil(BooleanSupplier condition, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
