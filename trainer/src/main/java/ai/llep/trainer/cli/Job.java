@@ -1,9 +1,13 @@
 package ai.llep.trainer.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.FaultInjectingCommunicator;
 import ai.llep.comm.SingleProcessCommunicator;
+import ai.llep.comm.nccl.NcclAvailability;
+import ai.llep.comm.nccl.NcclCommunicator;
+import ai.llep.comm.nccl.NcclOptions;
 import ai.llep.comm.tcp.TcpCommunicator;
 import ai.llep.comm.tcp.TcpOptions;
 import ai.llep.runtime.JobSecret;
@@ -41,13 +45,21 @@ final class Job implements AutoCloseable {
     if (world.rank() == 0) {
       LOG.info("resolved config:\n{}", resolved.render());
     }
-    String backend = config.getString("comm.backend");
-    if (!backend.equals("tcp") && !backend.equals("auto")) {
-      throw new ConfigError("comm.backend=" + backend + " is not one of: tcp, auto");
-    }
+    String backend = chooseBackend(config, world);
     RendezvousStore store = null;
     Communicator comm;
-    if (world.worldSize() == 1) {
+    Device device = null;
+    if (backend.equals("nccl")) {
+      byte[] secret = JobSecret.fromEnvironment(System.getenv(), world);
+      NcclOptions options =
+          new NcclOptions(
+              config.getDuration("comm.timeout"),
+              config.getDuration("comm.connect-timeout"),
+              config.getString("comm.nccl-library"));
+      store = Rendezvous.open(world, secret, options.connectTimeout());
+      comm = NcclCommunicator.create(world, store, options);
+      device = Device.gpu(world.localRank());
+    } else if (world.worldSize() == 1) {
       comm = new SingleProcessCommunicator();
     } else {
       byte[] secret = JobSecret.fromEnvironment(System.getenv(), world);
@@ -68,7 +80,37 @@ final class Job implements AutoCloseable {
       comm = new FaultInjectingCommunicator(comm, hangRank, FaultInjectingCommunicator.Fault.HANG);
     }
     LOG.debug("rank {} of {} ready ({})", world.rank(), world.worldSize(), backend);
-    return new Job(world, store, comm, NDManager.newBaseManager("PyTorch"));
+    NDManager manager =
+        device == null
+            ? NDManager.newBaseManager("PyTorch")
+            : NDManager.newBaseManager(device, "PyTorch");
+    return new Job(world, store, comm, manager);
+  }
+
+  /**
+   * The communicator for {@code comm.backend}: {@code tcp}; {@code nccl}, which fails naming what
+   * this machine lacks for it; or {@code auto}, NCCL where it can run and TCP elsewhere. With NCCL
+   * the job's tensors live on GPU {@code LOCAL_RANK}.
+   */
+  private static String chooseBackend(Config config, WorldInfo world) {
+    String backend = config.getString("comm.backend");
+    if (backend.equals("tcp")) {
+      return backend;
+    }
+    if (!backend.equals("nccl") && !backend.equals("auto")) {
+      throw new ConfigError("comm.backend=" + backend + " is not one of: tcp, nccl, auto");
+    }
+    NcclAvailability nccl =
+        NcclAvailability.check(config.getString("comm.nccl-library"), world.localRank());
+    if (nccl.usable()) {
+      return "nccl";
+    }
+    if (backend.equals("nccl")) {
+      throw new IllegalStateException(
+          "comm.backend=nccl, but rank " + world.rank() + " lacks " + nccl.missing());
+    }
+    LOG.debug("comm.backend=auto: tcp, since rank {} lacks {}", world.rank(), nccl.missing());
+    return "tcp";
   }
 
   WorldInfo world() {

@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "llep 0.1.0",
     description = "Least-Loaded Expert Parallelism for MoE fine-tuning.",
-    subcommands = {CommCheckCommand.class, VerifyCommand.class, PlanCommand.class})
+    subcommands = {
+      CommCheckCommand.class,
+      VerifyCommand.class,
+      PlanCommand.class,
+      BenchCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
