@@ -13,6 +13,15 @@ public final class GpuPresence {
     }
   }
 
+  /** True when DJL's PyTorch engine loads and was built with CUDA. */
+  public static boolean djlCuda() {
+    try {
+      return ai.djl.engine.Engine.getEngine("PyTorch").hasCapability("CUDA");
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
   public static String reason() {
     try {
       return "CUDA runtime " + CudaRuntime.load().libraryName() + " sees no device";
