@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A CUDA event on one device, recorded on the legacy default stream (stream 0), which is where
- * libtorch queues its work unless a stream is set and where this project queues NCCL's: a
- * recorded event completes when everything queued before it on that stream has.
+ * libtorch queues its work unless a stream is set and where this project queues NCCL's: a recorded
+ * event completes when everything queued before it on that stream has.
  */
 public final class CudaEvent implements AutoCloseable {
   private final CudaRuntime cuda;

@@ -19,11 +19,11 @@ import java.util.stream.Stream;
 /**
  * The CUDA runtime ({@code libcudart}) through {@code java.lang.foreign}: device count and
  * selection, synchronisation, memory information and events. The library is found by name ({@code
- * libcudart.so}, then {@code .so.13}, {@code .so.12}, then any {@code libcudart*.so*} in the folders
- * of {@code PYTORCH_LIBRARY_PATH}); {@value #LIBRARY_ENV} names another. Several copies of the
- * runtime in one process (libtorch may bring its own) are harmless: all of them work on the
- * driver's primary context of each device, so synchronising through this one covers libtorch's
- * work too.
+ * libcudart.so}, then {@code .so.13}, {@code .so.12}, then any {@code libcudart*.so*} in the
+ * folders of {@code PYTORCH_LIBRARY_PATH}); {@value #LIBRARY_ENV} names another. Several copies of
+ * the runtime in one process (libtorch may bring its own) are harmless: all of them work on the
+ * driver's primary context of each device, so synchronising through this one covers libtorch's work
+ * too.
  *
  * <p>The current device is a property of the calling thread; call {@link #setDevice} on the thread
  * that then synchronises, queries memory or records events.
@@ -85,7 +85,8 @@ public final class CudaRuntime {
   public static synchronized CudaRuntime load() {
     if (loaded == null) {
       try {
-        loaded = new CudaRuntime(NativeLibrary.open("the CUDA runtime", candidates(System.getenv())));
+        loaded =
+            new CudaRuntime(NativeLibrary.open("the CUDA runtime", candidates(System.getenv())));
       } catch (IllegalStateException e) {
         throw new CudaException(
             e.getMessage() + " (set " + LIBRARY_ENV + " to the library's path to choose one)", e);

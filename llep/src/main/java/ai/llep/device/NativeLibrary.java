@@ -15,8 +15,8 @@ import java.util.List;
  * A shared library opened through the system's loader, for {@code java.lang.foreign} downcalls.
  * Libraries are found by name ({@code libnccl.so.2}), so the loader's own search (the run-time
  * linker cache, {@code LD_LIBRARY_PATH}, libraries already loaded into the process) decides where
- * they come from; a candidate with a {@code /} is a file path. Opened libraries stay loaded for
- * the life of the JVM.
+ * they come from; a candidate with a {@code /} is a file path. Opened libraries stay loaded for the
+ * life of the JVM.
  */
 public final class NativeLibrary {
   private final String what;
@@ -52,14 +52,16 @@ public final class NativeLibrary {
         failures.add(candidate + " (" + e.getMessage() + ")");
       }
     }
-    throw new IllegalStateException("cannot load " + what + "; tried " + String.join(", ", failures));
+    throw new IllegalStateException(
+        "cannot load " + what + "; tried " + String.join(", ", failures));
   }
 
   /**
    * The names to try: only {@code override} when it is set (a library the user named must be the
    * one used), else {@code defaults} followed by {@code extra}, without repeats.
    */
-  public static List<String> candidates(String override, List<String> defaults, List<String> extra) {
+  public static List<String> candidates(
+      String override, List<String> defaults, List<String> extra) {
     if (override != null && !override.isBlank()) {
       return List.of(override.strip());
     }

@@ -13,8 +13,8 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 
 /**
- * The address of a tensor's data on its device, to hand tensors to native libraries (NCCL)
- * without copying them.
+ * The address of a tensor's data on its device, to hand tensors to native libraries (NCCL) without
+ * copying them.
  *
  * <p>This is the one class that reaches into DJL's internals, and why: DJL has no public way to a
  * tensor's data pointer. {@code PtNDArray.toByteBuffer} copies the tensor to the CPU first; the
@@ -47,8 +47,8 @@ public final class TensorAddress {
   private TensorAddress() {}
 
   /**
-   * The address of the first element of {@code x}, which must be contiguous; 0 for an empty
-   * tensor. Valid while {@code x} is open.
+   * The address of the first element of {@code x}, which must be contiguous; 0 for an empty tensor.
+   * Valid while {@code x} is open.
    */
   public static long of(NDArray x) {
     if (x.size() == 0) {
@@ -72,8 +72,8 @@ public final class TensorAddress {
   }
 
   /**
-   * {@code x} itself when contiguous, else a contiguous copy attached to {@code x}'s manager
-   * (DJL's {@code duplicate} keeps a transposed layout, so it cannot serve).
+   * {@code x} itself when contiguous, else a contiguous copy attached to {@code x}'s manager (DJL's
+   * {@code duplicate} keeps a transposed layout, so it cannot serve).
    */
   public static NDArray contiguous(NDArray x) {
     if (isContiguous(x)) {

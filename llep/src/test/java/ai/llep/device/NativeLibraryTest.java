@@ -21,7 +21,8 @@ class NativeLibraryTest {
         NativeLibrary.candidates(" some/dir/libfoo.so ", List.of("libfoo.so.1"), List.of("b")));
     assertEquals(
         List.of("libfoo.so.1", "libfoo.so", "b"),
-        NativeLibrary.candidates(null, List.of("libfoo.so.1", "libfoo.so"), List.of("b", "libfoo.so")));
+        NativeLibrary.candidates(
+            null, List.of("libfoo.so.1", "libfoo.so"), List.of("b", "libfoo.so")));
   }
 
   @Test
@@ -37,7 +38,8 @@ class NativeLibraryTest {
         assertThrows(
             IllegalStateException.class,
             () -> NativeLibrary.open("the thing", List.of("libnope-a.so", "libnope-b.so")));
-    assertTrue(e.getMessage().startsWith("cannot load the thing; tried libnope-a.so ("), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("cannot load the thing; tried libnope-a.so ("), e.getMessage());
     assertTrue(e.getMessage().contains(", libnope-b.so ("), e.getMessage());
   }
 

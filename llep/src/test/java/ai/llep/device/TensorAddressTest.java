@@ -54,8 +54,7 @@ class TensorAddressTest {
       assertNotSame(t, copy);
       assertTrue(TensorAddress.isContiguous(copy));
       MemorySegment data = MemorySegment.ofAddress(TensorAddress.of(copy)).reinterpret(24);
-      assertArrayEquals(
-          new float[] {0, 3, 1, 4, 2, 5}, data.toArray(ValueLayout.JAVA_FLOAT));
+      assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, data.toArray(ValueLayout.JAVA_FLOAT));
       assertSame(x, TensorAddress.contiguous(x));
     }
   }

@@ -4,8 +4,8 @@ import ai.llep.device.CudaEvent;
 import ai.llep.device.CudaRuntime;
 
 /**
- * The legacy default stream (stream 0) of one GPU, the stream libtorch uses when no stream is
- * set, with one event as the fence.
+ * The legacy default stream (stream 0) of one GPU, the stream libtorch uses when no stream is set,
+ * with one event as the fence.
  */
 final class CudaDeviceQueue implements DeviceQueue {
   private static final long LEGACY_DEFAULT_STREAM = 0;

@@ -1,8 +1,8 @@
 package ai.llep.comm.nccl;
 
 /**
- * The device work queue NCCL's operations go to, as the communicator sees it: select the device
- * on the calling thread, the stream handle to pass to NCCL, and a fence that tells when the work
+ * The device work queue NCCL's operations go to, as the communicator sees it: select the device on
+ * the calling thread, the stream handle to pass to NCCL, and a fence that tells when the work
  * queued so far has finished.
  */
 interface DeviceQueue extends AutoCloseable {

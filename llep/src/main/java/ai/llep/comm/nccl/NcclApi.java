@@ -3,8 +3,8 @@ package ai.llep.comm.nccl;
 /**
  * The NCCL functions the communicator uses, one method per C function, pointers as addresses.
  * Methods return NCCL's result code unless stated; they never throw for a non-zero code, because
- * the communicator decides what each code means ({@link NcclResult#IN_PROGRESS} is not a failure
- * on a non-blocking communicator).
+ * the communicator decides what each code means ({@link NcclResult#IN_PROGRESS} is not a failure on
+ * a non-blocking communicator).
  */
 interface NcclApi {
   /** The result of starting a communicator, and its handle (0 when none was made). */

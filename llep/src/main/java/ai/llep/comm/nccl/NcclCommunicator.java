@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every call waits until its device work has finished, bounded by {@code comm.timeout}; on a
  * timeout or an NCCL error the communicator is aborted, the call throws a {@link CommException}
- * naming the operation and NCCL's message, and later calls are refused. Not thread-safe: one
- * thread per rank calls the collectives.
+ * naming the operation and NCCL's message, and later calls are refused. Not thread-safe: one thread
+ * per rank calls the collectives.
  */
 public final class NcclCommunicator implements Communicator {
   private static final Logger LOG = LoggerFactory.getLogger(NcclCommunicator.class);
@@ -70,13 +70,21 @@ public final class NcclCommunicator implements Communicator {
     int devices = cuda.deviceCount();
     if (world.localRank() >= devices) {
       throw new IllegalStateException(
-          "LOCAL_RANK=" + world.localRank() + " needs GPU " + world.localRank() + ", but "
-              + devices + " CUDA devices are visible");
+          "LOCAL_RANK="
+              + world.localRank()
+              + " needs GPU "
+              + world.localRank()
+              + ", but "
+              + devices
+              + " CUDA devices are visible");
     }
     NcclLibrary library = NcclLibrary.load(options.library());
     LOG.debug(
         "rank {}: NCCL {} from {}, GPU {}",
-        world.rank(), library.version(), library.libraryName(), world.localRank());
+        world.rank(),
+        library.version(),
+        library.libraryName(),
+        world.localRank());
     DeviceQueue queue = new CudaDeviceQueue(cuda, world.localRank());
     return connect(library, queue, world, store, options, Device.gpu(world.localRank()));
   }
@@ -171,7 +179,13 @@ public final class NcclCommunicator implements Communicator {
                 x.getShape(),
                 (in, out) ->
                     nccl.broadcast(
-                        rank == root ? in : out, out, x.size(), type, root, driver.comm(), stream())));
+                        rank == root ? in : out,
+                        out,
+                        x.size(),
+                        type,
+                        root,
+                        driver.comm(),
+                        stream())));
   }
 
   @Override
@@ -192,11 +206,13 @@ public final class NcclCommunicator implements Communicator {
               int peer = p;
               if (splits.sendCount(p) > 0) {
                 long at = inAddress + splits.sendOffset(p) * bytes;
-                posts.add(() -> nccl.send(at, splits.sendCount(peer), type, peer, comm(), stream()));
+                posts.add(
+                    () -> nccl.send(at, splits.sendCount(peer), type, peer, comm(), stream()));
               }
               if (splits.recvCount(p) > 0) {
                 long at = outAddress + splits.recvOffset(p) * bytes;
-                posts.add(() -> nccl.recv(at, splits.recvCount(peer), type, peer, comm(), stream()));
+                posts.add(
+                    () -> nccl.recv(at, splits.recvCount(peer), type, peer, comm(), stream()));
               }
             }
             finish("all-to-all-v", posts);
@@ -349,8 +365,13 @@ public final class NcclCommunicator implements Communicator {
   private NDArray checkDevice(NDArray x, String op) {
     if (!device.equals(x.getDevice())) {
       throw new IllegalArgumentException(
-          op + ": rank " + rank + "'s nccl communicator moves tensors on " + device
-              + ", got one on " + x.getDevice());
+          op
+              + ": rank "
+              + rank
+              + "'s nccl communicator moves tensors on "
+              + device
+              + ", got one on "
+              + x.getDevice());
     }
     return x;
   }

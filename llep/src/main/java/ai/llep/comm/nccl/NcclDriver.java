@@ -10,10 +10,10 @@ import java.util.function.IntSupplier;
 /**
  * One NCCL communicator handle and the watchdog around every call on it. A call is queued, then
  * awaited by polling until a deadline: the communicator's asynchronous error state (a peer that
- * died, a network error) and the device fence after the queued work. On an error or at the
- * deadline the communicator is aborted ({@code ncclCommAbort} stops its kernels, so the device is
- * not left waiting for a dead peer) and the call throws a {@link CommException} naming the
- * operation; the handle is then gone and every later call is refused by the communicator.
+ * died, a network error) and the device fence after the queued work. On an error or at the deadline
+ * the communicator is aborted ({@code ncclCommAbort} stops its kernels, so the device is not left
+ * waiting for a dead peer) and the call throws a {@link CommException} naming the operation; the
+ * handle is then gone and every later call is refused by the communicator.
  */
 final class NcclDriver {
   /** Polls spin this long before parking, so that small collectives return quickly. */
@@ -83,8 +83,8 @@ final class NcclDriver {
   }
 
   /**
-   * Queues {@code posts} as one NCCL group (point-to-point calls that must be issued together).
-   * The group is closed even when a post fails, as NCCL requires.
+   * Queues {@code posts} as one NCCL group (point-to-point calls that must be issued together). The
+   * group is closed even when a post fails, as NCCL requires.
    */
   void group(String op, long deadline, List<IntSupplier> posts) {
     if (posts.isEmpty()) {
@@ -130,7 +130,8 @@ final class NcclDriver {
     int destroyed = nccl.commDestroy(comm);
     aborted = true;
     if (NcclResult.isError(destroyed)) {
-      throw new CommException(describe(nccl, "rank " + rank + ": ncclCommDestroy failed", destroyed, ""));
+      throw new CommException(
+          describe(nccl, "rank " + rank + ": ncclCommDestroy failed", destroyed, ""));
     }
   }
 
@@ -184,7 +185,8 @@ final class NcclDriver {
   private CommException fail(String op, int result) {
     String detail = aborted ? "" : nccl.lastError(comm);
     abort();
-    return new CommException(describe(nccl, "rank " + rank + ": " + op + " failed in NCCL", result, detail));
+    return new CommException(
+        describe(nccl, "rank " + rank + ": " + op + " failed in NCCL", result, detail));
   }
 
   void abort() {

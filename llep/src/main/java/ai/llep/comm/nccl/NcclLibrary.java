@@ -87,7 +87,8 @@ final class NcclLibrary implements NcclApi {
     commDestroy = library.downcall("ncclCommDestroy", ofComm);
     commAbort = library.downcall("ncclCommAbort", ofComm);
     commGetAsyncError =
-        library.downcall("ncclCommGetAsyncError", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        library.downcall(
+            "ncclCommGetAsyncError", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     getErrorString =
         library.downcall("ncclGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     getLastError = optional("ncclGetLastError", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -121,7 +122,8 @@ final class NcclLibrary implements NcclApi {
    * @throws IllegalStateException naming every library tried and why it failed
    */
   static NcclLibrary load(String configured) {
-    return new NcclLibrary(NativeLibrary.open("the NCCL library", candidates(configured, System.getenv())));
+    return new NcclLibrary(
+        NativeLibrary.open("the NCCL library", candidates(configured, System.getenv())));
   }
 
   static List<String> candidates(String configured, Map<String, String> env) {
@@ -179,7 +181,8 @@ final class NcclLibrary implements NcclApi {
       MemorySegment.copy(uniqueId, 0, id, JAVA_BYTE, 0, UNIQUE_ID_BYTES);
       int result =
           commInitRankConfig != null
-              ? (int) commInitRankConfig.invokeExact(comm, ranks, id, rank, nonBlockingConfig(arena))
+              ? (int)
+                  commInitRankConfig.invokeExact(comm, ranks, id, rank, nonBlockingConfig(arena))
               : (int) commInitRank.invokeExact(comm, ranks, id, rank);
       return new Started(result, comm.get(ADDRESS, 0).address());
     } catch (Throwable t) {

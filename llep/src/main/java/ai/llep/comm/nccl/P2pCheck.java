@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Checks a send-recv batch before anything is queued, so a bad call fails on its own rank. NCCL
- * pairs the messages between two ranks in posting order, so a rank's sends to itself must match
- * its receives from itself one for one.
+ * pairs the messages between two ranks in posting order, so a rank's sends to itself must match its
+ * receives from itself one for one.
  */
 final class P2pCheck {
   private P2pCheck() {}

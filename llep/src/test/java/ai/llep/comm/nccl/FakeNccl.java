@@ -293,7 +293,10 @@ final class FakeNccl {
 
   static void write(long address, byte[] data) {
     MemorySegment.copy(
-        MemorySegment.ofArray(data), 0, MemorySegment.ofAddress(address).reinterpret(data.length),
-        0, data.length);
+        MemorySegment.ofArray(data),
+        0,
+        MemorySegment.ofAddress(address).reinterpret(data.length),
+        0,
+        data.length);
   }
 }

@@ -32,8 +32,7 @@ class NcclFailureTest {
               + " another collective; the NCCL communicator was aborted",
           e.getMessage());
       assertTrue(world.nccl.rank(0).aborted());
-      CommException refused =
-          assertThrows(CommException.class, () -> world.comm(0).barrier());
+      CommException refused = assertThrows(CommException.class, () -> world.comm(0).barrier());
       assertTrue(
           refused.getMessage().startsWith("rank 0: barrier refused after an earlier failure"),
           refused.getMessage());
@@ -48,7 +47,8 @@ class NcclFailureTest {
           world.runOn(
               1,
               (rank, comm, manager) ->
-                  assertThrows(CommException.class, () -> comm.allGather(manager.ones(new Shape(2)))));
+                  assertThrows(
+                      CommException.class, () -> comm.allGather(manager.ones(new Shape(2)))));
       assertEquals(
           "rank 1: all-gather failed in NCCL: ncclRemoteError (fake description of"
               + " ncclRemoteError): peer 0 closed the connection",
@@ -64,9 +64,10 @@ class NcclFailureTest {
       ExecutionException e =
           assertThrows(
               ExecutionException.class,
-              () -> java.util.concurrent.Executors.newSingleThreadExecutor()
-                  .submit(world.connector(0, options))
-                  .get(10, TimeUnit.SECONDS));
+              () ->
+                  java.util.concurrent.Executors.newSingleThreadExecutor()
+                      .submit(world.connector(0, options))
+                      .get(10, TimeUnit.SECONDS));
       assertTrue(e.getCause() instanceof CommException, e.toString());
       assertEquals(
           "rank 0: NCCL initialisation timed out after 300ms: a peer died, stopped answering or"
@@ -85,8 +86,7 @@ class NcclFailureTest {
     assertTrue(world.nccl.calls.contains("rank 1 finalize"), world.nccl.calls.toString());
     assertTrue(world.nccl.rank(1).destroyed());
     assertTrue(!world.nccl.rank(1).aborted());
-    CommException closed =
-        assertThrows(CommException.class, () -> world.comm(1).allGather(late));
+    CommException closed = assertThrows(CommException.class, () -> world.comm(1).allGather(late));
     late.close();
     assertEquals("rank 1: all-gather on a closed communicator", closed.getMessage());
   }
@@ -103,9 +103,7 @@ class NcclFailureTest {
       assertEquals(
           "all-to-all-v sendRows [3] sum to 3, but the input has 4 rows", split.getMessage());
       IllegalArgumentException bool =
-          assertThrows(
-              IllegalArgumentException.class,
-              () -> comm.allReduce(x.gt(0), ReduceOp.SUM));
+          assertThrows(IllegalArgumentException.class, () -> comm.allReduce(x.gt(0), ReduceOp.SUM));
       assertEquals("all-reduce cannot reduce boolean", bool.getMessage());
       assertTrue(world.nccl.calls.isEmpty(), world.nccl.calls.toString());
       NDArray sum = comm.allReduce(x, ReduceOp.SUM);

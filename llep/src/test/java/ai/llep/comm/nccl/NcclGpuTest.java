@@ -89,7 +89,8 @@ class NcclGpuTest {
           NDArray x = m.arange(0f, 6f).reshape(2, 3).add(10 * rank);
           NDArray gathered = comm.allGather(x);
           assertEquals(new Shape(size, 2, 3), gathered.getShape());
-          assertEquals(gathered.get(size - 1).toDevice(Device.cpu(), false).getFloat(0, 0),
+          assertEquals(
+              gathered.get(size - 1).toDevice(Device.cpu(), false).getFloat(0, 0),
               10f * (size - 1));
           float expectedSum = 0;
           for (int p = 0; p < size; p++) {
@@ -97,8 +98,12 @@ class NcclGpuTest {
           }
           assertEquals(expectedSum, comm.allReduce(x, ReduceOp.SUM).get(1, 2).getFloat());
           NDArray half = x.toType(DataType.FLOAT16, false);
-          assertEquals(10f * (size - 1) + 5, comm.allReduce(half, ReduceOp.MAX)
-              .toType(DataType.FLOAT32, false).get(1, 2).getFloat());
+          assertEquals(
+              10f * (size - 1) + 5,
+              comm.allReduce(half, ReduceOp.MAX)
+                  .toType(DataType.FLOAT32, false)
+                  .get(1, 2)
+                  .getFloat());
           long[] send = new long[size];
           long[] recv = new long[size];
           Arrays.fill(send, 1);
@@ -109,8 +114,7 @@ class NcclGpuTest {
           for (int p = 0; p < size; p++) {
             assertEquals(p, firstColumn[p]);
           }
-          assertArrayEquals(
-              new float[] {0, 1, 2, 3, 4, 5}, comm.broadcast(x, 0).toFloatArray());
+          assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, comm.broadcast(x, 0).toFloatArray());
           int peer = (rank + 1) % size;
           NDList got =
               comm.sendRecv(
@@ -135,7 +139,8 @@ class NcclGpuTest {
           }
           long start = System.nanoTime();
           CommException e =
-              assertThrows(CommException.class, () -> comm.allReduce(m.ones(new Shape(8)), ReduceOp.SUM));
+              assertThrows(
+                  CommException.class, () -> comm.allReduce(m.ones(new Shape(8)), ReduceOp.SUM));
           assertTrue(e.getMessage().contains("all-reduce timed out after 3s"), e.getMessage());
           assertTrue(System.nanoTime() - start < 20_000_000_000L);
           assertEquals(8f, m.ones(new Shape(8)).sum().getFloat(), "the GPU still runs kernels");

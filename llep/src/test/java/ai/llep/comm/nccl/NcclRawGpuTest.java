@@ -67,7 +67,8 @@ class NcclRawGpuTest {
                   DeviceQueue queue = new CudaDeviceQueue(cuda, rank);
                   byte[] id = UniqueIdExchange.exchange(nccl, world, store, Duration.ofSeconds(30));
                   NcclDriver driver =
-                      NcclDriver.start(nccl, queue, rank, size, id, timeout, Duration.ofSeconds(60));
+                      NcclDriver.start(
+                          nccl, queue, rank, size, id, timeout, Duration.ofSeconds(60));
                   try {
                     body.run(rank, driver, new DeviceBuffers(cuda));
                   } finally {
@@ -87,7 +88,8 @@ class NcclRawGpuTest {
 
   @Test
   void collectivesAndGroupedSendRecvMoveTheRightBytes() throws Exception {
-    System.out.println("NCCL " + nccl.version() + " from " + nccl.libraryName() + ", " + size + " GPUs");
+    System.out.println(
+        "NCCL " + nccl.version() + " from " + nccl.libraryName() + ", " + size + " GPUs");
     onEveryRank(
         Duration.ofSeconds(60),
         (rank, driver, memory) -> {
@@ -95,7 +97,8 @@ class NcclRawGpuTest {
           long out = memory.allocate(4 * 4 * size);
           memory.upload(in, new float[] {1 + rank, 2 + rank, 3 + rank, 4 + rank});
           long deadline = driver.deadline();
-          driver.call("all-reduce", deadline, () -> nccl.allReduce(in, out, 4, 7, 0, driver.comm(), 0));
+          driver.call(
+              "all-reduce", deadline, () -> nccl.allReduce(in, out, 4, 7, 0, driver.comm(), 0));
           driver.complete("all-reduce", deadline);
           float offset = size * (size - 1) / 2f;
           assertArrayEquals(
@@ -103,7 +106,8 @@ class NcclRawGpuTest {
               memory.download(out, 4));
 
           deadline = driver.deadline();
-          driver.call("all-gather", deadline, () -> nccl.allGather(in, out, 4, 7, driver.comm(), 0));
+          driver.call(
+              "all-gather", deadline, () -> nccl.allGather(in, out, 4, 7, driver.comm(), 0));
           driver.complete("all-gather", deadline);
           float[] gathered = memory.download(out, 4 * size);
           assertTrue(gathered[4 * (size - 1)] == size, "rank " + (size - 1) + "'s first value");
@@ -122,7 +126,8 @@ class NcclRawGpuTest {
               new float[] {1 + prev, 2 + prev, 3 + prev, 4 + prev}, memory.download(out, 4));
 
           deadline = driver.deadline();
-          driver.call("broadcast", deadline, () -> nccl.broadcast(in, out, 4, 7, 0, driver.comm(), 0));
+          driver.call(
+              "broadcast", deadline, () -> nccl.broadcast(in, out, 4, 7, 0, driver.comm(), 0));
           driver.complete("broadcast", deadline);
           assertArrayEquals(new float[] {1, 2, 3, 4}, memory.download(out, 4));
           memory.free(in);
@@ -138,7 +143,10 @@ class NcclRawGpuTest {
         (rank, driver, memory) -> {
           long buffer = memory.allocate(1 << 20);
           long deadline = driver.deadline();
-          driver.call("warm-up", deadline, () -> nccl.allReduce(buffer, buffer, 1 << 18, 7, 0, driver.comm(), 0));
+          driver.call(
+              "warm-up",
+              deadline,
+              () -> nccl.allReduce(buffer, buffer, 1 << 18, 7, 0, driver.comm(), 0));
           driver.complete("warm-up", deadline);
           if (rank == 1) {
             Thread.sleep(6_000);
@@ -150,10 +158,14 @@ class NcclRawGpuTest {
                   CommException.class,
                   () -> {
                     long d = driver.deadline();
-                    driver.call("all-reduce", d, () -> nccl.allReduce(buffer, buffer, 1 << 18, 7, 0, driver.comm(), 0));
+                    driver.call(
+                        "all-reduce",
+                        d,
+                        () -> nccl.allReduce(buffer, buffer, 1 << 18, 7, 0, driver.comm(), 0));
                     driver.complete("all-reduce", d);
                   });
-          System.out.println("rank 0 after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e.getMessage());
+          System.out.println(
+              "rank 0 after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e.getMessage());
           assertTrue(e.getMessage().contains("all-reduce timed out after 3s"), e.getMessage());
           assertTrue(driver.aborted());
           cuda.setDevice(0);

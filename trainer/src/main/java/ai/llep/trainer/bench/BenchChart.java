@@ -10,8 +10,8 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 /**
- * The bench report as one PNG of two bar charts over the scenarios: each mode's time as a
- * multiple of the compute floor, and each mode's speedup over EP beside the ceiling.
+ * The bench report as one PNG of two bar charts over the scenarios: each mode's time as a multiple
+ * of the compute floor, and each mode's speedup over EP beside the ceiling.
  */
 final class BenchChart {
   private BenchChart() {}
@@ -21,8 +21,12 @@ final class BenchChart {
     List<String> scenarios = report.scenarios().stream().map(ScenarioResult::scenario).toList();
     String title = report.shape().describe() + ", " + report.ranks() + " ranks";
     CategoryChart floor = chart(title, "time / compute floor");
-    CategoryChart speedup = chart(report.options().pass().label() + ", "
-        + report.options().dataType().name().toLowerCase(java.util.Locale.ROOT), "speedup over EP");
+    CategoryChart speedup =
+        chart(
+            report.options().pass().label()
+                + ", "
+                + report.options().dataType().name().toLowerCase(java.util.Locale.ROOT),
+            "speedup over EP");
     int modes = report.scenarios().getFirst().modes().size();
     for (int i = 0; i < modes; i++) {
       List<Double> multiples = new ArrayList<>();
@@ -38,7 +42,8 @@ final class BenchChart {
     }
     speedup.addSeries(
         "ceiling", scenarios, report.scenarios().stream().map(ScenarioResult::ceiling).toList());
-    BitmapEncoder.saveBitmap(List.of(floor, speedup), 1, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        List.of(floor, speedup), 1, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   private static CategoryChart chart(String title, String yAxis) {

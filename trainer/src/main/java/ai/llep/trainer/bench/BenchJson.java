@@ -68,7 +68,8 @@ final class BenchJson {
     mode.addProperty("floorMultiple", m.floorMultiple());
     mode.add("speedup", orNull(m.speedup()));
     mode.add("reach", orNull(m.reach()));
-    mode.add("peakBytes", m.peakBytes() == null ? JsonNull.INSTANCE : new JsonPrimitive(m.peakBytes()));
+    mode.add(
+        "peakBytes", m.peakBytes() == null ? JsonNull.INSTANCE : new JsonPrimitive(m.peakBytes()));
     mode.add("outputMaxRelError", orNull(m.outputError()));
     mode.add("gradientMaxRelError", orNull(m.gradientError()));
     DispatchStats stats = m.stats();

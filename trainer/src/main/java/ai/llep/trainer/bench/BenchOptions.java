@@ -47,7 +47,8 @@ public record BenchOptions(
     }
     layer.scaled(scale);
     if (tokensPerRank < 1) {
-      throw new IllegalArgumentException("bench.tokens-per-rank must be >= 1, got " + tokensPerRank);
+      throw new IllegalArgumentException(
+          "bench.tokens-per-rank must be >= 1, got " + tokensPerRank);
     }
     if (scenarios.isEmpty() || modes.isEmpty()) {
       throw new IllegalArgumentException("bench.scenarios and bench.modes must list at least one");

@@ -20,8 +20,8 @@ import java.util.Map;
 
 /**
  * The bench command: the compute floor, then every scenario under every mode, each rank holding
- * only its own experts. Every rank takes part in every collective and returns the same report;
- * rank 0 prints progress and the table and writes {@code bench.json} and {@code bench.png}.
+ * only its own experts. Every rank takes part in every collective and returns the same report; rank
+ * 0 prints progress and the table and writes {@code bench.json} and {@code bench.png}.
  */
 public final class BenchRunner {
   private final Communicator comm;
@@ -100,7 +100,8 @@ public final class BenchRunner {
         if (mode == DispatchMode.EP) {
           reference = measured;
         }
-        ModeResult result = summarise(manager, mode, measured, reference, epMedian, floorMs, ceiling);
+        ModeResult result =
+            summarise(manager, mode, measured, reference, epMedian, floorMs, ceiling);
         if (mode == DispatchMode.EP) {
           epMedian = result.medianMs();
         } else {

@@ -4,8 +4,7 @@ import java.util.Locale;
 
 /** The bench report as a table with its header and the definitions of its columns. */
 final class BenchTable {
-  private static final String ROW =
-      "%-12s %8s  %-5s %10s %8s %8s %7s %9s %10s %10s %10s %9s%n";
+  private static final String ROW = "%-12s %8s  %-5s %10s %8s %8s %7s %9s %10s %10s %10s %9s%n";
 
   private BenchTable() {}
 

@@ -10,10 +10,10 @@ import ai.llep.tape.GradMode;
 import ai.llep.tape.Gradients;
 
 /**
- * The compute floor: the same expert FFN work under a perfectly balanced load and no
- * communication. Each rank runs T*K rows (its share of all ranks' slots) split evenly over its M
- * native experts, one GEMM chain per expert, forward (and backward for forward-backward) on the
- * same weights and device as the modes. No dispatch can beat it on this hardware.
+ * The compute floor: the same expert FFN work under a perfectly balanced load and no communication.
+ * Each rank runs T*K rows (its share of all ranks' slots) split evenly over its M native experts,
+ * one GEMM chain per expert, forward (and backward for forward-backward) on the same weights and
+ * device as the modes. No dispatch can beat it on this hardware.
  */
 final class ComputeFloor {
   private ComputeFloor() {}

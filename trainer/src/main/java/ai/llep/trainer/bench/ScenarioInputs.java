@@ -8,8 +8,8 @@ import ai.llep.trainer.routing.RoutingScenario;
 
 /**
  * This rank's inputs for one scenario, shared by every mode so that their outputs can be compared:
- * tokens, their expert choices, the routing weights (1/K, as in the paper's generator) and, for
- * the backward, the upstream gradient.
+ * tokens, their expert choices, the routing weights (1/K, as in the paper's generator) and, for the
+ * backward, the upstream gradient.
  *
  * @param experts_S expert of each slot, token-major
  * @param upstream_TD gradient of the layer's output; null for the forward pass
@@ -17,7 +17,11 @@ import ai.llep.trainer.routing.RoutingScenario;
 record ScenarioInputs(NDArray x_TD, long[] experts_S, NDArray weights_TK, NDArray upstream_TD) {
 
   static ScenarioInputs create(
-      NDManager manager, BenchLayer layer, RoutingScenario scenario, BenchOptions options, int rank) {
+      NDManager manager,
+      BenchLayer layer,
+      RoutingScenario scenario,
+      BenchOptions options,
+      int rank) {
     LayerShape shape = layer.shape;
     int tokens = options.tokensPerRank();
     long[] experts_S =

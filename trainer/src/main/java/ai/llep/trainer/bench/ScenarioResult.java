@@ -6,8 +6,8 @@ import java.util.List;
  * One routing scenario under every mode.
  *
  * @param scenario the routing's config text ({@code 95:1})
- * @param ceiling the largest speedup any balancer can get over EP at this world size: max over
- *     mean of the ranks' native loads under EP
+ * @param ceiling the largest speedup any balancer can get over EP at this world size: max over mean
+ *     of the ranks' native loads under EP
  */
 public record ScenarioResult(String scenario, double ceiling, List<ModeResult> modes) {
   /** The definition printed with the table and written to the JSON. */

@@ -57,7 +57,10 @@ final class BenchCommand implements Callable<Integer> {
               .map(RoutingScenario::parse)
               .toList(),
           Settings.stringOrList(config, "bench.modes").stream()
-              .map(m -> Settings.parseChoice("bench.modes", m, DispatchMode::valueOf, "ep, llep, auto"))
+              .map(
+                  m ->
+                      Settings.parseChoice(
+                          "bench.modes", m, DispatchMode::valueOf, "ep, llep, auto"))
               .toList(),
           Settings.choice(config, "bench.pass", BenchPass::valueOf, "forward, forward-backward"),
           Settings.dataType(config, "bench.dtype"),

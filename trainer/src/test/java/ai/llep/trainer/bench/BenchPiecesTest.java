@@ -20,19 +20,23 @@ import org.junit.jupiter.api.Test;
 class BenchPiecesTest {
   @Test
   void presetsAreThePapersLayers() {
-    assertEquals(new LayerShape("gpt-oss-120b", 128, 2880, 2880, 4), LayerShape.preset("gpt-oss-120b"));
-    assertEquals(new LayerShape("deepseek-v3", 256, 7168, 2048, 8), LayerShape.preset("DeepSeek-V3"));
+    assertEquals(
+        new LayerShape("gpt-oss-120b", 128, 2880, 2880, 4), LayerShape.preset("gpt-oss-120b"));
+    assertEquals(
+        new LayerShape("deepseek-v3", 256, 7168, 2048, 8), LayerShape.preset("DeepSeek-V3"));
     assertEquals(new LayerShape("kimi-k2", 384, 7168, 2048, 8), LayerShape.preset("kimi-k2"));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> LayerShape.preset("mixtral"));
     assertEquals(
-        "unknown layer 'mixtral': use gpt-oss-120b, deepseek-v3, kimi-k2 or custom", e.getMessage());
+        "unknown layer 'mixtral': use gpt-oss-120b, deepseek-v3, kimi-k2 or custom",
+        e.getMessage());
   }
 
   @Test
   void scalingDividesHiddenAndFfnOnly() {
     assertEquals(
-        new LayerShape("deepseek-v3", 256, 1792, 512, 8), LayerShape.preset("deepseek-v3").scaled(4));
+        new LayerShape("deepseek-v3", 256, 1792, 512, 8),
+        LayerShape.preset("deepseek-v3").scaled(4));
     assertEquals(new LayerShape("x", 4, 1, 1, 2), new LayerShape("x", 4, 3, 2, 2).scaled(100));
     assertThrows(IllegalArgumentException.class, () -> LayerShape.preset("kimi-k2").scaled(0.5));
   }
@@ -44,7 +48,8 @@ class BenchPiecesTest {
     assertEquals(0.5, ScenarioResult.reach(1.5, 2.0));
     assertNull(ScenarioResult.reach(1.5, 1.005));
     assertNull(ScenarioResult.reach(null, 2.0));
-    DispatchStats stats = new DispatchStats(new long[] {300, 100}, new long[] {200, 200}, 100, 1, 0);
+    DispatchStats stats =
+        new DispatchStats(new long[] {300, 100}, new long[] {200, 200}, 100, 1, 0);
     assertEquals(1.5, stats.imbalanceBefore());
   }
 
@@ -79,7 +84,11 @@ class BenchPiecesTest {
         table);
     JsonObject json = JsonParser.parseString(BenchJson.format(report)).getAsJsonObject();
     JsonObject llep =
-        json.getAsJsonArray("scenarios").get(0).getAsJsonObject().getAsJsonArray("modes").get(1)
+        json.getAsJsonArray("scenarios")
+            .get(0)
+            .getAsJsonObject()
+            .getAsJsonArray("modes")
+            .get(1)
             .getAsJsonObject();
     assertEquals(1610612736L, llep.get("peakBytes").getAsLong());
     assertTrue(llep.get("gradientMaxRelError").isJsonNull());
@@ -114,7 +123,15 @@ class BenchPiecesTest {
             DispatchMode.EP, new double[] {10, 10}, 10, 2.5, 1.0, 0.0, gib, 0.0, null, ep);
     ModeResult llepResult =
         new ModeResult(
-            DispatchMode.LLEP, new double[] {5, 5}, 5, 1.25, 2.0, 1.0, gib + gib / 2, 1e-3, null,
+            DispatchMode.LLEP,
+            new double[] {5, 5},
+            5,
+            1.25,
+            2.0,
+            1.0,
+            gib + gib / 2,
+            1e-3,
+            null,
             llep);
     return new BenchReport(
         options(DataType.FLOAT16, List.of(DispatchMode.EP, DispatchMode.LLEP)),

@@ -46,7 +46,10 @@ class BenchRunnerTest {
     try (LocalWorld world = LocalWorld.start(2, tcp)) {
       return world.run(
           (rank, comm, manager) ->
-              new BenchRunner(comm, options, rank == 0 ? out : new PrintStream(PrintStream.nullOutputStream()))
+              new BenchRunner(
+                      comm,
+                      options,
+                      rank == 0 ? out : new PrintStream(PrintStream.nullOutputStream()))
                   .run(manager));
     }
   }

@@ -39,13 +39,19 @@ class BenchIT {
             "bench.output=" + output);
     assertEquals(0, outcome.exitCode(), outcome.output());
     String out = outcome.output();
-    assertTrue(outcome.output().lines().anyMatch(l -> l.matches(".*bench PASS max_rel_err=\\S+")), out);
-    assertTrue(out.contains("bench custom (N=8, D=16, F=24, K=2), scale 2 (D and F divided by it)"), out);
+    assertTrue(
+        outcome.output().lines().anyMatch(l -> l.matches(".*bench PASS max_rel_err=\\S+")), out);
+    assertTrue(
+        out.contains("bench custom (N=8, D=16, F=24, K=2), scale 2 (D and F divided by it)"), out);
     assertTrue(out.contains("compute floor"), out);
     assertTrue(out.contains("reach = (t_EP / t_mode - 1) / (ceiling - 1)"), out);
-    assertEquals(6, out.lines().filter(l -> l.matches("\\[rank 0\\] (balanced|95:1|zipf:1.2) .*")).count(), out);
+    assertEquals(
+        6,
+        out.lines().filter(l -> l.matches("\\[rank 0\\] (balanced|95:1|zipf:1.2) .*")).count(),
+        out);
 
-    JsonObject json = JsonParser.parseString(Files.readString(output.resolve("bench.json"))).getAsJsonObject();
+    JsonObject json =
+        JsonParser.parseString(Files.readString(output.resolve("bench.json"))).getAsJsonObject();
     assertEquals(2, json.get("ranks").getAsInt());
     assertEquals(2.0, json.getAsJsonObject("layer").get("scale").getAsDouble());
     assertTrue(json.get("floorMs").getAsDouble() > 0);
@@ -57,9 +63,20 @@ class BenchIT {
     JsonObject llep = skewed.getAsJsonArray("modes").get(1).getAsJsonObject();
     assertEquals("llep", llep.get("mode").getAsString());
     for (String field :
-        new String[] {"medianMs", "runsMs", "floorMultiple", "speedup", "reach", "peakBytes",
-            "outputMaxRelError", "gradientMaxRelError", "loadsBefore", "loadsAfter",
-            "spilledSlots", "transfers"}) {
+        new String[] {
+          "medianMs",
+          "runsMs",
+          "floorMultiple",
+          "speedup",
+          "reach",
+          "peakBytes",
+          "outputMaxRelError",
+          "gradientMaxRelError",
+          "loadsBefore",
+          "loadsAfter",
+          "spilledSlots",
+          "transfers"
+        }) {
       assertTrue(llep.has(field), "no " + field + " in " + llep);
     }
     assertTrue(llep.get("peakBytes").isJsonNull());
@@ -71,7 +88,12 @@ class BenchIT {
   @Test
   void ncclThatCannotRunSaysWhatIsMissing() {
     Launch.Outcome outcome =
-        Launch.run(1, Duration.ofMinutes(1), "bench", "comm=nccl", "bench.layer=custom",
+        Launch.run(
+            1,
+            Duration.ofMinutes(1),
+            "bench",
+            "comm=nccl",
+            "bench.layer=custom",
             "comm.nccl-library=libnccl-absent.so.2");
     assertNotEquals(0, outcome.exitCode(), outcome.output());
     assertTrue(outcome.output().contains("comm.backend=nccl, but rank 0 lacks"), outcome.output());
