@@ -55,7 +55,7 @@ final class Job implements AutoCloseable {
           new NcclOptions(
               config.getDuration("comm.timeout"),
               config.getDuration("comm.connect-timeout"),
-              config.getString("comm.nccl-library"));
+              ncclLibrary(config));
       store = Rendezvous.open(world, secret, options.connectTimeout());
       comm = NcclCommunicator.create(world, store, options);
       device = Device.gpu(world.localRank());
@@ -100,8 +100,7 @@ final class Job implements AutoCloseable {
     if (!backend.equals("nccl") && !backend.equals("auto")) {
       throw new ConfigError("comm.backend=" + backend + " is not one of: tcp, nccl, auto");
     }
-    NcclAvailability nccl =
-        NcclAvailability.check(config.getString("comm.nccl-library"), world.localRank());
+    NcclAvailability nccl = NcclAvailability.check(ncclLibrary(config), world.localRank());
     if (nccl.usable()) {
       return "nccl";
     }
@@ -111,6 +110,11 @@ final class Job implements AutoCloseable {
     }
     LOG.debug("comm.backend=auto: tcp, since rank {} lacks {}", world.rank(), nccl.missing());
     return "tcp";
+  }
+
+  /** {@code comm.nccl-library}, which only the nccl and auto options of the comm group set. */
+  private static String ncclLibrary(Config config) {
+    return config.hasPath("comm.nccl-library") ? config.getString("comm.nccl-library") : "";
   }
 
   WorldInfo world() {
