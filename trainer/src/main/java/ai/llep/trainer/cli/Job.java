@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.FaultInjectingCommunicator;
 import ai.llep.comm.SingleProcessCommunicator;
+import ai.llep.comm.nccl.NcclAvailability;
+import ai.llep.comm.nccl.NcclCommunicator;
+import ai.llep.comm.nccl.NcclOptions;
 import ai.llep.comm.tcp.TcpCommunicator;
 import ai.llep.comm.tcp.TcpOptions;
 import ai.llep.runtime.JobSecret;
@@ -43,13 +46,19 @@ final class Job implements AutoCloseable {
     if (world.rank() == 0) {
       LOG.info("resolved config:\n{}", resolved.render());
     }
-    String backend = config.getString("comm.backend");
-    if (!backend.equals("tcp") && !backend.equals("auto")) {
-      throw new ConfigError("comm.backend=" + backend + " is not one of: tcp, auto");
-    }
+    String backend = chooseBackend(config, world);
     RendezvousStore store = null;
     Communicator comm;
-    if (world.worldSize() == 1) {
+    if (backend.equals("nccl")) {
+      byte[] secret = JobSecret.fromEnvironment(System.getenv(), world);
+      NcclOptions options =
+          new NcclOptions(
+              config.getDuration("comm.timeout"),
+              config.getDuration("comm.connect-timeout"),
+              ncclLibrary(config));
+      store = Rendezvous.open(world, secret, options.connectTimeout());
+      comm = NcclCommunicator.create(world, store, options);
+    } else if (world.worldSize() == 1) {
       comm = new SingleProcessCommunicator();
     } else {
       byte[] secret = JobSecret.fromEnvironment(System.getenv(), world);
@@ -70,7 +79,7 @@ final class Job implements AutoCloseable {
       comm = new FaultInjectingCommunicator(comm, hangRank, FaultInjectingCommunicator.Fault.HANG);
     }
     Device device = device(world);
-    LOG.info("rank {} of {} on {}", world.rank(), world.worldSize(), device);
+    LOG.info("rank {} of {} on {} ({})", world.rank(), world.worldSize(), device, backend);
     return new Job(world, store, comm, NDManager.newBaseManager(device, "PyTorch"));
   }
 
@@ -78,6 +87,36 @@ final class Job implements AutoCloseable {
   private static Device device(WorldInfo world) {
     int gpus = Engine.getEngine("PyTorch").getGpuCount();
     return gpus > 0 ? Device.gpu(world.localRank() % gpus) : Device.cpu();
+  }
+
+  /**
+   * The communicator for {@code comm.backend}: {@code tcp}; {@code nccl}, which fails naming what
+   * this machine lacks for it; or {@code auto}, NCCL where it can run and TCP elsewhere. With NCCL
+   * the job's tensors live on GPU {@code LOCAL_RANK}.
+   */
+  private static String chooseBackend(Config config, WorldInfo world) {
+    String backend = config.getString("comm.backend");
+    if (backend.equals("tcp")) {
+      return backend;
+    }
+    if (!backend.equals("nccl") && !backend.equals("auto")) {
+      throw new ConfigError("comm.backend=" + backend + " is not one of: tcp, nccl, auto");
+    }
+    NcclAvailability nccl = NcclAvailability.check(ncclLibrary(config), world.localRank());
+    if (nccl.usable()) {
+      return "nccl";
+    }
+    if (backend.equals("nccl")) {
+      throw new IllegalStateException(
+          "comm.backend=nccl, but rank " + world.rank() + " lacks " + nccl.missing());
+    }
+    LOG.debug("comm.backend=auto: tcp, since rank {} lacks {}", world.rank(), nccl.missing());
+    return "tcp";
+  }
+
+  /** {@code comm.nccl-library}, which only the nccl and auto options of the comm group set. */
+  private static String ncclLibrary(Config config) {
+    return config.hasPath("comm.nccl-library") ? config.getString("comm.nccl-library") : "";
   }
 
   WorldInfo world() {

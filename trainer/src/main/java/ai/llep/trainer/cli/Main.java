@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       PlanCommand.class,
       TrainCommand.class,
-      ReportCommand.class
+      ReportCommand.class,
+      BenchCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

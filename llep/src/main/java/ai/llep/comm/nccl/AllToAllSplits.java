@@ -1,0 +1,97 @@
+package ai.llep.comm.nccl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+
+/**
+ * The validated row splits of one all-to-all-v call, with element offsets into the input and the
+ * result (NCCL counts elements, not bytes or rows).
+ */
+record AllToAllSplits(
+    long[] sendRows, long[] recvRows, long rowElements, Shape rowShape, long resultRows) {
+
+  static AllToAllSplits of(int rank, int worldSize, NDArray x, long[] sendRows, long[] recvRows) {
+    check("sendRows", sendRows, worldSize);
+    check("recvRows", recvRows, worldSize);
+    Shape shape = x.getShape();
+    if (shape.dimension() < 1) {
+      throw new IllegalArgumentException("all-to-all-v needs an array with rows, got a scalar");
+    }
+    long sent = Arrays.stream(sendRows).sum();
+    if (sent != shape.get(0)) {
+      throw new IllegalArgumentException(
+          "all-to-all-v sendRows "
+              + Arrays.toString(sendRows)
+              + " sum to "
+              + sent
+              + ", but the input has "
+              + shape.get(0)
+              + " rows");
+    }
+    if (sendRows[rank] != recvRows[rank]) {
+      throw new IllegalArgumentException(
+          "all-to-all-v: rank "
+              + rank
+              + " sends itself "
+              + sendRows[rank]
+              + " rows but expects "
+              + recvRows[rank]);
+    }
+    Shape rowShape = shape.slice(1);
+    return new AllToAllSplits(
+        sendRows.clone(),
+        recvRows.clone(),
+        rowShape.size(),
+        rowShape,
+        Arrays.stream(recvRows).sum());
+  }
+
+  Shape resultShape() {
+    return new Shape(resultRows).addAll(rowShape);
+  }
+
+  /** Element offset of the first row sent to {@code peer}. */
+  long sendOffset(int peer) {
+    return offset(sendRows, peer) * rowElements;
+  }
+
+  /** Element offset of the first row received from {@code peer}. */
+  long recvOffset(int peer) {
+    return offset(recvRows, peer) * rowElements;
+  }
+
+  long sendCount(int peer) {
+    return sendRows[peer] * rowElements;
+  }
+
+  long recvCount(int peer) {
+    return recvRows[peer] * rowElements;
+  }
+
+  private static long offset(long[] rows, int peer) {
+    long sum = 0;
+    for (int p = 0; p < peer; p++) {
+      sum += rows[p];
+    }
+    return sum;
+  }
+
+  private static void check(String name, long[] rows, int worldSize) {
+    if (rows == null || rows.length != worldSize) {
+      throw new IllegalArgumentException(
+          "all-to-all-v "
+              + name
+              + " needs "
+              + worldSize
+              + " entries, got "
+              + (rows == null ? "null" : Arrays.toString(rows)));
+    }
+    for (long r : rows) {
+      if (r < 0) {
+        throw new IllegalArgumentException(
+            "all-to-all-v " + name + " must be >= 0, got " + Arrays.toString(rows));
+      }
+    }
+  }
+}

@@ -1,0 +1,392 @@
+package ai.llep.comm.nccl;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.llep.comm.CommException;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.PeerRecv;
+import ai.llep.comm.PeerSend;
+import ai.llep.comm.ReduceOp;
+import ai.llep.device.CudaRuntime;
+import ai.llep.device.TensorAddress;
+import ai.llep.runtime.RendezvousStore;
+import ai.llep.runtime.WorldInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Communicator} over NCCL, for GPU ranks: one communicator per rank on GPU {@code
+ * LOCAL_RANK}, tensors handed to NCCL by device address, results allocated by DJL on that GPU.
+ * All-to-all-v and send-recv are NCCL groups of send/recv pairs (zero-size messages are not
+ * posted). NCCL's all-reduce gives every rank identical bits, though not in rank order. See the
+ * package documentation for how NCCL's work is ordered with libtorch's.
+ *
+ * <p>Every call waits until its device work has finished, bounded by {@code comm.timeout}; on a
+ * timeout or an NCCL error the communicator is aborted, the call throws a {@link CommException}
+ * naming the operation and NCCL's message, and later calls are refused. Not thread-safe: one thread
+ * per rank calls the collectives.
+ */
+public final class NcclCommunicator implements Communicator {
+  private static final Logger LOG = LoggerFactory.getLogger(NcclCommunicator.class);
+  private static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(30);
+
+  private final NcclApi nccl;
+  private final NcclDriver driver;
+  private final Device device;
+  private final int rank;
+  private final int worldSize;
+  private final NDManager scratch;
+  private CommException broken;
+  private boolean closed;
+
+  private NcclCommunicator(NcclApi nccl, NcclDriver driver, Device device, WorldInfo world) {
+    this.nccl = nccl;
+    this.driver = driver;
+    this.device = device;
+    this.rank = world.rank();
+    this.worldSize = world.worldSize();
+    this.scratch = NDManager.newBaseManager(device, "PyTorch");
+  }
+
+  /**
+   * Connects this rank's NCCL communicator on GPU {@code world.localRank()}. Every rank calls this
+   * with the same store, in the same order relative to other communicators built on that store.
+   *
+   * @throws IllegalStateException when the CUDA runtime, the GPU or the NCCL library is missing
+   * @throws CommException when the peers cannot be reached within {@code connectTimeout}
+   */
+  public static NcclCommunicator create(
+      WorldInfo world, RendezvousStore store, NcclOptions options) {
+    CudaRuntime cuda = CudaRuntime.load();
+    int devices = cuda.deviceCount();
+    if (world.localRank() >= devices) {
+      throw new IllegalStateException(
+          "LOCAL_RANK="
+              + world.localRank()
+              + " needs GPU "
+              + world.localRank()
+              + ", but "
+              + devices
+              + " CUDA devices are visible");
+    }
+    NcclLibrary library = NcclLibrary.load(options.library());
+    LOG.debug(
+        "rank {}: NCCL {} from {}, GPU {}",
+        world.rank(),
+        library.version(),
+        library.libraryName(),
+        world.localRank());
+    DeviceQueue queue = new CudaDeviceQueue(cuda, world.localRank());
+    return connect(library, queue, world, store, options, Device.gpu(world.localRank()));
+  }
+
+  /** Exchanges the unique id through {@code store} and starts the communicator. */
+  static NcclCommunicator connect(
+      NcclApi nccl,
+      DeviceQueue queue,
+      WorldInfo world,
+      RendezvousStore store,
+      NcclOptions options,
+      Device device) {
+    try {
+      byte[] id = UniqueIdExchange.exchange(nccl, world, store, options.connectTimeout());
+      NcclDriver driver =
+          NcclDriver.start(
+              nccl,
+              queue,
+              world.rank(),
+              world.worldSize(),
+              id,
+              options.timeout(),
+              options.connectTimeout());
+      return new NcclCommunicator(nccl, driver, device, world);
+    } catch (RuntimeException e) {
+      queue.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public int rank() {
+    return rank;
+  }
+
+  @Override
+  public int worldSize() {
+    return worldSize;
+  }
+
+  /** The GPU whose tensors this communicator moves. */
+  public Device device() {
+    return device;
+  }
+
+  @Override
+  public NDArray allGather(NDArray x) {
+    int type = typeOf(x, "all-gather");
+    return run(
+        "all-gather",
+        () -> {
+          Shape shape = new Shape(worldSize).addAll(x.getShape());
+          return collective(
+              "all-gather",
+              x,
+              shape,
+              (in, out) -> nccl.allGather(in, out, x.size(), type, driver.comm(), stream()));
+        });
+  }
+
+  @Override
+  public NDArray allReduce(NDArray x, ReduceOp op) {
+    NcclDataType type = NcclDataType.of(checkDevice(x, "all-reduce").getDataType());
+    if (!type.reducible()) {
+      throw new IllegalArgumentException("all-reduce cannot reduce " + x.getDataType());
+    }
+    int code = op == ReduceOp.SUM ? 0 : 2;
+    return run(
+        "all-reduce",
+        () ->
+            collective(
+                "all-reduce",
+                x,
+                x.getShape(),
+                (in, out) ->
+                    nccl.allReduce(in, out, x.size(), type.code(), code, driver.comm(), stream())));
+  }
+
+  @Override
+  public NDArray broadcast(NDArray x, int root) {
+    int type = typeOf(x, "broadcast");
+    if (root < 0 || root >= worldSize) {
+      throw new IllegalArgumentException(
+          "broadcast root must be in [0, " + worldSize + "), got " + root);
+    }
+    return run(
+        "broadcast",
+        () ->
+            collective(
+                "broadcast",
+                x,
+                x.getShape(),
+                (in, out) ->
+                    nccl.broadcast(
+                        rank == root ? in : out,
+                        out,
+                        x.size(),
+                        type,
+                        root,
+                        driver.comm(),
+                        stream())));
+  }
+
+  @Override
+  public NDArray allToAllV(NDArray x, long[] sendRows, long[] recvRows) {
+    int type = typeOf(x, "all-to-all-v");
+    AllToAllSplits splits = AllToAllSplits.of(rank, worldSize, x, sendRows, recvRows);
+    return run(
+        "all-to-all-v",
+        () -> {
+          NDArray in = TensorAddress.contiguous(x);
+          NDArray out = x.getManager().create(splits.resultShape(), x.getDataType(), device);
+          try {
+            long inAddress = TensorAddress.of(in);
+            long outAddress = TensorAddress.of(out);
+            long bytes = x.getDataType().getNumOfBytes();
+            List<IntSupplier> posts = new ArrayList<>();
+            for (int p = 0; p < worldSize; p++) {
+              int peer = p;
+              if (splits.sendCount(p) > 0) {
+                long at = inAddress + splits.sendOffset(p) * bytes;
+                posts.add(
+                    () -> nccl.send(at, splits.sendCount(peer), type, peer, comm(), stream()));
+              }
+              if (splits.recvCount(p) > 0) {
+                long at = outAddress + splits.recvOffset(p) * bytes;
+                posts.add(
+                    () -> nccl.recv(at, splits.recvCount(peer), type, peer, comm(), stream()));
+              }
+            }
+            finish("all-to-all-v", posts);
+            return out;
+          } catch (RuntimeException e) {
+            out.close();
+            throw e;
+          } finally {
+            release(in, x);
+          }
+        });
+  }
+
+  @Override
+  public NDList sendRecv(List<PeerSend> sends, List<PeerRecv> recvs, NDManager manager) {
+    P2pCheck.validate(rank, worldSize, sends, recvs);
+    sends.forEach(s -> checkDevice(s.tensor(), "send-recv"));
+    return run(
+        "send-recv",
+        () -> {
+          List<NDArray> staged = new ArrayList<>();
+          NDList received = new NDList(recvs.size());
+          try {
+            List<IntSupplier> posts = new ArrayList<>();
+            for (PeerSend s : sends) {
+              NDArray in = TensorAddress.contiguous(s.tensor());
+              staged.add(in);
+              long count = in.size();
+              int type = NcclDataType.of(in.getDataType()).code();
+              long at = TensorAddress.of(in);
+              if (count > 0) {
+                posts.add(() -> nccl.send(at, count, type, s.peer(), comm(), stream()));
+              }
+            }
+            for (PeerRecv r : recvs) {
+              NDArray out = manager.create(r.shape(), r.dataType(), device);
+              received.add(out);
+              long count = out.size();
+              int type = NcclDataType.of(r.dataType()).code();
+              long at = TensorAddress.of(out);
+              if (count > 0) {
+                posts.add(() -> nccl.recv(at, count, type, r.peer(), comm(), stream()));
+              }
+            }
+            finish("send-recv", posts);
+            return received;
+          } catch (RuntimeException e) {
+            received.close();
+            throw e;
+          } finally {
+            for (int i = 0; i < staged.size(); i++) {
+              release(staged.get(i), sends.get(i).tensor());
+            }
+          }
+        });
+  }
+
+  @Override
+  public void barrier() {
+    run(
+        "barrier",
+        () -> {
+          try (NDManager scope = scratch.newSubManager()) {
+            NDArray token = scope.zeros(new Shape(1), DataType.INT32);
+            collective(
+                "barrier",
+                token,
+                token.getShape(),
+                (in, out) ->
+                    nccl.allReduce(in, out, 1, NcclDataType.INT32.code(), 0, comm(), stream()));
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      driver.shutdown(SHUTDOWN_LIMIT);
+    } catch (CommException e) {
+      LOG.warn("rank {}: closing the NCCL communicator: {}", rank, e.getMessage());
+    } finally {
+      scratch.close();
+      driver.queue().close();
+    }
+  }
+
+  /** One NCCL collective from {@code x} into a new array of {@code resultShape}. */
+  private NDArray collective(String op, NDArray x, Shape resultShape, Call call) {
+    NDArray in = TensorAddress.contiguous(x);
+    NDArray out = x.getManager().create(resultShape, x.getDataType(), device);
+    try {
+      if (x.size() > 0) {
+        long deadline = driver.deadline();
+        long inAddress = TensorAddress.of(in);
+        long outAddress = TensorAddress.of(out);
+        driver.call(op, deadline, () -> call.run(inAddress, outAddress));
+        driver.complete(op, deadline);
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    } finally {
+      release(in, x);
+    }
+  }
+
+  private void finish(String op, List<IntSupplier> posts) {
+    long deadline = driver.deadline();
+    driver.group(op, deadline, posts);
+    if (!posts.isEmpty()) {
+      driver.complete(op, deadline);
+    }
+  }
+
+  /** Closes a contiguous copy made for NCCL once NCCL is done with it. */
+  private static void release(NDArray staged, NDArray original) {
+    if (staged != original) {
+      staged.close();
+    }
+  }
+
+  private <T> T run(String op, Supplier<T> body) {
+    if (closed) {
+      throw new CommException("rank " + rank + ": " + op + " on a closed communicator");
+    }
+    if (broken != null) {
+      throw new CommException(
+          "rank " + rank + ": " + op + " refused after an earlier failure: " + broken.getMessage(),
+          broken);
+    }
+    driver.queue().enter();
+    try {
+      return body.get();
+    } catch (CommException e) {
+      broken = e;
+      throw e;
+    }
+  }
+
+  private int typeOf(NDArray x, String op) {
+    return NcclDataType.of(checkDevice(x, op).getDataType()).code();
+  }
+
+  private NDArray checkDevice(NDArray x, String op) {
+    if (!device.equals(x.getDevice())) {
+      throw new IllegalArgumentException(
+          op
+              + ": rank "
+              + rank
+              + "'s nccl communicator moves tensors on "
+              + device
+              + ", got one on "
+              + x.getDevice());
+    }
+    return x;
+  }
+
+  private long comm() {
+    return driver.comm();
+  }
+
+  private long stream() {
+    return driver.queue().stream();
+  }
+
+  /** One NCCL call on the input and output addresses. */
+  @FunctionalInterface
+  private interface Call {
+    int run(long in, long out);
+  }
+}

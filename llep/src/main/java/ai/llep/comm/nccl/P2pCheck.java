@@ -1,0 +1,68 @@
+package ai.llep.comm.nccl;
+
+import ai.llep.comm.PeerRecv;
+import ai.llep.comm.PeerSend;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks a send-recv batch before anything is queued, so a bad call fails on its own rank. NCCL
+ * pairs the messages between two ranks in posting order, so a rank's sends to itself must match its
+ * receives from itself one for one.
+ */
+final class P2pCheck {
+  private P2pCheck() {}
+
+  static void validate(int rank, int worldSize, List<PeerSend> sends, List<PeerRecv> recvs) {
+    List<PeerSend> toSelf = new ArrayList<>();
+    for (PeerSend s : sends) {
+      checkPeer("send to", s.peer(), worldSize);
+      NcclDataType.of(s.tensor().getDataType());
+      if (s.peer() == rank) {
+        toSelf.add(s);
+      }
+    }
+    int fromSelf = 0;
+    for (PeerRecv r : recvs) {
+      checkPeer("receive from", r.peer(), worldSize);
+      NcclDataType.of(r.dataType());
+      if (r.peer() != rank) {
+        continue;
+      }
+      if (fromSelf >= toSelf.size()) {
+        throw new IllegalArgumentException(
+            "send-recv: rank " + rank + " receives from itself more often than it sends to itself");
+      }
+      PeerSend s = toSelf.get(fromSelf++);
+      if (!s.tensor().getShape().equals(r.shape()) || s.tensor().getDataType() != r.dataType()) {
+        throw new IllegalArgumentException(
+            "send-recv: rank "
+                + rank
+                + " sends itself "
+                + s.tensor().getShape()
+                + " "
+                + s.tensor().getDataType()
+                + " but expects "
+                + r.shape()
+                + " "
+                + r.dataType());
+      }
+    }
+    if (fromSelf != toSelf.size()) {
+      throw new IllegalArgumentException(
+          "send-recv: rank "
+              + rank
+              + " sends itself "
+              + toSelf.size()
+              + " arrays but receives "
+              + fromSelf);
+    }
+  }
+
+  private static void checkPeer(String what, int peer, int worldSize) {
+    if (peer >= worldSize) {
+      throw new IllegalArgumentException(
+          "send-recv: cannot " + what + " rank " + peer + " in a world of " + worldSize);
+    }
+  }
+}

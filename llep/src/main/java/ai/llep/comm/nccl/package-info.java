@@ -1,0 +1,15 @@
+/**
+ * The NCCL communicator: NCCL called through {@code java.lang.foreign}, no C code. All NCCL
+ * downcalls live in {@link ai.llep.comm.nccl.NcclLibrary}; the communicator talks to them through
+ * the small {@code NcclApi} interface, so its logic (splits, groups, the watchdog) is tested on CPU
+ * against an in-process fake.
+ *
+ * <p>Ordering with libtorch: DJL never sets a CUDA stream, so libtorch queues every kernel of a
+ * device on that device's legacy default stream (stream 0). NCCL's work is queued on the same
+ * stream, so it starts after the kernels that produced its inputs and the kernels that read its
+ * results start after it, by stream order alone, with no device-wide synchronisation; buffers that
+ * libtorch's caching allocator hands out or reclaims in between are safe for the same reason. Every
+ * call then waits (polling an event recorded after the NCCL work) until that work has finished, so
+ * that a dead peer can be detected by a deadline: calls return completed results.
+ */
+package ai.llep.comm.nccl;

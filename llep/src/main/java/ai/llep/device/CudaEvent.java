@@ -1,0 +1,45 @@
+package ai.llep.device;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A CUDA event on one device, recorded on the legacy default stream (stream 0), which is where
+ * libtorch queues its work unless a stream is set and where this project queues NCCL's: a recorded
+ * event completes when everything queued before it on that stream has.
+ */
+public final class CudaEvent implements AutoCloseable {
+  private final CudaRuntime cuda;
+  private final MemorySegment event;
+  private boolean closed;
+
+  CudaEvent(CudaRuntime cuda, MemorySegment event) {
+    this.cuda = cuda;
+    this.event = event;
+  }
+
+  /** Records the event after the work queued so far on the legacy default stream. */
+  public void record() {
+    checkOpen();
+    cuda.recordEvent(event, MemorySegment.NULL);
+  }
+
+  /** True once everything queued before the last {@link #record} has finished. */
+  public boolean isComplete() {
+    checkOpen();
+    return cuda.queryEvent(event);
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      cuda.destroyEvent(event);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the CUDA event is closed");
+    }
+  }
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds a self-contained copy of the framework for GPU nodes that have no Java:
+#   scripts/bundle.sh [--output DIR] [--skip-build]
+# DIR (default target/bundle) receives llep/ and llep.tar.xz. llep/ holds a jlink runtime of this
+# JDK (runtime/, only the modules the jars use), the project's jars without DJL's CPU libtorch and
+# prebuilt JNI (lib/), scripts/launch.sh, configs/ and README.md. On the GPU node, point DJL at a
+# CUDA libtorch and a DJL JNI built for it (README.md, "Running the bundle on GPU nodes"), then
+# run llep/scripts/launch.sh as usual. The archive must stay within 40 MB; the script fails if not.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+output="$root/target/bundle"
+build=1
+max_bytes=$(( 40 * 1000 * 1000 ))
+
+die() { echo "bundle: $*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --output) [ $# -ge 2 ] || die "--output needs a folder"; output="$2"; shift 2 ;;
+    --skip-build) build=0; shift ;;
+    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+
+# --- A JDK 25 with jlink and jdeps -----------------------------------------------------------
+java_home="${JAVA_HOME:-}"
+if [ -z "$java_home" ] && command -v javac >/dev/null; then
+  java_home="$(cd "$(dirname "$(readlink -f "$(command -v javac)")")/.." && pwd)"
+fi
+[ -n "$java_home" ] && [ -x "$java_home/bin/jlink" ] && [ -x "$java_home/bin/jdeps" ] \
+  || die "set JAVA_HOME to a JDK 25 (with jlink and jdeps)"
+major="$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+[ "${major%%.*}" -ge 25 ] 2>/dev/null || die "JAVA_HOME is Java '$major'; the bundle needs JDK 25"
+
+if [ "$build" -eq 1 ]; then
+  echo "bundle: building the jars" >&2
+  (cd "$root" && JAVA_HOME="$java_home" ./mvnw -B -q -DskipTests package) >&2 \
+    || die "the build failed; run ./mvnw -B package to see why"
+fi
+[ -f "$root/trainer/target/trainer.jar" ] || die "no trainer/target/trainer.jar: build first"
+
+# --- Jars ------------------------------------------------------------------------------------
+stage="$output/llep"
+rm -rf "$stage" "$output/llep.tar.xz"
+mkdir -p "$stage/lib" "$stage/scripts"
+cp "$root/trainer/target/trainer.jar" "$stage/lib/"
+for jar in "$root"/trainer/target/lib/*.jar; do
+  case "$(basename "$jar")" in
+    pytorch-native-cpu-*|pytorch-jni-*) ;;  # the GPU node brings its own libtorch and JNI
+    *) cp "$jar" "$stage/lib/" ;;
+  esac
+done
+cp "$root/scripts/launch.sh" "$stage/scripts/"
+cp -r "$root/configs" "$stage/configs"
+cp "$root/README.md" "$stage/README.md"
+
+# --- Modules the jars need -------------------------------------------------------------------
+# jdeps resolves modular jars as modules and stops at a missing optional requirement, so every jar
+# is read as plain classes on the class path instead. Reflection is invisible to it: gson and DJL
+# reach sun.misc.Unsafe (jdk.unsupported), log4j reads its XML config (java.xml), and the config
+# loader reads configs/ inside the jar through the zip file system (jdk.zipfs).
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+for jar in "$stage"/lib/*.jar; do
+  dir="$scratch/$(basename "$jar" .jar)"
+  mkdir -p "$dir"
+  (cd "$dir" && "$java_home/bin/jar" xf "$jar")
+  find "$dir" -name module-info.class -delete
+done
+modules="$("$java_home/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps \
+  --class-path "$(printf '%s:' "$scratch"/*)" "$scratch"/*)"
+modules="$(echo "$modules,jdk.unsupported,java.xml,jdk.zipfs" | tr ',' '\n' | sort -u | paste -sd, -)"
+echo "bundle: runtime modules $modules" >&2
+
+# zip-0 leaves the module image uncompressed: xz then compresses it better than jlink's zip would.
+"$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  --compress=zip-0 --output "$stage/runtime"
+"$stage/runtime/bin/java" -XshowSettings:properties -version 2>&1 \
+  | grep -q 'java.specification.version' || die "the jlink runtime does not start"
+
+# --- Archive ---------------------------------------------------------------------------------
+XZ_OPT="${XZ_OPT:--9 -T0}" tar -C "$output" -cJf "$output/llep.tar.xz" llep
+bytes="$(stat -c %s "$output/llep.tar.xz")"
+echo "bundle: $stage ($(du -sh "$stage" | cut -f1) unpacked), $output/llep.tar.xz ($(( bytes / 1000 / 1000 )) MB)"
+[ "$bytes" -le "$max_bytes" ] || die "llep.tar.xz is $bytes bytes, over the limit of $max_bytes"
