@@ -61,8 +61,9 @@ class ConfigErrorTest {
             + " experts, ffn, hidden, imbalance, modes, router, tokens-per-rank, tolerance, top-k",
         error("verify.zzzzzzzz=1"));
     assertEquals(
-        "unknown key 'zzzzzzzz' (command line); valid top-level keys: comm, comm-check, debug,"
-            + " llep, plan, planner, seed, verify",
+        "unknown key 'zzzzzzzz' (command line); valid top-level keys: bench, checkpoint, comm,"
+            + " comm-check, data, debug, llep, model, optim, plan, planner, seed, tracking, train,"
+            + " verify",
         error("zzzzzzzz=1"));
   }
 
@@ -95,7 +96,7 @@ class ConfigErrorTest {
     assertEquals(
         "unknown option 'tpc' for config group 'comm' ("
             + dir.resolve("recipe.conf")
-            + ":2); valid options: tcp",
+            + ":2); valid options: auto, nccl, tcp",
         recipeError("defaults {\n  comm = tpc\n}\n"));
   }
 
@@ -209,16 +210,17 @@ class ConfigErrorTest {
 
   @Test
   void keyOfAGroupWithNoChoiceAsksForOne() throws IOException {
-    Path optim = Files.createDirectories(dir.resolve("mine/optim"));
-    Files.writeString(optim.resolve("adamw.conf"), "lr = 1e-4\n");
-    Files.writeString(optim.resolve("sgd.conf"), "lr = 0.1\n");
+    Path sampler = Files.createDirectories(dir.resolve("mine/sampler"));
+    Files.writeString(sampler.resolve("greedy.conf"), "temperature = 0.0\n");
+    Files.writeString(sampler.resolve("nucleus.conf"), "temperature = 0.7\n");
     ConfigLoader custom = new ConfigLoader(List.of(dir.resolve("mine")));
     ConfigError error =
         assertThrows(
-            ConfigError.class, () -> custom.load(Optional.empty(), List.of("optim.lr=1e-3")));
+            ConfigError.class,
+            () -> custom.load(Optional.empty(), List.of("sampler.temperature=1")));
     assertEquals(
-        "unknown key 'optim.lr' (command line); no option of group 'optim' is chosen; add"
-            + " optim=<option> (options: adamw, sgd)",
+        "unknown key 'sampler.temperature' (command line); no option of group 'sampler' is chosen;"
+            + " add sampler=<option> (options: greedy, nucleus)",
         error.getMessage());
     assertEquals(
         1e-3,

@@ -171,6 +171,9 @@ class RestTrackerTest {
         }
         assertTrue(waitUntil(() -> server.refused.get() >= 6, Duration.ofSeconds(10)));
         server.available = true;
+        assertTrue(
+            waitUntil(() -> server.metrics().size() == expected.size(), Duration.ofSeconds(30)),
+            "the background sender did not deliver the buffered metrics after the outage");
         tracker.finish(RunStatus.FINISHED);
       } finally {
         tracker.close();
@@ -179,7 +182,9 @@ class RestTrackerTest {
       assertEquals(expected, server.metrics());
       assertEquals("FINISHED", field(server.calls.getLast().json(), "status").getAsString());
       assertEquals(1, logs.matching("WARN", "unreachable").size(), logs.lines().toString());
-      assertEquals(1, logs.matching("INFO", "reachable again").size(), logs.lines().toString());
+      assertTrue(
+          waitUntil(() -> logs.matching("INFO", "reachable again").size() == 1, Duration.ofSeconds(10)),
+          logs.lines().toString());
     }
   }
 
