@@ -7,6 +7,7 @@ import ai.llep.plan.DispatchMode;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;
 import ai.llep.trainer.routing.RoutingScenario;
+import ai.llep.trainer.report.PngRendering;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -167,9 +168,17 @@ public final class BenchRunner {
       Files.createDirectories(folder);
       Path json = folder.resolve("bench.json");
       Files.writeString(json, BenchJson.format(report));
+      out.println("wrote " + json);
       Path png = folder.resolve("bench.png");
-      BenchChart.write(report, png);
-      out.println("wrote " + json + " and " + png);
+      try {
+        BenchChart.write(report, png);
+        out.println("wrote " + png);
+      } catch (RuntimeException | Error e) {
+        if (!PngRendering.isMissingGraphics(e)) {
+          throw e;
+        }
+        out.println("bench.png skipped: " + PngRendering.explain(e));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the bench results to " + folder, e);
     }

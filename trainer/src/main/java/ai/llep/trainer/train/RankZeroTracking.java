@@ -1,5 +1,6 @@
 package ai.llep.trainer.train;
 
+import ai.llep.trainer.report.PngRendering;
 import ai.llep.trainer.report.RunReport;
 import ai.llep.trainer.tracking.FileStoreTracker;
 import ai.llep.trainer.tracking.RunStatus;
@@ -49,7 +50,14 @@ public final class RankZeroTracking implements AutoCloseable {
     guard(() -> {
       if (tracker instanceof FileStoreTracker fileStore) {
         Path plots = fileStore.runDir().resolve("artifacts").resolve("report");
-        RunReport.write(fileStore.runDir(), plots);
+        try {
+          RunReport.write(fileStore.runDir(), plots);
+        } catch (RuntimeException | Error e) {
+          if (!PngRendering.isMissingGraphics(e)) {
+            throw e;
+          }
+          LOG.warn("report plots skipped: {}", PngRendering.explain(e));
+        }
       }
       tracker.finish(RunStatus.FINISHED);
     });
