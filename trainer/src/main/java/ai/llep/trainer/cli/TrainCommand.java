@@ -35,6 +35,11 @@ final class TrainCommand implements Callable<Integer> {
     ResolvedConfig resolved = Settings.load(args);
     Config config = resolved.config();
     TrainSettings settings = settings(config);
+    if (config.getString("model.source").isBlank()) {
+      throw new ConfigError(
+          "model.source is empty: give tiny-moe or the folder of a Hugging Face checkpoint"
+              + " (config.json, safetensors, tokenizer.json)");
+    }
     RunTracking runTracking =
         new RunTracking(
             config.getString("tracking.uri"),
