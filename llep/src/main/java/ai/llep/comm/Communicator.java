@@ -29,9 +29,9 @@ public interface Communicator extends AutoCloseable {
   NDArray allReduce(NDArray x, ReduceOp op);
 
   /**
-   * All-to-all with per-peer row counts: rows {@code [sum(sendRows[0..p)), +sendRows[p])} of
-   * {@code x} go to rank p; the result holds, in rank order, the {@code recvRows[p]} rows that
-   * rank p sent here. Zero-size splits are allowed in both directions.
+   * All-to-all with per-peer row counts: rows {@code [sum(sendRows[0..p)), +sendRows[p])} of {@code
+   * x} go to rank p; the result holds, in rank order, the {@code recvRows[p]} rows that rank p sent
+   * here. Zero-size splits are allowed in both directions.
    */
   NDArray allToAllV(NDArray x, long[] sendRows, long[] recvRows);
 

@@ -34,8 +34,10 @@ public final class SingleProcessCommunicator implements Communicator {
     checkSplits("send", sendRows, x);
     if (recvRows.length != 1 || recvRows[0] != sendRows[0]) {
       throw new CommException(
-          "all-to-all-v on one rank: receive split " + java.util.Arrays.toString(recvRows)
-              + " must equal the send split " + java.util.Arrays.toString(sendRows));
+          "all-to-all-v on one rank: receive split "
+              + java.util.Arrays.toString(recvRows)
+              + " must equal the send split "
+              + java.util.Arrays.toString(sendRows));
     }
     return x.duplicate();
   }
@@ -51,7 +53,9 @@ public final class SingleProcessCommunicator implements Communicator {
     for (PeerRecv recv : recvs) {
       checkPeer(recv.peer());
       NDArray sent = inFlight.poll();
-      if (sent == null || !sent.getShape().equals(recv.shape()) || sent.getDataType() != recv.dataType()) {
+      if (sent == null
+          || !sent.getShape().equals(recv.shape())
+          || sent.getDataType() != recv.dataType()) {
         throw new CommException("send-recv on one rank: receive " + recv + " has no matching send");
       }
       NDArray copy = sent.duplicate();
@@ -59,7 +63,8 @@ public final class SingleProcessCommunicator implements Communicator {
       received.add(copy);
     }
     if (!inFlight.isEmpty()) {
-      throw new CommException("send-recv on one rank: " + inFlight.size() + " sends were not received");
+      throw new CommException(
+          "send-recv on one rank: " + inFlight.size() + " sends were not received");
     }
     return received;
   }
@@ -85,8 +90,13 @@ public final class SingleProcessCommunicator implements Communicator {
   private static void checkSplits(String what, long[] rows, NDArray x) {
     if (rows.length != 1 || rows[0] != x.getShape().get(0)) {
       throw new CommException(
-          "all-to-all-v on one rank: " + what + " split " + java.util.Arrays.toString(rows)
-              + " must be [" + x.getShape().get(0) + "]");
+          "all-to-all-v on one rank: "
+              + what
+              + " split "
+              + java.util.Arrays.toString(rows)
+              + " must be ["
+              + x.getShape().get(0)
+              + "]");
     }
   }
 }

@@ -1,11 +1,15 @@
 package ai.llep.dispatch;
 
 /**
- * What one MoE layer's dispatch did, for logs and tracking: per-rank loads before (standard EP)
- * and after planning, slots computed away from their expert's native rank, and weights moved.
+ * What one MoE layer's dispatch did, for logs and tracking: per-rank loads before (standard EP) and
+ * after planning, slots computed away from their expert's native rank, and weights moved.
  */
 public record DispatchStats(
-    long[] loadsBefore, long[] loadsAfter, long spilledSlots, int transfers, long weightBytesMoved) {
+    long[] loadsBefore,
+    long[] loadsAfter,
+    long spilledSlots,
+    int transfers,
+    long weightBytesMoved) {
   public double imbalanceBefore() {
     return imbalance(loadsBefore);
   }

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The weights of one SwiGLU expert, in Hugging Face's layout: {@code gate} and {@code up} are
- * [F, D], {@code down} is [D, F]; the biases ([F], [F], [D]) are either all present or all null.
+ * The weights of one SwiGLU expert, in Hugging Face's layout: {@code gate} and {@code up} are [F,
+ * D], {@code down} is [D, F]; the biases ([F], [F], [D]) are either all present or all null.
  */
 public record ExpertWeights(
     NDArray gate, NDArray up, NDArray down, NDArray gateBias, NDArray upBias, NDArray downBias) {
@@ -18,7 +18,8 @@ public record ExpertWeights(
     boolean anyBias = gateBias != null || upBias != null || downBias != null;
     boolean allBias = gateBias != null && upBias != null && downBias != null;
     if (anyBias && !allBias) {
-      throw new IllegalArgumentException("expert biases must be given for gate, up and down, or none");
+      throw new IllegalArgumentException(
+          "expert biases must be given for gate, up and down, or none");
     }
     if (!gate.getShape().equals(up.getShape())
         || gate.getShape().dimension() != 2
@@ -57,10 +58,14 @@ public record ExpertWeights(
       case 3 -> withoutBias(tensors.get(0), tensors.get(1), tensors.get(2));
       case 6 ->
           new ExpertWeights(
-              tensors.get(0), tensors.get(1), tensors.get(2), tensors.get(3), tensors.get(4),
+              tensors.get(0),
+              tensors.get(1),
+              tensors.get(2),
+              tensors.get(3),
+              tensors.get(4),
               tensors.get(5));
-      default -> throw new IllegalArgumentException(
-          "an expert has 3 or 6 tensors, got " + tensors.size());
+      default ->
+          throw new IllegalArgumentException("an expert has 3 or 6 tensors, got " + tensors.size());
     };
   }
 

@@ -21,8 +21,8 @@ import java.util.Map;
 
 /**
  * Runs one MoE layer's experts across ranks: count exchange, plan, permute, dispatch, expert
- * compute on native and borrowed experts, combine, un-permute and the routing-weighted sum. With
- * a standard-EP planner this is plain expert parallelism; with the least-loaded planner, slots and
+ * compute on native and borrowed experts, combine, un-permute and the routing-weighted sum. With a
+ * standard-EP planner this is plain expert parallelism; with the least-loaded planner, slots and
  * the weights of overloaded experts move to idle ranks. Every cut goes through the tape, so the
  * backward is exact across ranks.
  */
@@ -70,7 +70,8 @@ public final class MoeDispatcher {
     NDArray y_SD = tape.allToAllV(y_RD, routing.recvRows, routing.sendRows);
 
     NDArray y_TKD =
-        y_SD.get(manager.create(inverse(routing.sendOrder))).reshape(new Shape(tokens, topK, hidden));
+        y_SD.get(manager.create(inverse(routing.sendOrder)))
+            .reshape(new Shape(tokens, topK, hidden));
     NDArray y_TD = y_TKD.mul(weights_TK.expandDims(2)).sum(new int[] {1});
     return new DispatchResult(y_TD, stats(plan, nativeExperts.getFirst()));
   }
@@ -87,7 +88,11 @@ public final class MoeDispatcher {
     }
     if (nativeExperts.size() != placement.expertsPerRank()) {
       throw new IllegalArgumentException(
-          "rank " + comm.rank() + " holds " + nativeExperts.size() + " experts, the placement gives it "
+          "rank "
+              + comm.rank()
+              + " holds "
+              + nativeExperts.size()
+              + " experts, the placement gives it "
               + placement.expertsPerRank());
     }
     Shape xShape = x_TD.getShape();
@@ -103,8 +108,15 @@ public final class MoeDispatcher {
     for (int s = 0; s < experts_S.length; s++) {
       if (experts_S[s] < 0 || experts_S[s] >= placement.experts()) {
         throw new IllegalArgumentException(
-            "slot " + s + " on rank " + comm.rank() + " routes to expert " + experts_S[s]
-                + ", outside [0, " + placement.experts() + ")");
+            "slot "
+                + s
+                + " on rank "
+                + comm.rank()
+                + " routes to expert "
+                + experts_S[s]
+                + ", outside [0, "
+                + placement.experts()
+                + ")");
       }
     }
   }
@@ -127,8 +139,8 @@ public final class MoeDispatcher {
   }
 
   /**
-   * Lends this rank's experts that the plan spills and borrows the ones it helps with, in one
-   * batch of point-to-point messages; the plan lists transfers in the same order on every rank.
+   * Lends this rank's experts that the plan spills and borrows the ones it helps with, in one batch
+   * of point-to-point messages; the plan lists transfers in the same order on every rank.
    */
   private Map<Integer, ExpertWeights> exchangeWeights(
       DistributedTape tape, Plan plan, List<ExpertWeights> nativeExperts, NDManager manager) {
@@ -185,14 +197,20 @@ public final class MoeDispatcher {
   }
 
   private ExpertWeights weightsOf(
-      int rank, int expert, List<ExpertWeights> nativeExperts, Map<Integer, ExpertWeights> borrowed) {
+      int rank,
+      int expert,
+      List<ExpertWeights> nativeExperts,
+      Map<Integer, ExpertWeights> borrowed) {
     ExpertWeights weights = borrowed.get(expert);
     if (weights != null) {
       return weights;
     }
     if (placement.nativeRank(expert) != rank) {
       throw new IllegalStateException(
-          "the plan sends rows of expert " + expert + " to rank " + rank
+          "the plan sends rows of expert "
+              + expert
+              + " to rank "
+              + rank
               + ", which neither owns nor borrows it");
     }
     return nativeExperts.get(localIndex(expert));
@@ -232,7 +250,10 @@ public final class MoeDispatcher {
       bytesPerExpert += t.getShape().size() * t.getDataType().getNumOfBytes();
     }
     return new DispatchStats(
-        plan.epLoads(), plan.loads(), spilled, plan.transfers().size(),
+        plan.epLoads(),
+        plan.loads(),
+        spilled,
+        plan.transfers().size(),
         bytesPerExpert * plan.transfers().size());
   }
 }

@@ -18,15 +18,22 @@ import java.util.List;
 final class SlotRouting {
   final long[] sendRows;
   final long[] recvRows;
+
   /** Slot index (token * K + k) of each sent row, in send order. */
   final long[] sendOrder;
+
   /** For each grouped row, its index among the received rows. */
   final long[] groupOrder;
+
   /** Experts computed here, in grouped order. */
   final List<ExpertSegment> segments;
 
   private SlotRouting(
-      long[] sendRows, long[] recvRows, long[] sendOrder, long[] groupOrder, List<ExpertSegment> segments) {
+      long[] sendRows,
+      long[] recvRows,
+      long[] sendOrder,
+      long[] groupOrder,
+      List<ExpertSegment> segments) {
     this.sendRows = sendRows;
     this.recvRows = recvRows;
     this.sendOrder = sendOrder;

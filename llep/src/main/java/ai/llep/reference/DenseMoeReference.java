@@ -9,9 +9,9 @@ import ai.llep.tape.GradMode;
 import ai.llep.tape.Gradients;
 
 /**
- * The single-process reference for exactness checks: a dense MoE in float64 that runs every expert on every token and
- * mixes the outputs with the routing weights. It shares no code with the dispatcher: no slots, no
- * permutations, no plan.
+ * The single-process reference for exactness checks: a dense MoE in float64 that runs every expert
+ * on every token and mixes the outputs with the routing weights. It shares no code with the
+ * dispatcher: no slots, no permutations, no plan.
  */
 public final class DenseMoeReference {
   /** Gradients and output of the reference, all float64. */
@@ -62,11 +62,13 @@ public final class DenseMoeReference {
           gateX = gateX.add(bias.get(0).get(e));
           upX = upX.add(bias.get(1).get(e));
         }
-        NDArray expertOut = gateX.mul(Activation.sigmoid(gateX)).mul(upX).matMul(down.get(e).transpose());
+        NDArray expertOut =
+            gateX.mul(Activation.sigmoid(gateX)).mul(upX).matMul(down.get(e).transpose());
         if (!bias.isEmpty()) {
           expertOut = expertOut.add(bias.get(2).get(e));
         }
-        NDArray mix_T = weights_TK.mul(experts_TK.eq(e).toType(DataType.FLOAT64, false)).sum(new int[] {1});
+        NDArray mix_T =
+            weights_TK.mul(experts_TK.eq(e).toType(DataType.FLOAT64, false)).sum(new int[] {1});
         output = output.add(expertOut.mul(mix_T.expandDims(1)));
       }
       NDArray loss = output.mul(upstream_TD.toType(DataType.FLOAT64, false)).sum();

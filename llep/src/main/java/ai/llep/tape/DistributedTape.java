@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Records the communication cuts of one step, in forward order, and runs the backward across
- * ranks. The tape performs the forward communication itself, so a cut can never be forgotten. A
- * tape made by {@link #inference} communicates but records nothing.
+ * Records the communication cuts of one step, in forward order, and runs the backward across ranks.
+ * The tape performs the forward communication itself, so a cut can never be forgotten. A tape made
+ * by {@link #inference} communicates but records nothing.
  *
  * <p>One tape per step, used on the step's thread (DJL's grad mode is per thread).
  */

@@ -3,9 +3,9 @@ package ai.llep.tape;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * Turns autograd recording on for the current thread and restores the previous mode on close.
- * Used instead of DJL's GradientCollector, which allows only one collector per JVM at a time and
- * so cannot serve several ranks in one process (tests) or nested scopes.
+ * Turns autograd recording on for the current thread and restores the previous mode on close. Used
+ * instead of DJL's GradientCollector, which allows only one collector per JVM at a time and so
+ * cannot serve several ranks in one process (tests) or nested scopes.
  */
 public final class GradMode implements AutoCloseable {
   private final boolean previous;

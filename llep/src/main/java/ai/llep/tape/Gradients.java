@@ -12,11 +12,11 @@ public final class Gradients {
   private Gradients() {}
 
   /**
-   * Adds {@code gradient} into the gradients of everything {@code target} depends on, as
-   * {@code torch.autograd.backward(target, gradient, retain_graph=True)} does. The graph is kept
-   * because later edges may walk shared parts of it; it is freed when the step's arrays close.
-   * An empty target, or one outside any graph (nothing it depends on records gradients, as on a
-   * rank that received no rows), is a no-op.
+   * Adds {@code gradient} into the gradients of everything {@code target} depends on, as {@code
+   * torch.autograd.backward(target, gradient, retain_graph=True)} does. The graph is kept because
+   * later edges may walk shared parts of it; it is freed when the step's arrays close. An empty
+   * target, or one outside any graph (nothing it depends on records gradients, as on a rank that
+   * received no rows), is a no-op.
    */
   public static void backward(NDArray target, NDArray gradient) {
     if (target.getShape().size() == 0) {

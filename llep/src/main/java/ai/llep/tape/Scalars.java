@@ -10,8 +10,8 @@ import ai.djl.ndarray.types.DataType;
  * <p>DJL's {@code mul(Number)} and {@code div(Number)} wrap the constant in a tensor whose memory
  * is a Java direct buffer and close that tensor right after the operation. Autograd keeps the
  * constant for the backward (the gradient of {@code x * c} is {@code grad * c}), so once the
- * garbage collector frees the buffer the backward reads freed memory: gradients change from run
- * to run. These helpers use a constant tensor that libtorch owns, which autograd keeps alive.
+ * garbage collector frees the buffer the backward reads freed memory: gradients change from run to
+ * run. These helpers use a constant tensor that libtorch owns, which autograd keeps alive.
  */
 public final class Scalars {
   private Scalars() {}

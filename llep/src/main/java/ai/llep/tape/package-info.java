@@ -1,12 +1,12 @@
 /**
  * The distributed tape: backward across ranks.
  *
- * <p>DJL has no custom autograd functions, so every communication cuts the local graph. Each cut
- * is an {@link ai.llep.tape.TapeEdge} recorded in forward order: the sending side keeps the tensor
+ * <p>DJL has no custom autograd functions, so every communication cuts the local graph. Each cut is
+ * an {@link ai.llep.tape.TapeEdge} recorded in forward order: the sending side keeps the tensor
  * that is still in its graph, the receiving side gets a fresh leaf, and the edge knows the
  * collective that carries the leaf's gradient back. {@link ai.llep.tape.DistributedTape#backward}
  * runs the local backward from the loss and then walks the edges in reverse forward order; an
- * edge's leaf gradient is complete when it is reached, because every use of the leaf happened
- * later in forward.
+ * edge's leaf gradient is complete when it is reached, because every use of the leaf happened later
+ * in forward.
  */
 package ai.llep.tape;

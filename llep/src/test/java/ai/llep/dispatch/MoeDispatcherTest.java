@@ -36,7 +36,11 @@ class MoeDispatcherTest {
 
   /** What one rank computed, copied to the host. */
   record RankResult(
-      float[] output, float[] inputGrad, float[] routerGrad, List<float[]> expertGrads, long spilled) {}
+      float[] output,
+      float[] inputGrad,
+      float[] routerGrad,
+      List<float[]> expertGrads,
+      long spilled) {}
 
   @ParameterizedTest(name = "{0} ranks")
   @ValueSource(ints = {1, 2, 3, 4})
@@ -44,20 +48,27 @@ class MoeDispatcherTest {
     long seed = System.nanoTime();
     SplittableRandom random = new SplittableRandom(seed);
     long spilledInTotal = 0;
-    try (LocalWorld world = LocalWorld.start(ranks, new TcpOptions(Duration.ofSeconds(30), Duration.ofSeconds(30), "127.0.0.1"));
+    try (LocalWorld world =
+            LocalWorld.start(
+                ranks,
+                new TcpOptions(Duration.ofSeconds(30), Duration.ofSeconds(30), "127.0.0.1"));
         NDManager manager = NDManager.newBaseManager("PyTorch")) {
       for (int round = 0; round < 6; round++) {
         Case c = Case.random(random, ranks);
         for (DispatchMode mode : List.of(DispatchMode.EP, DispatchMode.LLEP)) {
           String label = "seed " + seed + " round " + round + " " + c + " mode " + mode;
-          PlannerOptions options = new PlannerOptions(1.0, c.minTokens, 1.0, PlannerOptions.Variant.DEFAULT);
+          PlannerOptions options =
+              new PlannerOptions(1.0, c.minTokens, 1.0, PlannerOptions.Variant.DEFAULT);
           MoeDispatcher dispatcher =
-              new MoeDispatcher(new ExpertPlacement(c.experts, ranks), Planner.create(mode, options));
+              new MoeDispatcher(
+                  new ExpertPlacement(c.experts, ranks), Planner.create(mode, options));
           List<LocalWorld.Outcome<RankResult>> outcomes =
               world.run((rank, comm, m) -> runRank(c, rank, comm, m, dispatcher));
           List<RankResult> results = new ArrayList<>();
           for (int r = 0; r < ranks; r++) {
-            assertNull(outcomes.get(r).error(), label + ": rank " + r + " failed: " + outcomes.get(r).error());
+            assertNull(
+                outcomes.get(r).error(),
+                label + ": rank " + r + " failed: " + outcomes.get(r).error());
             results.add(outcomes.get(r).value());
           }
           compare(manager, c, results, label);
@@ -73,22 +84,31 @@ class MoeDispatcherTest {
   }
 
   private static RankResult runRank(
-      Case c, int rank, ai.llep.comm.Communicator comm, NDManager parent, MoeDispatcher dispatcher) {
-    try (NDManager m = parent.newSubManager(); GradMode grad = GradMode.enabled()) {
+      Case c,
+      int rank,
+      ai.llep.comm.Communicator comm,
+      NDManager parent,
+      MoeDispatcher dispatcher) {
+    try (NDManager m = parent.newSubManager();
+        GradMode grad = GradMode.enabled()) {
       NDArray x = c.tokens(m, rank);
       x.setRequiresGradient(true);
       NDArray router = c.router(m);
       router.setRequiresGradient(true);
       List<ExpertWeights> natives = new ArrayList<>();
       ExpertPlacement placement = dispatcher.placement();
-      for (int e = placement.firstExpert(rank); e < placement.firstExpert(rank) + placement.expertsPerRank(); e++) {
+      for (int e = placement.firstExpert(rank);
+          e < placement.firstExpert(rank) + placement.expertsPerRank();
+          e++) {
         ExpertWeights w = c.expert(m, e);
         w.tensors().forEach(t -> t.setRequiresGradient(true));
         natives.add(w);
       }
       long[] choices = c.choices(rank);
-      NDArray weights = x.matMul(router.transpose()).softmax(1)
-          .gather(m.create(choices, new Shape(c.tokens[rank], c.topK)), 1);
+      NDArray weights =
+          x.matMul(router.transpose())
+              .softmax(1)
+              .gather(m.create(choices, new Shape(c.tokens[rank], c.topK)), 1);
       DistributedTape tape = DistributedTape.training(comm);
       DispatchResult result = dispatcher.forward(tape, x, choices, weights, natives);
       tape.backward(result.output_TD(), c.upstream(m, rank));
@@ -145,7 +165,9 @@ class MoeDispatcherTest {
               NDArrays.stack(gates),
               NDArrays.stack(ups2),
               NDArrays.stack(downs),
-              c.bias ? new NDList(NDArrays.stack(gateB), NDArrays.stack(upB), NDArrays.stack(downB)) : null,
+              c.bias
+                  ? new NDList(NDArrays.stack(gateB), NDArrays.stack(upB), NDArrays.stack(downB))
+                  : null,
               NDArrays.concat(ups, 0));
       float[] output = concat(results.stream().map(RankResult::output).toList());
       float[] inputGrad = concat(results.stream().map(RankResult::inputGrad).toList());
@@ -159,12 +181,19 @@ class MoeDispatcherTest {
       assertClose(ref.inputGrad_TD(), inputGrad, label + " input gradient");
       assertClose(ref.routerGrad_ND(), routerGrad, label + " router gradient");
       int perExpert = c.bias ? 6 : 3;
-      NDArray[] refExpert = {ref.gateGrad_NFD(), ref.upGrad_NFD(), ref.downGrad_NDF(),
-          ref.gateBiasGrad_NF(), ref.upBiasGrad_NF(), ref.downBiasGrad_ND()};
+      NDArray[] refExpert = {
+        ref.gateGrad_NFD(),
+        ref.upGrad_NFD(),
+        ref.downGrad_NDF(),
+        ref.gateBiasGrad_NF(),
+        ref.upBiasGrad_NF(),
+        ref.downBiasGrad_ND()
+      };
       int perRank = c.experts / ranks;
       for (int e = 0; e < c.experts; e++) {
         for (int t = 0; t < perExpert; t++) {
-          float[] actual = results.get(e / perRank).expertGrads().get((e % perRank) * perExpert + t);
+          float[] actual =
+              results.get(e / perRank).expertGrads().get((e % perRank) * perExpert + t);
           assertClose(refExpert[t].get(e), actual, label + " expert " + e + " tensor " + t);
         }
       }
@@ -191,11 +220,22 @@ class MoeDispatcherTest {
       scale = Math.max(scale, Math.abs(ref[i]));
       err = Math.max(err, Math.abs(ref[i] - actual[i]));
     }
-    assertTrue(err <= TOLERANCE * Math.max(scale, 1e-3), what + ": max abs error " + err + " at scale " + scale);
+    assertTrue(
+        err <= TOLERANCE * Math.max(scale, 1e-3),
+        what + ": max abs error " + err + " at scale " + scale);
   }
 
   /** One random layer and routing, reproducible from its seed on any rank. */
-  record Case(long seed, int experts, int topK, int hidden, int ffn, int[] tokens, double hot, int minTokens, boolean bias) {
+  record Case(
+      long seed,
+      int experts,
+      int topK,
+      int hidden,
+      int ffn,
+      int[] tokens,
+      double hot,
+      int minTokens,
+      boolean bias) {
     static Case random(SplittableRandom random, int ranks) {
       int experts = ranks * random.nextInt(1, 4);
       int topK = random.nextInt(1, Math.min(4, experts) + 1);
@@ -203,9 +243,16 @@ class MoeDispatcherTest {
       for (int r = 0; r < ranks; r++) {
         tokens[r] = random.nextInt(4) == 0 ? 0 : random.nextInt(1, 40);
       }
-      return new Case(random.nextLong(), experts, topK, random.nextInt(4, 12), random.nextInt(4, 12), tokens,
+      return new Case(
+          random.nextLong(),
+          experts,
+          topK,
+          random.nextInt(4, 12),
+          random.nextInt(4, 12),
+          tokens,
           random.nextDouble() < 0.7 ? 0.6 + 0.4 * random.nextDouble() : 0.0,
-          random.nextInt(1, 4), random.nextBoolean());
+          random.nextInt(1, 4),
+          random.nextBoolean());
     }
 
     NDArray tokens(NDManager m, int rank) {
@@ -228,8 +275,13 @@ class MoeDispatcherTest {
       if (!bias) {
         return ExpertWeights.withoutBias(gate, up, down);
       }
-      return new ExpertWeights(gate, up, down, normal(m, new Shape(ffn), 0.1, s + 4),
-          normal(m, new Shape(ffn), 0.1, s + 5), normal(m, new Shape(hidden), 0.1, s + 6));
+      return new ExpertWeights(
+          gate,
+          up,
+          down,
+          normal(m, new Shape(ffn), 0.1, s + 4),
+          normal(m, new Shape(ffn), 0.1, s + 5),
+          normal(m, new Shape(hidden), 0.1, s + 6));
     }
 
     /** With probability {@code hot} a slot goes to expert 0 (the hot one), else anywhere. */
@@ -253,8 +305,22 @@ class MoeDispatcherTest {
 
     @Override
     public String toString() {
-      return "experts " + experts + " top-k " + topK + " D " + hidden + " F " + ffn + " tokens "
-          + java.util.Arrays.toString(tokens) + " hot " + String.format("%.2f", hot) + " m " + minTokens + " bias " + bias;
+      return "experts "
+          + experts
+          + " top-k "
+          + topK
+          + " D "
+          + hidden
+          + " F "
+          + ffn
+          + " tokens "
+          + java.util.Arrays.toString(tokens)
+          + " hot "
+          + String.format("%.2f", hot)
+          + " m "
+          + minTokens
+          + " bias "
+          + bias;
     }
   }
 }

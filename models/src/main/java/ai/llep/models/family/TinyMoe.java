@@ -13,9 +13,9 @@ import java.nio.charset.StandardCharsets;
  * tests and demos (4 layers, hidden 128, 4 heads over 2 key/value heads, 8 experts of width 256,
  * top-2, tied embeddings). Its vocabulary is the byte tokenizer's: ids 0-255 are bytes, 256 is
  * padding, 257 beginning-of-sequence, 258 end-of-sequence, 259 and 260 the ChatML turn markers
- * ({@code ai.llep.models.tokenizer.ByteTokenizer}). The weights come
- * from a seed ({@code MoeTransformer.initRandom}); the config is a Hugging Face {@code
- * config.json}, so an exported tiny model loads like any other checkpoint.
+ * ({@code ai.llep.models.tokenizer.ByteTokenizer}). The weights come from a seed ({@code
+ * MoeTransformer.initRandom}); the config is a Hugging Face {@code config.json}, so an exported
+ * tiny model loads like any other checkpoint.
  */
 public final class TinyMoe {
   /** The model name configs use to ask for this model. */
@@ -48,7 +48,8 @@ public final class TinyMoe {
   /** The {@code config.json} text with another number of experts (e.g. 6 for 3 or 6 ranks). */
   public static String configJson(int experts) {
     if (experts < 2) {
-      throw new IllegalArgumentException("tiny-moe needs at least 2 experts for top-2, got " + experts);
+      throw new IllegalArgumentException(
+          "tiny-moe needs at least 2 experts for top-2, got " + experts);
     }
     JsonObject json = JsonParser.parseString(configJson()).getAsJsonObject();
     json.addProperty("num_local_experts", experts);

@@ -1,10 +1,10 @@
 package ai.llep.models.layers;
 
-import ai.llep.tape.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.models.family.QkNorm;
+import ai.llep.tape.Scalars;
 
 /**
  * Causal self-attention with grouped-query heads (H query heads share G key/value heads, head h
@@ -84,7 +84,8 @@ public final class Attention {
     NDArray k_BHSC = repeatKv(k_BGSC, ctx);
     NDArray v_BHSC = repeatKv(v_BGSC, ctx);
 
-    NDArray scores_BHSS = Scalars.mul(q_BHSC.matMul(k_BHSC.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
+    NDArray scores_BHSS =
+        Scalars.mul(q_BHSC.matMul(k_BHSC.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
     scores_BHSS = scores_BHSS.add(ctx.mask_SS());
     DataType type = scores_BHSS.getDataType();
     NDArray probs_BHSS = Upcast.restore(Upcast.toFloat32(scores_BHSS).softmax(3), type);

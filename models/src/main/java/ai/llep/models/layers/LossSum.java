@@ -1,9 +1,9 @@
 package ai.llep.models.layers;
 
-import ai.llep.tape.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.ReduceOp;
+import ai.llep.tape.Scalars;
 
 /**
  * A causal-LM loss as the sum of per-token cross-entropies over {@code count} predicted tokens, so

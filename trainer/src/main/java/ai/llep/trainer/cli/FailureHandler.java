@@ -21,7 +21,9 @@ final class FailureHandler implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception e, CommandLine command, ParseResult parsed) {
     StringBuilder message = new StringBuilder("error: ").append(describe(e));
-    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+    for (Throwable cause = e.getCause();
+        cause != null && cause != cause.getCause();
+        cause = cause.getCause()) {
       message.append("\n  caused by: ").append(describe(cause));
     }
     System.err.println(message);

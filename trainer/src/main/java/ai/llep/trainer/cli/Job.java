@@ -22,8 +22,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One rank of a running job: where it sits in the world, its communicator and its tensor
- * manager. Rank 0 prints the resolved config. Closing it closes the communicator and the store.
+ * One rank of a running job: where it sits in the world, its communicator and its tensor manager.
+ * Rank 0 prints the resolved config. Closing it closes the communicator and the store.
  */
 final class Job implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(Job.class);

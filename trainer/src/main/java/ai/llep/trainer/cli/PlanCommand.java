@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * Prints the plan for given per-expert loads (single process): which ranges of each spilled
- * expert go where, per-rank loads and weight transfers. For debugging and for tuning the knobs.
+ * Prints the plan for given per-expert loads (single process): which ranges of each spilled expert
+ * go where, per-rank loads and weight transfers. For debugging and for tuning the knobs.
  */
 @Command(
     name = "plan",
@@ -32,12 +32,17 @@ final class PlanCommand implements Callable<Integer> {
     Config config = resolved.config();
     List<Long> loads = config.getLongList("plan.loads");
     if (loads.isEmpty()) {
-      throw new ConfigError("plan.loads is empty: give the tokens per expert, e.g. plan.loads=[900,40,30,30]");
+      throw new ConfigError(
+          "plan.loads is empty: give the tokens per expert, e.g. plan.loads=[900,40,30,30]");
     }
     int ranks = config.getInt("plan.ranks");
     if (ranks < 1 || loads.size() % ranks != 0) {
       throw new ConfigError(
-          "plan.ranks=" + ranks + " must be >= 1 and divide the number of experts (" + loads.size() + ")");
+          "plan.ranks="
+              + ranks
+              + " must be >= 1 and divide the number of experts ("
+              + loads.size()
+              + ")");
     }
     long[][] counts = new long[ranks][loads.size()];
     for (int e = 0; e < loads.size(); e++) {

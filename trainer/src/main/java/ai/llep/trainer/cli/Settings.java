@@ -49,8 +49,11 @@ final class Settings {
           case LIST -> config.getStringList(key);
           default -> List.of(config.getString(key));
         };
-    return raw.stream().flatMap(v -> Arrays.stream(v.split(","))).map(String::trim)
-        .filter(v -> !v.isEmpty()).toList();
+    return raw.stream()
+        .flatMap(v -> Arrays.stream(v.split(",")))
+        .map(String::trim)
+        .filter(v -> !v.isEmpty())
+        .toList();
   }
 
   static <T> T choice(Config config, String key, Function<String, T> parse, String valid) {

@@ -45,7 +45,8 @@ final class TrainCommand implements Callable<Integer> {
             config.getString("tracking.uri"),
             config.getString("tracking.experiment"),
             config.getString("tracking.run-name"));
-    Planner planner = Planner.create(Settings.dispatchMode(config), Settings.plannerOptions(config));
+    Planner planner =
+        Planner.create(Settings.dispatchMode(config), Settings.plannerOptions(config));
     try (Job job = Job.start(resolved);
         RankZeroTracking tracking =
             new RankZeroTracking(
@@ -55,8 +56,15 @@ final class TrainCommand implements Callable<Integer> {
                 resolved.render())) {
       try {
         new Trainer(
-                job.comm(), job.manager(), settings, new ModelSpec(config.getString("model.source"), config.getInt("model.tiny-experts")),
-                planner, resolved.render(), tracking, System.out)
+                job.comm(),
+                job.manager(),
+                settings,
+                new ModelSpec(
+                    config.getString("model.source"), config.getInt("model.tiny-experts")),
+                planner,
+                resolved.render(),
+                tracking,
+                System.out)
             .run();
       } catch (RuntimeException e) {
         tracking.fail();
@@ -92,7 +100,9 @@ final class TrainCommand implements Callable<Integer> {
           config.getInt("checkpoint.every"),
           config.getInt("checkpoint.keep-last"),
           config.getString("train.resume"),
-          config.getString("train.export-dir").isEmpty() ? null : Path.of(config.getString("train.export-dir")),
+          config.getString("train.export-dir").isEmpty()
+              ? null
+              : Path.of(config.getString("train.export-dir")),
           config.getLong("seed"),
           config.getInt("debug.sigkill-rank"),
           config.getInt("debug.sigkill-step"));
@@ -118,8 +128,9 @@ final class TrainCommand implements Callable<Integer> {
       case "router" -> Set.of(ParameterKind.ROUTER);
       case "dense" -> Set.of(ParameterKind.DENSE);
       case "all-but-experts" -> Set.of(ParameterKind.DENSE, ParameterKind.ROUTER);
-      default -> throw new ConfigError(
-          "train.freeze=" + freeze + " is not one of: none, router, dense, all-but-experts");
+      default ->
+          throw new ConfigError(
+              "train.freeze=" + freeze + " is not one of: none, router, dense, all-but-experts");
     };
   }
 }

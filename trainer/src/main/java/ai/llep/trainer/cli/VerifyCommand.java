@@ -35,7 +35,9 @@ final class VerifyCommand implements Callable<Integer> {
       if (job.comm().rank() == 0) {
         System.out.printf(
             Locale.ROOT,
-            passed ? "verify PASS max_rel_err=%.3e%n" : "verify FAIL max_rel_err=%.3e exceeds tolerance %.1e%n",
+            passed
+                ? "verify PASS max_rel_err=%.3e%n"
+                : "verify FAIL max_rel_err=%.3e exceeds tolerance %.1e%n",
             worst,
             options.tolerance());
       }
@@ -48,10 +50,14 @@ final class VerifyCommand implements Callable<Integer> {
       return new VerifyOptions(
           config.getInt("verify.experts"),
           Settings.stringOrList(config, "verify.top-k").stream().map(Integer::parseInt).toList(),
-          Settings.stringOrList(config, "verify.tokens-per-rank").stream().map(Integer::parseInt).toList(),
+          Settings.stringOrList(config, "verify.tokens-per-rank").stream()
+              .map(Integer::parseInt)
+              .toList(),
           config.getInt("verify.hidden"),
           config.getInt("verify.ffn"),
-          Settings.stringOrList(config, "verify.imbalance").stream().map(RoutingScenario::parse).toList(),
+          Settings.stringOrList(config, "verify.imbalance").stream()
+              .map(RoutingScenario::parse)
+              .toList(),
           Settings.dataType(config, "verify.dtype"),
           config.getBoolean("verify.bias"),
           config.getBoolean("verify.router"),

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Times each operation on a float32 buffer of a given size. Bus bandwidth follows the convention
- * of nccl-tests, so numbers compare across world sizes and with NCCL's own tools.
+ * Times each operation on a float32 buffer of a given size. Bus bandwidth follows the convention of
+ * nccl-tests, so numbers compare across world sizes and with NCCL's own tools.
  */
 final class BandwidthProbe {
   /** One measured operation: seconds per call (max over ranks) and the derived bandwidths. */
@@ -47,9 +47,21 @@ final class BandwidthProbe {
       NDArray slice = scope.ones(new Shape(elements / p), DataType.FLOAT32);
       long[] equal = new long[p];
       java.util.Arrays.fill(equal, elements / p);
-      out.add(time(scope, "all-reduce", actualBytes, 2 * spread, s -> comm.allReduce(buffer, ReduceOp.SUM).close()));
+      out.add(
+          time(
+              scope,
+              "all-reduce",
+              actualBytes,
+              2 * spread,
+              s -> comm.allReduce(buffer, ReduceOp.SUM).close()));
       out.add(time(scope, "all-gather", actualBytes, spread, s -> comm.allGather(slice).close()));
-      out.add(time(scope, "all-to-all-v", actualBytes, spread, s -> comm.allToAllV(buffer, equal, equal).close()));
+      out.add(
+          time(
+              scope,
+              "all-to-all-v",
+              actualBytes,
+              spread,
+              s -> comm.allToAllV(buffer, equal, equal).close()));
       out.add(time(scope, "broadcast", actualBytes, 1.0, s -> comm.broadcast(buffer, 0).close()));
       if (p > 1) {
         int to = (comm.rank() + 1) % p;

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Runs every collective on random inputs and checks each result against a direct computation
- * from all ranks' inputs, which every rank can rebuild from the shared seed.
+ * Runs every collective on random inputs and checks each result against a direct computation from
+ * all ranks' inputs, which every rank can rebuild from the shared seed.
  */
 final class CollectiveCases {
   private final Communicator comm;
@@ -83,7 +83,12 @@ final class CollectiveCases {
       NDArray next = tensors.input(scope, id, r, shape, dataType);
       expected = op == ReduceOp.SUM ? expected.add(next) : NDArrays.maximum(expected, next);
     }
-    record("all-reduce-" + op.name().toLowerCase(java.util.Locale.ROOT), dataType, shape, actual, expected);
+    record(
+        "all-reduce-" + op.name().toLowerCase(java.util.Locale.ROOT),
+        dataType,
+        shape,
+        actual,
+        expected);
   }
 
   /** Random P x P split matrix with zeros, and one rank that sends nothing at all. */
@@ -131,7 +136,9 @@ final class CollectiveCases {
     return new Shape(total).addAll(rowShape);
   }
 
-  /** Every rank sends to the next two ranks (a ring with a skip) and receives from the previous two. */
+  /**
+   * Every rank sends to the next two ranks (a ring with a skip) and receives from the previous two.
+   */
   private void sendRecv(NDManager scope, DataType dataType) {
     int id = nextCase++;
     if (worldSize == 1) {
@@ -148,7 +155,8 @@ final class CollectiveCases {
     for (int hop = 1; hop <= hops; hop++) {
       int to = (rank + hop) % worldSize;
       int from = (rank - hop + worldSize) % worldSize;
-      sends.add(new PeerSend(to, tensors.input(scope, id * 8 + hop, rank, shapeFrom[rank], dataType)));
+      sends.add(
+          new PeerSend(to, tensors.input(scope, id * 8 + hop, rank, shapeFrom[rank], dataType)));
       recvs.add(new PeerRecv(from, shapeFrom[from], dataType));
     }
     NDList received = comm.sendRecv(sends, recvs, scope);
@@ -173,6 +181,8 @@ final class CollectiveCases {
         actual.getDataType() == expected.getDataType()
             && actual.getShape().equals(expected.getShape())
             && actual.contentEquals(expected);
-    results.add(new CaseResult(op, dataType.name().toLowerCase(java.util.Locale.ROOT), shape.toString(), passed));
+    results.add(
+        new CaseResult(
+            op, dataType.name().toLowerCase(java.util.Locale.ROOT), shape.toString(), passed));
   }
 }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The first thing to run on a new cluster: every collective on random tensors of several dtypes
- * and shapes, checked against a direct computation, then the bandwidth of each operation. Every
- * rank reaches the same verdict; rank 0 prints the report.
+ * The first thing to run on a new cluster: every collective on random tensors of several dtypes and
+ * shapes, checked against a direct computation, then the bandwidth of each operation. Every rank
+ * reaches the same verdict; rank 0 prints the report.
  */
 public final class CommCheck {
   private static final List<DataType> DATA_TYPES =
@@ -74,7 +74,14 @@ public final class CommCheck {
         failures.size());
     failures.forEach(f -> out.println("  FAILED " + f));
     if (!bandwidth.isEmpty()) {
-      out.printf(Locale.ROOT, "%-14s %12s %12s %12s %12s%n", "operation", "bytes", "time_ms", "algbw_GB/s", "busbw_GB/s");
+      out.printf(
+          Locale.ROOT,
+          "%-14s %12s %12s %12s %12s%n",
+          "operation",
+          "bytes",
+          "time_ms",
+          "algbw_GB/s",
+          "busbw_GB/s");
       for (BandwidthProbe.Measurement m : bandwidth) {
         out.printf(
             Locale.ROOT,
@@ -86,8 +93,12 @@ public final class CommCheck {
             m.busGbPerSecond());
       }
     }
-    out.println(failures.isEmpty() ? "comm-check PASS" : "comm-check FAIL " + failures.get(0)
-        + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more)" : ""));
+    out.println(
+        failures.isEmpty()
+            ? "comm-check PASS"
+            : "comm-check FAIL "
+                + failures.get(0)
+                + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more)" : ""));
     out.flush();
   }
 }

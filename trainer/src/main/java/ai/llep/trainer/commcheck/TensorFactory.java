@@ -18,8 +18,8 @@ final class TensorFactory {
   }
 
   /**
-   * Float16 values are small integers so that every sum is exact whatever the order; float32
-   * values are arbitrary, so exactness there also checks the reduction order (rank order).
+   * Float16 values are small integers so that every sum is exact whatever the order; float32 values
+   * are arbitrary, so exactness there also checks the reduction order (rank order).
    */
   NDArray input(NDManager manager, int caseId, int rank, Shape shape, DataType dataType) {
     SplittableRandom random = new SplittableRandom(mix(seed, caseId, rank));

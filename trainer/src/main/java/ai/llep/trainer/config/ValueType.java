@@ -46,7 +46,8 @@ record ValueType(ConfigValueType type, boolean integral, ValueType element) {
       case LIST ->
           actualType == ConfigValueType.LIST
               ? element == null || ((ConfigList) actual).stream().allMatch(element::accepts)
-              : actualType != ConfigValueType.OBJECT && (element == null || element.accepts(actual));
+              : actualType != ConfigValueType.OBJECT
+                  && (element == null || element.accepts(actual));
       default -> actualType == type;
     };
   }

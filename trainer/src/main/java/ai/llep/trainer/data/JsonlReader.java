@@ -87,7 +87,9 @@ public final class JsonlReader {
           string(object, "prompt", where), string(object, "completion", where), where);
     }
     throw new DataError(
-        where + ": expected \"prompt\"/\"completion\" or \"messages\", got keys " + object.keySet());
+        where
+            + ": expected \"prompt\"/\"completion\" or \"messages\", got keys "
+            + object.keySet());
   }
 
   private static RawExample conversation(JsonElement messages, String where) {

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * Turns tokenized examples (ids and loss mask) into rows of {@code maxLength} tokens: either one
  * example per row padded with {@code padId} ({@code pad}), or examples concatenated back to back
- * and cut into rows ({@code pack}; attention crosses example boundaries, as in TRL's packing,
- * which trades a little purity for no padding). Examples longer than a row are truncated.
+ * and cut into rows ({@code pack}; attention crosses example boundaries, as in TRL's packing, which
+ * trades a little purity for no padding). Examples longer than a row are truncated.
  */
 public final class SequencePacker {
   /** How examples fill rows. */

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Data-parallel batches: rank r owns rows r, r + P, r + 2P, ... (disjoint shards), reshuffled
- * every epoch with a seed shared by all ranks; each step takes {@code batchSize} rows. Where the
- * stream stands ({@link Position}) is saved in checkpoints, so a resumed run sees the same rows.
+ * Data-parallel batches: rank r owns rows r, r + P, r + 2P, ... (disjoint shards), reshuffled every
+ * epoch with a seed shared by all ranks; each step takes {@code batchSize} rows. Where the stream
+ * stands ({@link Position}) is saved in checkpoints, so a resumed run sees the same rows.
  */
 public final class ShardedBatches {
   /** Epoch and the next row of the epoch's shuffled shard. */
@@ -20,15 +20,21 @@ public final class ShardedBatches {
   private int epoch;
   private int cursor;
 
-  public ShardedBatches(List<PackedSequence> rows, int rank, int worldSize, int batchSize, long seed) {
+  public ShardedBatches(
+      List<PackedSequence> rows, int rank, int worldSize, int batchSize, long seed) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("data.batch-size must be >= 1, got " + batchSize);
     }
     int perRank = rows.size() / worldSize;
     if (perRank < batchSize) {
       throw new DataError(
-          "the data gives " + rows.size() + " rows, " + perRank + " per rank: fewer than one batch of "
-              + batchSize + " per rank (use more data or a smaller data.batch-size)");
+          "the data gives "
+              + rows.size()
+              + " rows, "
+              + perRank
+              + " per rank: fewer than one batch of "
+              + batchSize
+              + " per rank (use more data or a smaller data.batch-size)");
     }
     // Equal shards on every rank, so every rank takes the same number of steps per epoch.
     this.shard = new ArrayList<>(perRank);

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * From raw examples to training rows: the chat template renders and tokenizes each example with
- * its loss mask (completion or assistant tokens only), then the packer cuts rows.
+ * From raw examples to training rows: the chat template renders and tokenizes each example with its
+ * loss mask (completion or assistant tokens only), then the packer cuts rows.
  */
 public final class TrainingRows {
   private TrainingRows() {}
@@ -29,13 +29,16 @@ public final class TrainingRows {
     return packer.pack(ids, masks);
   }
 
-  static TokenizedExample encode(RawExample example, ChatTemplate template, TextTokenizer tokenizer) {
+  static TokenizedExample encode(
+      RawExample example, ChatTemplate template, TextTokenizer tokenizer) {
     try {
       return switch (example) {
-        case RawExample.PromptCompletion pc -> template.encode(pc.prompt(), pc.completion(), tokenizer);
+        case RawExample.PromptCompletion pc ->
+            template.encode(pc.prompt(), pc.completion(), tokenizer);
         case RawExample.Conversation c ->
             template.encode(
-                c.turns().stream().map(t -> ChatMessage.of(t.role(), t.content())).toList(), tokenizer);
+                c.turns().stream().map(t -> ChatMessage.of(t.role(), t.content())).toList(),
+                tokenizer);
       };
     } catch (IllegalArgumentException e) {
       throw new DataError(example.source() + ": " + e.getMessage());

@@ -53,8 +53,7 @@ public final class RoutingGenerator {
   /** The paper's generator, shared with the planner's golden-vector tests. */
   private void hot(RoutingScenario.Hot h, int tokens, long[] slots) {
     int hotExperts = Math.min(h.hotExperts(), experts);
-    int[] generated =
-        SyntheticRouting.hotColdSlots(experts, tokens, topK, h.percent(), hotExperts);
+    int[] generated = SyntheticRouting.hotColdSlots(experts, tokens, topK, h.percent(), hotExperts);
     for (int s = 0; s < slots.length; s++) {
       slots[s] = generated[s];
     }
@@ -85,7 +84,10 @@ public final class RoutingGenerator {
     return weights;
   }
 
-  /** Fills slots [from, topK) of token t with distinct experts drawn by weight, avoiding earlier ones. */
+  /**
+   * Fills slots [from, topK) of token t with distinct experts drawn by weight, avoiding earlier
+   * ones.
+   */
   private void distinct(SplittableRandom random, double[] weights, long[] slots, int t, int from) {
     double[] remaining = weights.clone();
     for (int k = 0; k < from; k++) {

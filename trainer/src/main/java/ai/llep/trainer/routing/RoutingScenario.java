@@ -4,8 +4,9 @@ import java.util.Locale;
 
 /**
  * A synthetic routing, as written in configs: {@code balanced}, {@code R:H} (R% of tokens hot on H
- * experts, R an integer, the paper's generator), {@code zipf:S} (Zipf popularity with exponent S, a different
- * expert order on each rank) or {@code single:E} (every token's first choice is expert E).
+ * experts, R an integer, the paper's generator), {@code zipf:S} (Zipf popularity with exponent S, a
+ * different expert order on each rank) or {@code single:E} (every token's first choice is expert
+ * E).
  */
 public sealed interface RoutingScenario {
   record Balanced() implements RoutingScenario {}
@@ -52,7 +53,8 @@ public sealed interface RoutingScenario {
       }
       int colon = t.indexOf(':');
       if (colon > 0) {
-        return new Hot(Integer.parseInt(t.substring(0, colon)), Integer.parseInt(t.substring(colon + 1)));
+        return new Hot(
+            Integer.parseInt(t.substring(0, colon)), Integer.parseInt(t.substring(colon + 1)));
       }
     } catch (NumberFormatException e) {
       // falls through to the error below, which lists the accepted forms

@@ -46,7 +46,8 @@ final class CheckpointTensors implements TensorSource, AutoCloseable {
       }
     } catch (IOException e) {
       close();
-      throw new UncheckedIOException("reading checkpoint " + checkpointDir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "reading checkpoint " + checkpointDir + ": " + e.getMessage(), e);
     }
   }
 

@@ -43,7 +43,12 @@ final class Checkpointer {
   }
 
   /** Collective: every rank calls it at the same step. Returns the published folder. */
-  Path save(TrainerState state, MoeTransformer model, AdamW optimizer, String resolvedConfig, NDManager scope) {
+  Path save(
+      TrainerState state,
+      MoeTransformer model,
+      AdamW optimizer,
+      String resolvedConfig,
+      NDManager scope) {
     int rank = comm.rank();
     long step = state.step();
     Path dir = layout.prepareRank(step, rank);
@@ -55,22 +60,32 @@ final class Checkpointer {
     }
     AdamWState optimizerState = optimizer.exportState(scope);
     Map<String, NDArray> moments = new LinkedHashMap<>();
-    optimizerState.tensors().forEach((name, moment) -> {
-      if (tensors.containsKey(name.substring(0, name.lastIndexOf('.')))) {
-        moments.put(name, moment);
-      }
-    });
+    optimizerState
+        .tensors()
+        .forEach(
+            (name, moment) -> {
+              if (tensors.containsKey(name.substring(0, name.lastIndexOf('.')))) {
+                moments.put(name, moment);
+              }
+            });
     try {
-      SafetensorsWriter.write(dir.resolve(MODEL_FILE), tensors, Map.of("format", "pt"), SafetensorsWriter.FloatStorage.AS_IS);
       SafetensorsWriter.write(
-          dir.resolve(OPTIMIZER_FILE), moments, Map.of("step", Long.toString(optimizerState.step())),
+          dir.resolve(MODEL_FILE),
+          tensors,
+          Map.of("format", "pt"),
+          SafetensorsWriter.FloatStorage.AS_IS);
+      SafetensorsWriter.write(
+          dir.resolve(OPTIMIZER_FILE),
+          moments,
+          Map.of("step", Long.toString(optimizerState.step())),
           SafetensorsWriter.FloatStorage.AS_IS);
       if (rank == 0) {
         AtomicWrite.writeString(dir.resolve(STATE_FILE), state.toJson());
         AtomicWrite.writeString(dir.resolve(CONFIG_FILE), resolvedConfig);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("rank " + rank + " could not write checkpoint step " + step + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "rank " + rank + " could not write checkpoint step " + step + ": " + e.getMessage(), e);
     }
     layout.syncRank(step, rank);
     comm.barrier();

@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * Turns the gradients autograd left in the parameters into the ones the optimizer applies:
  * replicated (dense and router) gradients are summed over ranks in one all-reduce of a flat buffer,
- * experts keep their own (borrowed experts' gradients already came home through the tape), and
- * the global norm counts every parameter once before clipping.
+ * experts keep their own (borrowed experts' gradients already came home through the tape), and the
+ * global norm counts every parameter once before clipping.
  */
 final class GradientExchange {
   /** The gradients to apply, by parameter name, and their global norm before clipping. */
@@ -54,9 +54,13 @@ final class GradientExchange {
         GradClipper.globalSquaredNorm(
             List.of(
                 new GradClipper.GroupNorm(
-                    "replicated", GradClipper.squaredNorm(replicatedGrads), GradClipper.Placement.REPLICATED),
+                    "replicated",
+                    GradClipper.squaredNorm(replicatedGrads),
+                    GradClipper.Placement.REPLICATED),
                 new GradClipper.GroupNorm(
-                    "experts", GradClipper.squaredNorm(shardedGrads), GradClipper.Placement.SHARDED)),
+                    "experts",
+                    GradClipper.squaredNorm(shardedGrads),
+                    GradClipper.Placement.SHARDED)),
             this::sumDouble);
     double norm = Math.sqrt(squared);
     if (maxNorm > 0 && Double.isFinite(squared)) {

@@ -36,7 +36,12 @@ record LoadedModel(
    * @param templateName {@code auto} picks the family's template
    */
   static LoadedModel open(
-      ModelSpec spec, TensorSource weights, String templateName, long seed, ModelShard shard, NDManager manager) {
+      ModelSpec spec,
+      TensorSource weights,
+      String templateName,
+      long seed,
+      ModelShard shard,
+      NDManager manager) {
     if (spec.isTiny()) {
       String configJson = TinyMoe.configJson(spec.tinyExperts());
       ModelConfig config = HfConfigParser.parse(configJson);
@@ -51,12 +56,16 @@ record LoadedModel(
     try (HfCheckpoint checkpoint = HfCheckpoint.open(folder)) {
       ModelConfig config = HfConfigParser.parse(checkpoint.configText());
       MoeTransformer model =
-          MoeTransformer.load(config, weights == null ? checkpoint : weights, shard, DataType.FLOAT32, manager);
+          MoeTransformer.load(
+              config, weights == null ? checkpoint : weights, shard, DataType.FLOAT32, manager);
       TextTokenizer tokenizer = HfTokenizer.open(folder);
       String family = config.family().name().toLowerCase(java.util.Locale.ROOT);
       return new LoadedModel(
-          model, tokenizer, template(templateName, family.equals("mixtral") ? "mixtral" : "chatml"),
-          checkpoint.configText(), tokenizerFiles(folder));
+          model,
+          tokenizer,
+          template(templateName, family.equals("mixtral") ? "mixtral" : "chatml"),
+          checkpoint.configText(),
+          tokenizerFiles(folder));
     } catch (IOException e) {
       throw new UncheckedIOException("model.source=" + folder + ": " + e.getMessage(), e);
     }
@@ -68,7 +77,13 @@ record LoadedModel(
 
   private static Map<String, Path> tokenizerFiles(Path folder) {
     Map<String, Path> files = new LinkedHashMap<>();
-    for (String name : new String[] {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"}) {
+    for (String name :
+        new String[] {
+          "tokenizer.json",
+          "tokenizer_config.json",
+          "special_tokens_map.json",
+          "generation_config.json"
+        }) {
       if (Files.isRegularFile(folder.resolve(name))) {
         files.put(name, folder.resolve(name));
       }

@@ -25,14 +25,16 @@ final class ModelExport {
   }
 
   Path write(Checkpoint checkpoint, LoadedModel loaded) {
-    try (CheckpointTensors tensors = new CheckpointTensors(checkpoint.dir(), Checkpointer.MODEL_FILE);
+    try (CheckpointTensors tensors =
+            new CheckpointTensors(checkpoint.dir(), Checkpointer.MODEL_FILE);
         NDManager scope = NDManager.newBaseManager(ai.djl.Device.cpu())) {
       SequencedMap<String, NDArray> ordered = new LinkedHashMap<>();
       for (String name : tensors.names()) {
         ordered.put(name, tensors.read(name, scope, DataType.FLOAT32));
       }
       Path folder = target.resolve("step-" + checkpoint.step());
-      new HfCheckpointWriter(HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.AS_IS)
+      new HfCheckpointWriter(
+              HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.AS_IS)
           .write(folder, loaded.configJson(), ordered, loaded.tokenizerFiles());
       return folder;
     } catch (IOException e) {

@@ -23,7 +23,9 @@ public final class RankZeroTracking implements AutoCloseable {
   private final Map<String, String> params;
   private final String resolvedConfig;
 
-  /** @param tracker null on ranks other than 0 */
+  /**
+   * @param tracker null on ranks other than 0
+   */
   public RankZeroTracking(
       Tracker tracker, RunTracking settings, Map<String, String> params, String resolvedConfig) {
     this.tracker = tracker;
@@ -33,12 +35,20 @@ public final class RankZeroTracking implements AutoCloseable {
   }
 
   void start(long parameterCount) {
-    guard(() -> {
-      String runName = settings.runName().isEmpty() ? "train-" + System.currentTimeMillis() : settings.runName();
-      tracker.startRun(settings.experiment(), runName, Map.of("llep.parameters", Long.toString(parameterCount)));
-      tracker.logParams(params);
-      tracker.logArtifact("config.conf", resolvedConfig.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    });
+    guard(
+        () -> {
+          String runName =
+              settings.runName().isEmpty()
+                  ? "train-" + System.currentTimeMillis()
+                  : settings.runName();
+          tracker.startRun(
+              settings.experiment(),
+              runName,
+              Map.of("llep.parameters", Long.toString(parameterCount)));
+          tracker.logParams(params);
+          tracker.logArtifact(
+              "config.conf", resolvedConfig.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
   }
 
   void step(StepReport report) {
@@ -47,20 +57,21 @@ public final class RankZeroTracking implements AutoCloseable {
 
   /** Adds the report plots (file store) and marks the run finished. */
   void finish() {
-    guard(() -> {
-      if (tracker instanceof FileStoreTracker fileStore) {
-        Path plots = fileStore.runDir().resolve("artifacts").resolve("report");
-        try {
-          RunReport.write(fileStore.runDir(), plots);
-        } catch (RuntimeException | Error e) {
-          if (!PngRendering.isMissingGraphics(e)) {
-            throw e;
+    guard(
+        () -> {
+          if (tracker instanceof FileStoreTracker fileStore) {
+            Path plots = fileStore.runDir().resolve("artifacts").resolve("report");
+            try {
+              RunReport.write(fileStore.runDir(), plots);
+            } catch (RuntimeException | Error e) {
+              if (!PngRendering.isMissingGraphics(e)) {
+                throw e;
+              }
+              LOG.warn("report plots skipped: {}", PngRendering.explain(e));
+            }
           }
-          LOG.warn("report plots skipped: {}", PngRendering.explain(e));
-        }
-      }
-      tracker.finish(RunStatus.FINISHED);
-    });
+          tracker.finish(RunStatus.FINISHED);
+        });
   }
 
   /** Marks the run failed (the caller is handling an error). */

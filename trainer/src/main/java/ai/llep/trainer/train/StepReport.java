@@ -24,7 +24,11 @@ record StepReport(
 
   /** One MoE layer in one step (summed over the step's micro-batches). */
   record LayerLoad(
-      int layer, long[] expertLoads, long[] rankLoadsBefore, long[] rankLoadsAfter, long spilledSlots,
+      int layer,
+      long[] expertLoads,
+      long[] rankLoadsBefore,
+      long[] rankLoadsAfter,
+      long spilledSlots,
       long weightBytesMoved) {
     double imbalanceBefore() {
       return imbalance(rankLoadsBefore);
@@ -81,8 +85,16 @@ record StepReport(
     return String.format(
         Locale.ROOT,
         "step %d/%d | loss %.4f | lr %.3e | grad_norm %.3f | %.0f tok/s | %.3f s/step | ETA %s | imbalance %.2f -> %.2f",
-        step, maxSteps, loss, lr, gradNorm, tokens / seconds, seconds, eta(etaSeconds),
-        meanImbalanceBefore(), meanImbalanceAfter());
+        step,
+        maxSteps,
+        loss,
+        lr,
+        gradNorm,
+        tokens / seconds,
+        seconds,
+        eta(etaSeconds),
+        meanImbalanceBefore(),
+        meanImbalanceAfter());
   }
 
   private static String eta(double seconds) {

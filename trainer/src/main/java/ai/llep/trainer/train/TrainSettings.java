@@ -54,7 +54,8 @@ public record TrainSettings(
     positive("data.batch-size", batchSize);
     positive("train.log-every", logEvery);
     if (checkpointEvery < 0) {
-      throw new IllegalArgumentException("checkpoint.every must be >= 0 (0 = only at the end), got " + checkpointEvery);
+      throw new IllegalArgumentException(
+          "checkpoint.every must be >= 0 (0 = only at the end), got " + checkpointEvery);
     }
     if (keepLast < 1) {
       throw new IllegalArgumentException("checkpoint.keep-last must be >= 1, got " + keepLast);

@@ -60,7 +60,8 @@ public final class Trainer {
 
   /** Trains to {@code train.max-steps}; returns the final step's report. */
   public StepReport run() {
-    Checkpointer checkpointer = new Checkpointer(settings.checkpointDir(), comm, settings.keepLast());
+    Checkpointer checkpointer =
+        new Checkpointer(settings.checkpointDir(), comm, settings.keepLast());
     Optional<Checkpoint> resumeFrom = resumePoint(checkpointer);
     ModelShard shard = new ModelShard(comm.rank(), comm.worldSize());
     CheckpointTensors weights =
@@ -72,13 +73,17 @@ public final class Trainer {
     }
     settings.frozen().forEach(kind -> loaded.model().parameters().setTrainable(kind, false));
     List<Parameter> trainable =
-        loaded.model().parameters().all().stream().filter(p -> !settings.frozen().contains(p.kind())).toList();
+        loaded.model().parameters().all().stream()
+            .filter(p -> !settings.frozen().contains(p.kind()))
+            .toList();
     AdamW optimizer =
         new AdamW(
             trainable.stream().map(p -> OptimParam.of(p.name(), p.array())).toList(),
-            new AdamWConfig(settings.beta1(), settings.beta2(), settings.eps(), settings.weightDecay()));
+            new AdamWConfig(
+                settings.beta1(), settings.beta2(), settings.eps(), settings.weightDecay()));
     ShardedBatches batches =
-        TrainingData.load(settings, loaded.tokenizer(), loaded.template(), comm.rank(), comm.worldSize());
+        TrainingData.load(
+            settings, loaded.tokenizer(), loaded.template(), comm.rank(), comm.worldSize());
     long startStep = 0;
     if (resumeFrom.isPresent()) {
       TrainerState state = Checkpointer.readState(resumeFrom.get());
@@ -90,14 +95,21 @@ public final class Trainer {
     tracking.start(loaded.model().parameters().elementCount());
     LrSchedule schedule = schedule();
     TrainingRun run =
-        new TrainingRun(comm, manager, settings, loaded.model(), optimizer, schedule, batches, planner);
+        new TrainingRun(
+            comm, manager, settings, loaded.model(), optimizer, schedule, batches, planner);
     StepReport last = null;
     long lastSaved = startStep;
     long loopStart = System.nanoTime();
     for (long step = startStep + 1; step <= settings.maxSteps(); step++) {
       last = run.step(step, this::maybeKillSelf);
       if (!Double.isFinite(last.loss())) {
-        String where = lastSaved > 0 ? "the last good checkpoint is step " + lastSaved + " in " + settings.checkpointDir() : "no checkpoint was written yet";
+        String where =
+            lastSaved > 0
+                ? "the last good checkpoint is step "
+                    + lastSaved
+                    + " in "
+                    + settings.checkpointDir()
+                : "no checkpoint was written yet";
         throw new TrainingDiverged(
             "loss is " + last.loss() + " at step " + step + "; stopping (" + where + ")");
       }
@@ -114,7 +126,8 @@ public final class Trainer {
       }
     }
     if (settings.exportDir() != null && comm.rank() == 0) {
-      Path exported = new ModelExport(settings.exportDir()).write(checkpointer.latest().orElseThrow(), loaded);
+      Path exported =
+          new ModelExport(settings.exportDir()).write(checkpointer.latest().orElseThrow(), loaded);
       say("exported the model in Hugging Face layout to " + exported);
     }
     comm.barrier();
@@ -130,7 +143,10 @@ public final class Trainer {
     if (resume.equals("latest")) {
       Optional<Checkpoint> latest = checkpointer.latest();
       if (latest.isEmpty()) {
-        say("train.resume=latest: no complete checkpoint in " + settings.checkpointDir() + "; starting fresh");
+        say(
+            "train.resume=latest: no complete checkpoint in "
+                + settings.checkpointDir()
+                + "; starting fresh");
       }
       return latest;
     }
@@ -159,7 +175,8 @@ public final class Trainer {
       LoadedModel loaded,
       AdamW optimizer) {
     ShardedBatches.Position p = batches.position();
-    TrainerState state = new TrainerState(step, p.epoch(), p.cursor(), settings.seed(), comm.worldSize(), loss);
+    TrainerState state =
+        new TrainerState(step, p.epoch(), p.cursor(), settings.seed(), comm.worldSize(), loss);
     try (NDManager scope = manager.newSubManager()) {
       return checkpointer.save(state, loaded.model(), optimizer, resolvedConfig, scope);
     }
@@ -171,20 +188,25 @@ public final class Trainer {
           case "cosine" -> LrSchedule.Decay.COSINE;
           case "linear" -> LrSchedule.Decay.LINEAR;
           case "constant" -> LrSchedule.Decay.CONSTANT;
-          default -> throw new IllegalArgumentException(
-              "optim.schedule must be cosine, linear or constant, got " + settings.schedule());
+          default ->
+              throw new IllegalArgumentException(
+                  "optim.schedule must be cosine, linear or constant, got " + settings.schedule());
         };
     int warmup = Math.min(settings.warmupSteps(), settings.maxSteps());
     return new LrSchedule(settings.lr(), warmup, settings.maxSteps(), settings.minLrRatio(), decay);
   }
 
-  /** {@code debug.sigkill-rank} / {@code debug.sigkill-step}: a real SIGKILL mid-step, for tests. */
+  /**
+   * {@code debug.sigkill-rank} / {@code debug.sigkill-step}: a real SIGKILL mid-step, for tests.
+   */
   private void maybeKillSelf(long step) {
     if (comm.rank() == settings.failRank() && step == settings.failStep()) {
       System.err.println("debug.sigkill-rank=" + settings.failRank() + ": SIGKILL at step " + step);
       System.err.flush();
       try {
-        new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+        new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid()))
+            .start()
+            .waitFor();
         Thread.sleep(10_000);
       } catch (Exception e) {
         Runtime.getRuntime().halt(137);

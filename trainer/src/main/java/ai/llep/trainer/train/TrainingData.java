@@ -20,23 +20,42 @@ final class TrainingData {
   private TrainingData() {}
 
   static ShardedBatches load(
-      TrainSettings settings, TextTokenizer tokenizer, ChatTemplate template, int rank, int worldSize) {
+      TrainSettings settings,
+      TextTokenizer tokenizer,
+      ChatTemplate template,
+      int rank,
+      int worldSize) {
     JsonlReader reader = new JsonlReader(settings.skipBadLines());
     List<RawExample> examples = reader.read(settings.dataFiles());
     if (reader.skipped() > 0) {
       LOG.warn("skipped {} malformed lines (data.skip-bad-lines=true)", reader.skipped());
     }
     int padId =
-        tokenizer.padId().orElseGet(() -> tokenizer.eosId().orElseThrow(() -> new DataError(
-            "the tokenizer has neither a pad nor an eos token to pad rows with")));
+        tokenizer
+            .padId()
+            .orElseGet(
+                () ->
+                    tokenizer
+                        .eosId()
+                        .orElseThrow(
+                            () ->
+                                new DataError(
+                                    "the tokenizer has neither a pad nor an eos token to pad rows with")));
     List<PackedSequence> rows =
         TrainingRows.build(
-            examples, template, tokenizer, new SequencePacker(settings.maxLength(), padId, settings.packing()));
+            examples,
+            template,
+            tokenizer,
+            new SequencePacker(settings.maxLength(), padId, settings.packing()));
     if (rank == 0) {
       long trained = rows.stream().mapToLong(PackedSequence::trainedTokens).sum();
       LOG.info(
           "data: {} examples -> {} rows of {} tokens ({} trained tokens), template {}",
-          examples.size(), rows.size(), settings.maxLength(), trained, template.name());
+          examples.size(),
+          rows.size(),
+          settings.maxLength(),
+          trained,
+          template.name());
     }
     return new ShardedBatches(rows, rank, worldSize, settings.batchSize(), settings.seed());
   }

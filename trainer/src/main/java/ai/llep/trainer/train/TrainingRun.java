@@ -1,6 +1,5 @@
 package ai.llep.trainer.train;
 
-import ai.llep.tape.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -13,6 +12,7 @@ import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
+import ai.llep.tape.Scalars;
 import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.ShardedBatches;
 import ai.llep.trainer.optim.AdamW;
@@ -132,19 +132,29 @@ final class TrainingRun {
         var d = r.dispatch();
         if (i == expertLoads.size()) {
           expertLoads.add(r.localExpertLoad_E().clone());
-          planned.add(new StepReport.LayerLoad(
-              r.layer(), null, d.loadsBefore().clone(), d.loadsAfter().clone(), d.spilledSlots(),
-              d.weightBytesMoved()));
+          planned.add(
+              new StepReport.LayerLoad(
+                  r.layer(),
+                  null,
+                  d.loadsBefore().clone(),
+                  d.loadsAfter().clone(),
+                  d.spilledSlots(),
+                  d.weightBytesMoved()));
         } else {
           long[] sum = expertLoads.get(i);
           for (int e = 0; e < sum.length; e++) {
             sum[e] += r.localExpertLoad_E()[e];
           }
           StepReport.LayerLoad p = planned.get(i);
-          planned.set(i, new StepReport.LayerLoad(
-              p.layer(), null, add(p.rankLoadsBefore(), d.loadsBefore()),
-              add(p.rankLoadsAfter(), d.loadsAfter()), p.spilledSlots() + d.spilledSlots(),
-              p.weightBytesMoved() + d.weightBytesMoved()));
+          planned.set(
+              i,
+              new StepReport.LayerLoad(
+                  p.layer(),
+                  null,
+                  add(p.rankLoadsBefore(), d.loadsBefore()),
+                  add(p.rankLoadsAfter(), d.loadsAfter()),
+                  p.spilledSlots() + d.spilledSlots(),
+                  p.weightBytesMoved() + d.weightBytesMoved()));
         }
       }
     }
@@ -168,8 +178,14 @@ final class TrainingRun {
       for (int i = 0; i < planned.size(); i++) {
         StepReport.LayerLoad p = planned.get(i);
         long[] loads = java.util.Arrays.copyOfRange(total, i * experts, (i + 1) * experts);
-        out.add(new StepReport.LayerLoad(
-            p.layer(), loads, p.rankLoadsBefore(), p.rankLoadsAfter(), p.spilledSlots(), p.weightBytesMoved()));
+        out.add(
+            new StepReport.LayerLoad(
+                p.layer(),
+                loads,
+                p.rankLoadsBefore(),
+                p.rankLoadsAfter(),
+                p.spilledSlots(),
+                p.weightBytesMoved()));
       }
       return out;
     }

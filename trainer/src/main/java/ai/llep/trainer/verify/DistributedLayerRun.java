@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.DispatchResult;
@@ -86,5 +85,4 @@ final class DistributedLayerRun {
     }
     return stacked;
   }
-
 }

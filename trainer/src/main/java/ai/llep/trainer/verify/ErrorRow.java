@@ -12,7 +12,11 @@ record ErrorRow(String quantity, double referenceScale, double maxAbsError, doub
   static ErrorRow compare(String quantity, NDArray actual, NDArray reference) {
     if (!actual.getShape().equals(reference.getShape())) {
       throw new IllegalStateException(
-          quantity + ": shape " + actual.getShape() + " differs from the reference's " + reference.getShape());
+          quantity
+              + ": shape "
+              + actual.getShape()
+              + " differs from the reference's "
+              + reference.getShape());
     }
     if (reference.getShape().size() == 0) {
       return new ErrorRow(quantity, 0, 0, 0);

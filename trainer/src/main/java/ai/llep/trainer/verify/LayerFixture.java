@@ -63,7 +63,8 @@ final class LayerFixture {
   }
 
   private NDArray normal(NDManager manager, Shape shape, double scale, int stream, int index) {
-    SplittableRandom random = new SplittableRandom(seed ^ (stream * 0x9E3779B97F4A7C15L) ^ index * 0xC2B2AE3D27D4EB4FL);
+    SplittableRandom random =
+        new SplittableRandom(seed ^ (stream * 0x9E3779B97F4A7C15L) ^ index * 0xC2B2AE3D27D4EB4FL);
     int size = Math.toIntExact(shape.size());
     double[] values = new double[size];
     for (int i = 0; i < size; i++) {

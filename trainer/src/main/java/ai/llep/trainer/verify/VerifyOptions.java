@@ -7,8 +7,8 @@ import ai.llep.trainer.routing.RoutingScenario;
 import java.util.List;
 
 /**
- * Settings of the verify command (config section {@code verify}, the {@code llep} knobs and
- * {@code seed}). Every combination of scenario, top-k and mode is one case.
+ * Settings of the verify command (config section {@code verify}, the {@code llep} knobs and {@code
+ * seed}). Every combination of scenario, top-k and mode is one case.
  */
 public record VerifyOptions(
     int experts,

@@ -12,9 +12,9 @@ import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;
-import ai.llep.trainer.routing.RoutingScenario;
-import ai.llep.trainer.routing.RoutingGenerator;
 import ai.llep.reference.DenseMoeReference;
+import ai.llep.trainer.routing.RoutingGenerator;
+import ai.llep.trainer.routing.RoutingScenario;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,8 +49,15 @@ public final class VerifyRunner {
           MoeDispatcher dispatcher =
               new MoeDispatcher(placement, Planner.create(mode, options.planner()));
           try (NDManager scope = manager.newSubManager()) {
-            String label = String.format(Locale.ROOT, "case %d/%d: imbalance=%s top-k=%d mode=%s",
-                index, cases, scenario.label(), topK, mode.name().toLowerCase(Locale.ROOT));
+            String label =
+                String.format(
+                    Locale.ROOT,
+                    "case %d/%d: imbalance=%s top-k=%d mode=%s",
+                    index,
+                    cases,
+                    scenario.label(),
+                    topK,
+                    mode.name().toLowerCase(Locale.ROOT));
             worst = Math.max(worst, runCase(scope, dispatcher, scenario, topK, label));
           }
         }
@@ -68,10 +75,13 @@ public final class VerifyRunner {
     int worldSize = comm.worldSize();
     int tokens = options.tokensOn(rank, worldSize);
     LayerFixture fixture =
-        new LayerFixture(options.seed(), options.experts(), options.hidden(), options.ffn(), options.dataType());
+        new LayerFixture(
+            options.seed(), options.experts(), options.hidden(), options.ffn(), options.dataType());
     ExpertPlacement placement = dispatcher.placement();
     List<ExpertWeights> natives = new ArrayList<>();
-    for (int e = placement.firstExpert(rank); e < placement.firstExpert(rank) + placement.expertsPerRank(); e++) {
+    for (int e = placement.firstExpert(rank);
+        e < placement.firstExpert(rank) + placement.expertsPerRank();
+        e++) {
       natives.add(fixture.expert(scope, e, options.bias()));
     }
     long[] experts_S =
@@ -82,7 +92,15 @@ public final class VerifyRunner {
 
     DistributedLayerRun.Result result =
         DistributedLayerRun.run(
-            comm, dispatcher, x_TD, router_ND, options.router(), experts_S, topK, natives, upstream_TD);
+            comm,
+            dispatcher,
+            x_TD,
+            router_ND,
+            options.router(),
+            experts_S,
+            topK,
+            natives,
+            upstream_TD);
 
     RankGather gather = new RankGather(comm, options, worldSize);
     int perExpert = natives.getFirst().tensors().size();
@@ -104,10 +122,21 @@ public final class VerifyRunner {
 
     double worst = 0;
     if (rank == 0) {
-      NDList biases = perExpert == 6 ? new NDList(weightsNFD.get(3), weightsNFD.get(4), weightsNFD.get(5)) : null;
+      NDList biases =
+          perExpert == 6
+              ? new NDList(weightsNFD.get(3), weightsNFD.get(4), weightsNFD.get(5))
+              : null;
       DenseMoeReference.Result ref =
-          DenseMoeReference.run(scope, allX, router_ND.stopGradient(), allChoices,
-              weightsNFD.get(0), weightsNFD.get(1), weightsNFD.get(2), biases, allUpstream);
+          DenseMoeReference.run(
+              scope,
+              allX,
+              router_ND.stopGradient(),
+              allChoices,
+              weightsNFD.get(0),
+              weightsNFD.get(1),
+              weightsNFD.get(2),
+              biases,
+              allUpstream);
       List<ErrorRow> rows = new ArrayList<>();
       rows.add(ErrorRow.compare("output", allOutput, ref.output_TD()));
       rows.add(ErrorRow.compare("input-grad", allInputGrad, ref.inputGrad_TD()));
@@ -139,7 +168,12 @@ public final class VerifyRunner {
         stats.spilledSlots(),
         stats.transfers());
     out.printf(
-        Locale.ROOT, "  %-16s %14s %14s %14s%n", "quantity", "max_abs_ref", "max_abs_err", "max_rel_err");
+        Locale.ROOT,
+        "  %-16s %14s %14s %14s%n",
+        "quantity",
+        "max_abs_ref",
+        "max_abs_err",
+        "max_rel_err");
     double worst = 0;
     for (ErrorRow row : rows) {
       out.printf(

@@ -30,7 +30,11 @@ class PlanCommandTest {
     }
     String list = Arrays.stream(loads).mapToObj(Long::toString).collect(Collectors.joining(","));
     Result result =
-        run("plan", "plan.ranks=4", "plan.loads=[" + list + "]", "llep.mode=llep",
+        run(
+            "plan",
+            "plan.ranks=4",
+            "plan.loads=[" + list + "]",
+            "llep.mode=llep",
             "llep.min-tokens-per-gemm=16");
     assertEquals(0, result.exitCode(), result.output());
     String last = result.output().strip().lines().reduce((a, b) -> b).orElseThrow();
@@ -50,7 +54,8 @@ class PlanCommandTest {
   void epModeKeepsEveryExpertNative() {
     Result result = run("plan", "plan.ranks=2", "plan.loads=[900,40,30,30]", "llep.mode=ep");
     assertEquals(0, result.exitCode(), result.output());
-    assertTrue(result.output().strip().endsWith("max_load=940 ep_max_load=940 transfers=0"),
+    assertTrue(
+        result.output().strip().endsWith("max_load=940 ep_max_load=940 transfers=0"),
         result.output());
   }
 
@@ -58,7 +63,8 @@ class PlanCommandTest {
   void loadsThatTheRanksCannotSplitAreAClearError() {
     Result result = run("plan", "plan.ranks=3", "plan.loads=[1,2,3,4]");
     assertEquals(1, result.exitCode());
-    assertTrue(result.error().contains("plan.ranks=3 must be >= 1 and divide the number of experts (4)"),
+    assertTrue(
+        result.error().contains("plan.ranks=3 must be >= 1 and divide the number of experts (4)"),
         result.error());
   }
 
@@ -73,7 +79,10 @@ class PlanCommandTest {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
       int code = Main.run(List.of(args).toArray(String[]::new));
-      return new Result(code, captured.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
+      return new Result(
+          code,
+          captured.toString(StandardCharsets.UTF_8),
+          capturedErr.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);

@@ -171,10 +171,7 @@ class ConfigLoaderTest {
     Path llep = Files.createDirectories(dir.resolve("mine/llep"));
     Files.writeString(
         llep.resolve("wide.conf"),
-        "mode = llep\n"
-            + "alpha = 2.0\n"
-            + "min-tokens-per-gemm = 8\n"
-            + "lambda = 1.0\n");
+        "mode = llep\n" + "alpha = 2.0\n" + "min-tokens-per-gemm = 8\n" + "lambda = 1.0\n");
     Files.writeString(llep.resolve("ep.conf"), "mode = ep\nalpha = 9.0\n");
     ConfigLoader custom = new ConfigLoader(List.of(dir.resolve("mine")));
     Config wide = custom.load(Optional.empty(), List.of("llep=wide")).config();

@@ -27,8 +27,7 @@ class ResolvedConfigTest {
   @Test
   void renderParsesBackToTheSameConfig() {
     ResolvedConfig resolved =
-        load(
-            "llep=cpu-test", "comm=tcp", "verify.tokens-per-rank=[1,2,0]", "verify.imbalance=a b");
+        load("llep=cpu-test", "comm=tcp", "verify.tokens-per-rank=[1,2,0]", "verify.imbalance=a b");
     assertEquals(resolved.config(), ConfigFactory.parseString(resolved.render()).resolve());
   }
 

@@ -10,7 +10,8 @@ class SequencePackerTest {
   private static final int I = PackedSequence.IGNORE;
   private final List<int[]> ids = List.of(new int[] {1, 2, 3}, new int[] {4, 5, 6, 7, 8, 9});
   private final List<boolean[]> masks =
-      List.of(new boolean[] {false, true, true}, new boolean[] {false, false, true, true, true, true});
+      List.of(
+          new boolean[] {false, true, true}, new boolean[] {false, false, true, true, true, true});
 
   @Test
   void padModeKeepsOneExamplePerRowAndTruncates() {

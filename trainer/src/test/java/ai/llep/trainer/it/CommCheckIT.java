@@ -15,7 +15,11 @@ class CommCheckIT {
   @ValueSource(ints = {1, 2, 3, 4})
   void everyCollectiveMatchesTheDirectComputation(int ranks) {
     Launch.Outcome outcome =
-        Launch.run(ranks, Duration.ofMinutes(3), "comm-check", "comm-check.bandwidth-bytes=262144",
+        Launch.run(
+            ranks,
+            Duration.ofMinutes(3),
+            "comm-check",
+            "comm-check.bandwidth-bytes=262144",
             "seed=" + (17 + ranks));
     assertEquals(0, outcome.exitCode(), outcome.output());
     assertTrue(outcome.hasLine("comm-check PASS"), outcome.output());
@@ -29,7 +33,8 @@ class CommCheckIT {
     assertNotEquals(0, outcome.exitCode(), outcome.output());
     assertTrue(outcome.output().contains("launch: rank 1 exited with code"), outcome.output());
     assertTrue(outcome.output().contains("debug.fail-rank=1"), outcome.output());
-    assertTrue(outcome.elapsed().compareTo(Duration.ofSeconds(30 + 15)) < 0,
+    assertTrue(
+        outcome.elapsed().compareTo(Duration.ofSeconds(30 + 15)) < 0,
         "took " + outcome.elapsed() + " (JVM start included)");
   }
 

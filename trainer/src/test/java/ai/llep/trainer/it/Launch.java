@@ -53,16 +53,24 @@ final class Launch {
     long start = System.nanoTime();
     try {
       Process process = builder.start();
-      CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+      CompletableFuture<String> output =
+          CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
       if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        fail("launch " + String.join(" ", command) + " did not finish within " + limit
-            + "; output so far:\n" + output.getNow("(unavailable)"));
+        fail(
+            "launch "
+                + String.join(" ", command)
+                + " did not finish within "
+                + limit
+                + "; output so far:\n"
+                + output.getNow("(unavailable)"));
       }
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
       return new Outcome(process.exitValue(), output.get(30, TimeUnit.SECONDS), elapsed);
-    } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException
+    } catch (IOException
+        | InterruptedException
+        | java.util.concurrent.ExecutionException
         | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("could not run the launcher: " + e, e);
     }

@@ -16,7 +16,10 @@ final class MlflowRuns {
   /** Every run folder (those with a meta.yaml and a metrics folder) under {@code mlruns}. */
   static List<Path> runs(Path mlruns) {
     try (Stream<Path> walk = Files.walk(mlruns, 2)) {
-      return walk.filter(p -> Files.isRegularFile(p.resolve("meta.yaml")) && Files.isDirectory(p.resolve("metrics")))
+      return walk.filter(
+              p ->
+                  Files.isRegularFile(p.resolve("meta.yaml"))
+                      && Files.isDirectory(p.resolve("metrics")))
           .sorted()
           .toList();
     } catch (IOException e) {

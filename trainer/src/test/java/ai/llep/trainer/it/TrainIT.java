@@ -18,11 +18,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The train command through the launcher: the default recipe, exactness, crash safety. */
 class TrainIT {
-  private static final String RECIPE = Launch.projectRoot().resolve("recipes/tiny-moe-sft.conf").toString();
+  private static final String RECIPE =
+      Launch.projectRoot().resolve("recipes/tiny-moe-sft.conf").toString();
 
   /** Short runs for the comparisons: small rows, every step tracked. */
   private static final String[] SHORT = {
-    "data.max-length=48", "data.batch-size=4", "train.log-every=1", "optim.warmup-steps=5",
+    "data.max-length=48",
+    "data.batch-size=4",
+    "train.log-every=1",
+    "optim.warmup-steps=5",
     "train.export-dir=\"\""
   };
 
@@ -37,15 +41,19 @@ class TrainIT {
     double first = losses.firstEntry().getValue();
     double last = losses.lastEntry().getValue();
     assertTrue(last <= 0.7 * first, "loss fell from " + first + " to " + last + " only");
-    assertTrue(Files.isDirectory(dir.resolve("checkpoints/tiny-moe-sft/step-00000120")), outcome.output());
+    assertTrue(
+        Files.isDirectory(dir.resolve("checkpoints/tiny-moe-sft/step-00000120")), outcome.output());
     Path export = dir.resolve("outputs/tiny-moe-sft/step-120");
     assertTrue(Files.isRegularFile(export.resolve("config.json")), outcome.output());
     try (Stream<Path> files = Files.list(export)) {
-      assertTrue(files.anyMatch(p -> p.toString().endsWith(".safetensors")), "no safetensors in " + export);
+      assertTrue(
+          files.anyMatch(p -> p.toString().endsWith(".safetensors")),
+          "no safetensors in " + export);
     }
     Path run = MlflowRuns.runs(dir.resolve("mlruns")).getFirst();
     assertTrue(Files.isRegularFile(run.resolve("params/optim.lr")), "params not logged");
-    assertTrue(Files.readString(run.resolve("meta.yaml")).contains("status: 3"), "run not FINISHED");
+    assertTrue(
+        Files.readString(run.resolve("meta.yaml")).contains("status: 3"), "run not FINISHED");
   }
 
   @ParameterizedTest(name = "{0} ranks")
@@ -55,13 +63,24 @@ class TrainIT {
     for (String mode : new String[] {"ep", "llep"}) {
       Path work = Files.createDirectories(dir.resolve(mode));
       Launch.Outcome outcome =
-          Launch.run(work, ranks, Duration.ofMinutes(4), concat(
-              "train", RECIPE, "llep.mode=" + mode, "llep.lambda=1.0", "llep.min-tokens-per-gemm=4",
-              "model.tiny-experts=6", "train.max-steps=20", "checkpoint.every=0"));
+          Launch.run(
+              work,
+              ranks,
+              Duration.ofMinutes(4),
+              concat(
+                  "train",
+                  RECIPE,
+                  "llep.mode=" + mode,
+                  "llep.lambda=1.0",
+                  "llep.min-tokens-per-gemm=4",
+                  "model.tiny-experts=6",
+                  "train.max-steps=20",
+                  "checkpoint.every=0"));
       assertEquals(0, outcome.exitCode(), outcome.output());
       byMode.put(mode, MlflowRuns.losses(work));
       if (mode.equals("llep")) {
-        assertTrue(outcome.output().matches("(?s).*imbalance \\d\\.\\d\\d -> 1\\.0\\d.*"),
+        assertTrue(
+            outcome.output().matches("(?s).*imbalance \\d\\.\\d\\d -> 1\\.0\\d.*"),
             "LLEP did not rebalance:\n" + outcome.output());
       }
     }
@@ -82,18 +101,29 @@ class TrainIT {
 
     Path crashed = Files.createDirectories(dir.resolve("crashed"));
     Launch.Outcome killed =
-        Launch.run(crashed, 2, Duration.ofMinutes(4), with(common, "debug.sigkill-rank=1", "debug.sigkill-step=12"));
+        Launch.run(
+            crashed,
+            2,
+            Duration.ofMinutes(4),
+            with(common, "debug.sigkill-rank=1", "debug.sigkill-step=12"));
     assertNotEquals(0, killed.exitCode(), killed.output());
     assertTrue(killed.output().contains("launch: rank 1 was killed by signal 9"), killed.output());
-    assertTrue(Files.isDirectory(crashed.resolve("checkpoints/tiny-moe-sft/step-00000010")), killed.output());
+    assertTrue(
+        Files.isDirectory(crashed.resolve("checkpoints/tiny-moe-sft/step-00000010")),
+        killed.output());
 
-    Launch.Outcome resumed = Launch.run(crashed, 2, Duration.ofMinutes(4), with(common, "train.resume=latest"));
+    Launch.Outcome resumed =
+        Launch.run(crashed, 2, Duration.ofMinutes(4), with(common, "train.resume=latest"));
     assertEquals(0, resumed.exitCode(), resumed.output());
     assertTrue(resumed.output().contains("at step 10"), resumed.output());
     TreeMap<Long, Double> expected = MlflowRuns.losses(straight);
     TreeMap<Long, Double> actual = MlflowRuns.losses(crashed);
     for (long step = 11; step <= 16; step++) {
-      assertEquals(expected.get(step), actual.get(step), 1e-5 * Math.abs(expected.get(step)), "step " + step);
+      assertEquals(
+          expected.get(step),
+          actual.get(step),
+          1e-5 * Math.abs(expected.get(step)),
+          "step " + step);
     }
   }
 

@@ -17,14 +17,21 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-run, training still finishes.
  */
 class TrainTrackingIT {
-  private static final String RECIPE = Launch.projectRoot().resolve("recipes/tiny-moe-sft.conf").toString();
+  private static final String RECIPE =
+      Launch.projectRoot().resolve("recipes/tiny-moe-sft.conf").toString();
 
   @TempDir Path dir;
 
   private String[] train(FakeMlflowServer server, int steps) {
     return new String[] {
-      "train", RECIPE, "tracking.uri=\"" + server.uri() + "\"", "train.max-steps=" + steps,
-      "checkpoint.every=0", "data.max-length=48", "data.batch-size=4", "train.export-dir=\"\"",
+      "train",
+      RECIPE,
+      "tracking.uri=\"" + server.uri() + "\"",
+      "train.max-steps=" + steps,
+      "checkpoint.every=0",
+      "data.max-length=48",
+      "data.batch-size=4",
+      "train.export-dir=\"\"",
       "tracking.run-name=contract"
     };
   }
@@ -39,7 +46,9 @@ class TrainTrackingIT {
           server.pairs("params").stream().anyMatch(p -> p.matches("optim\\.lr=(2e-3|0\\.002)")),
           "params: " + server.pairs("params"));
       assertEquals(
-          6, server.metrics().stream().filter(m -> m.key().equals("loss")).count(), "one loss per step");
+          6,
+          server.metrics().stream().filter(m -> m.key().equals("loss")).count(),
+          "one loss per step");
       assertTrue(
           server.callsTo(FakeMlflowServer.API + "runs/update").stream()
               .anyMatch(c -> c.json().toString().contains("FINISHED")),
@@ -51,14 +60,15 @@ class TrainTrackingIT {
   void trainingFinishesWhenTheServerGoesAwayMidRun() throws Exception {
     try (FakeMlflowServer server = FakeMlflowServer.start()) {
       CompletableFuture<Boolean> stopper =
-          CompletableFuture.supplyAsync(() -> {
-            boolean sawMetrics =
-                FakeMlflowServer.waitUntil(
-                    () -> server.metrics().stream().anyMatch(m -> m.key().equals("loss")),
-                    Duration.ofMinutes(3));
-            server.stop();
-            return sawMetrics;
-          });
+          CompletableFuture.supplyAsync(
+              () -> {
+                boolean sawMetrics =
+                    FakeMlflowServer.waitUntil(
+                        () -> server.metrics().stream().anyMatch(m -> m.key().equals("loss")),
+                        Duration.ofMinutes(3));
+                server.stop();
+                return sawMetrics;
+              });
       Launch.Outcome outcome = Launch.run(dir, 2, Duration.ofMinutes(4), train(server, 20));
       assertTrue(stopper.get(), "the server never got a metric before it was stopped");
       assertEquals(0, outcome.exitCode(), outcome.output());

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class VerifyIT {
   private static final Pattern LLEP_95_1 =
-      Pattern.compile("imbalance=95:1 top-k=2 mode=llep \\| .* spilled slots (\\d+), transfers (\\d+)");
+      Pattern.compile(
+          "imbalance=95:1 top-k=2 mode=llep \\| .* spilled slots (\\d+), transfers (\\d+)");
 
   static Stream<Arguments> worlds() {
     return Stream.of(
@@ -44,15 +45,20 @@ class VerifyIT {
             "verify.bias=" + (ranks % 2 == 1),
             "seed=" + (100 + ranks));
     assertEquals(0, outcome.exitCode(), outcome.output());
-    assertTrue(outcome.output().lines().anyMatch(l -> l.matches(".*verify PASS max_rel_err=\\S+")),
+    assertTrue(
+        outcome.output().lines().anyMatch(l -> l.matches(".*verify PASS max_rel_err=\\S+")),
         outcome.output());
-    assertEquals(36, outcome.output().lines().filter(l -> l.contains("| loads ep max")).count(),
+    assertEquals(
+        36,
+        outcome.output().lines().filter(l -> l.contains("| loads ep max")).count(),
         outcome.output());
     if (ranks > 1) {
       Matcher m = LLEP_95_1.matcher(outcome.output());
       assertTrue(m.find(), outcome.output());
-      assertTrue(Long.parseLong(m.group(1)) > 0, "LLEP spilled nothing at 95:1:\n" + outcome.output());
-      assertTrue(Long.parseLong(m.group(2)) > 0, "LLEP moved no weights at 95:1:\n" + outcome.output());
+      assertTrue(
+          Long.parseLong(m.group(1)) > 0, "LLEP spilled nothing at 95:1:\n" + outcome.output());
+      assertTrue(
+          Long.parseLong(m.group(2)) > 0, "LLEP moved no weights at 95:1:\n" + outcome.output());
     }
   }
 }

@@ -183,7 +183,8 @@ class RestTrackerTest {
       assertEquals("FINISHED", field(server.calls.getLast().json(), "status").getAsString());
       assertEquals(1, logs.matching("WARN", "unreachable").size(), logs.lines().toString());
       assertTrue(
-          waitUntil(() -> logs.matching("INFO", "reachable again").size() == 1, Duration.ofSeconds(10)),
+          waitUntil(
+              () -> logs.matching("INFO", "reachable again").size() == 1, Duration.ofSeconds(10)),
           logs.lines().toString());
     }
   }
