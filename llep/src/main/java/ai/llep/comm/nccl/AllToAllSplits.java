@@ -2,6 +2,7 @@ package ai.llep.comm.nccl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.comm.AllToAllCheck;
 import java.util.Arrays;
 
 /**
@@ -12,32 +13,8 @@ record AllToAllSplits(
     long[] sendRows, long[] recvRows, long rowElements, Shape rowShape, long resultRows) {
 
   static AllToAllSplits of(int rank, int worldSize, NDArray x, long[] sendRows, long[] recvRows) {
-    check("sendRows", sendRows, worldSize);
-    check("recvRows", recvRows, worldSize);
+    AllToAllCheck.validate(rank, worldSize, x, sendRows, recvRows);
     Shape shape = x.getShape();
-    if (shape.dimension() < 1) {
-      throw new IllegalArgumentException("all-to-all-v needs an array with rows, got a scalar");
-    }
-    long sent = Arrays.stream(sendRows).sum();
-    if (sent != shape.get(0)) {
-      throw new IllegalArgumentException(
-          "all-to-all-v sendRows "
-              + Arrays.toString(sendRows)
-              + " sum to "
-              + sent
-              + ", but the input has "
-              + shape.get(0)
-              + " rows");
-    }
-    if (sendRows[rank] != recvRows[rank]) {
-      throw new IllegalArgumentException(
-          "all-to-all-v: rank "
-              + rank
-              + " sends itself "
-              + sendRows[rank]
-              + " rows but expects "
-              + recvRows[rank]);
-    }
     Shape rowShape = shape.slice(1);
     return new AllToAllSplits(
         sendRows.clone(),
@@ -75,23 +52,5 @@ record AllToAllSplits(
       sum += rows[p];
     }
     return sum;
-  }
-
-  private static void check(String name, long[] rows, int worldSize) {
-    if (rows == null || rows.length != worldSize) {
-      throw new IllegalArgumentException(
-          "all-to-all-v "
-              + name
-              + " needs "
-              + worldSize
-              + " entries, got "
-              + (rows == null ? "null" : Arrays.toString(rows)));
-    }
-    for (long r : rows) {
-      if (r < 0) {
-        throw new IllegalArgumentException(
-            "all-to-all-v " + name + " must be >= 0, got " + Arrays.toString(rows));
-      }
-    }
   }
 }

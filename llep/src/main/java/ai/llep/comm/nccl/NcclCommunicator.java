@@ -11,6 +11,7 @@ import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
 import ai.llep.comm.ReduceOp;
+import ai.llep.comm.SendRecvBatch;
 import ai.llep.device.CudaRuntime;
 import ai.llep.device.TensorAddress;
 import ai.llep.runtime.RendezvousStore;
@@ -228,7 +229,7 @@ public final class NcclCommunicator implements Communicator {
 
   @Override
   public NDList sendRecv(List<PeerSend> sends, List<PeerRecv> recvs, NDManager manager) {
-    P2pCheck.validate(rank, worldSize, sends, recvs);
+    SendRecvBatch.validate(rank, worldSize, sends, recvs, NcclDataType::of);
     sends.forEach(s -> checkDevice(s.tensor(), "send-recv"));
     return run(
         "send-recv",

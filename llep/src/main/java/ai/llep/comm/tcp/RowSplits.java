@@ -2,6 +2,7 @@ package ai.llep.comm.tcp;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.comm.AllToAllCheck;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -11,32 +12,8 @@ record RowSplits(
 
   static RowSplits of(int rank, int worldSize, NDArray x, long[] sendRows, long[] recvRows) {
     WireDType.of(x.getDataType());
-    check("sendRows", sendRows, worldSize);
-    check("recvRows", recvRows, worldSize);
+    AllToAllCheck.validate(rank, worldSize, x, sendRows, recvRows);
     Shape shape = x.getShape();
-    if (shape.dimension() < 1) {
-      throw new IllegalArgumentException("all-to-all-v needs an array with rows, got a scalar");
-    }
-    long sent = Arrays.stream(sendRows).sum();
-    if (sent != shape.get(0)) {
-      throw new IllegalArgumentException(
-          "all-to-all-v sendRows "
-              + Arrays.toString(sendRows)
-              + " sum to "
-              + sent
-              + ", but the input has "
-              + shape.get(0)
-              + " rows");
-    }
-    if (sendRows[rank] != recvRows[rank]) {
-      throw new IllegalArgumentException(
-          "all-to-all-v: rank "
-              + rank
-              + " sends itself "
-              + sendRows[rank]
-              + " rows but expects "
-              + recvRows[rank]);
-    }
     Shape rowShape = shape.slice(1);
     long rowBytes = rowShape.size() * x.getDataType().getNumOfBytes();
     long[] offsets = new long[worldSize];
@@ -72,23 +49,5 @@ record RowSplits(
   ByteBuffer sendSlice(ByteBuffer input, int peer) {
     return input.slice(
         Math.toIntExact(sendOffsets[peer] * rowBytes), Math.toIntExact(sendRows[peer] * rowBytes));
-  }
-
-  private static void check(String name, long[] rows, int worldSize) {
-    if (rows == null || rows.length != worldSize) {
-      throw new IllegalArgumentException(
-          "all-to-all-v "
-              + name
-              + " needs "
-              + worldSize
-              + " entries, got "
-              + (rows == null ? "null" : Arrays.toString(rows)));
-    }
-    for (long r : rows) {
-      if (r < 0) {
-        throw new IllegalArgumentException(
-            "all-to-all-v " + name + " must be >= 0, got " + Arrays.toString(rows));
-      }
-    }
   }
 }

@@ -10,6 +10,7 @@ import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
 import ai.llep.comm.ReduceOp;
+import ai.llep.comm.SendRecvBatch;
 import ai.llep.runtime.RendezvousStore;
 import ai.llep.runtime.WorldInfo;
 import java.net.InetSocketAddress;
@@ -136,7 +137,7 @@ public final class TcpCommunicator implements Communicator {
 
   @Override
   public NDList sendRecv(List<PeerSend> sends, List<PeerRecv> recvs, NDManager manager) {
-    P2pBatch.validate(rank, worldSize, sends, recvs);
+    SendRecvBatch.validate(rank, worldSize, sends, recvs, WireDType::of);
     return run(
         OpKind.SEND_RECV,
         ex -> {

@@ -1,19 +1,31 @@
-package ai.llep.comm.tcp;
+package ai.llep.comm;
 
-import ai.llep.comm.PeerRecv;
-import ai.llep.comm.PeerSend;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** Checks a send-recv batch before any byte moves, so a bad call fails on its own rank only. */
-final class P2pBatch {
-  private P2pBatch() {}
+/**
+ * Checks a send-recv batch before any byte moves, so a bad call fails on its own rank only. Both
+ * backends pair the messages between two ranks in posting order, so a rank's sends to itself must
+ * match its receives from itself one for one.
+ */
+public final class SendRecvBatch {
+  private SendRecvBatch() {}
 
-  static void validate(int rank, int worldSize, List<PeerSend> sends, List<PeerRecv> recvs) {
+  /**
+   * @param supportedType throws for a dtype the backend cannot carry
+   */
+  public static void validate(
+      int rank,
+      int worldSize,
+      List<PeerSend> sends,
+      List<PeerRecv> recvs,
+      Consumer<DataType> supportedType) {
     List<PeerSend> toSelf = new ArrayList<>();
     for (PeerSend s : sends) {
       checkPeer("send to", s.peer(), worldSize);
-      WireDType.of(s.tensor().getDataType());
+      supportedType.accept(s.tensor().getDataType());
       if (s.peer() == rank) {
         toSelf.add(s);
       }
@@ -21,7 +33,7 @@ final class P2pBatch {
     int fromSelf = 0;
     for (PeerRecv r : recvs) {
       checkPeer("receive from", r.peer(), worldSize);
-      WireDType.of(r.dataType());
+      supportedType.accept(r.dataType());
       if (r.peer() != rank) {
         continue;
       }
