@@ -1,15 +1,13 @@
 package ai.llep.trainer.checkpoint;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /** Walking and deleting folders of checkpoint files. */
 final class FileTree {
@@ -56,27 +54,8 @@ final class FileTree {
 
   /** Deletes {@code dir} and everything below it; a missing folder is not an error. */
   static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
+    if (Files.exists(dir)) {
+      PathUtils.deleteDirectory(dir);
     }
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path folder, IOException e) throws IOException {
-            if (e != null) {
-              throw e;
-            }
-            Files.delete(folder);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }
