@@ -26,11 +26,16 @@ final class GradientExchange {
   record StepGradients(Map<String, NDArray> byName, double norm) {}
 
   private final Communicator comm;
+  private final NDManager manager;
   private final List<Parameter> replicated = new ArrayList<>();
   private final List<Parameter> sharded = new ArrayList<>();
 
-  GradientExchange(Communicator comm, List<Parameter> trainable) {
+  /**
+   * @param manager on the device the communicator moves tensors on (the job's)
+   */
+  GradientExchange(Communicator comm, List<Parameter> trainable, NDManager manager) {
     this.comm = comm;
+    this.manager = manager;
     for (Parameter p : trainable) {
       (p.kind() == ParameterKind.EXPERT ? sharded : replicated).add(p);
     }
@@ -108,7 +113,7 @@ final class GradientExchange {
   }
 
   private double sumDouble(double local) {
-    try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu());
+    try (NDManager m = manager.newSubManager();
         NDArray mine = m.create(new double[] {local});
         NDArray total = comm.allReduce(mine, ReduceOp.SUM)) {
       return total.toType(DataType.FLOAT64, false).getDouble(0);

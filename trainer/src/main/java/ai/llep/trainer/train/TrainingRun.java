@@ -64,7 +64,8 @@ final class TrainingRun {
             comm,
             model.parameters().all().stream()
                 .filter(p -> !settings.frozen().contains(p.kind()))
-                .toList());
+                .toList(),
+            manager);
   }
 
   /** One optimizer step (1-based {@code step}); collective. */
