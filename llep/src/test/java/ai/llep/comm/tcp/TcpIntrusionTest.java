@@ -1,6 +1,6 @@
 package ai.llep.comm.tcp;
 
-import static ai.llep.comm.tcp.Tensors.assertSameBits;
+import static ai.llep.comm.TestTensors.assertSameBits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +13,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.ReduceOp;
+import ai.llep.comm.TestTensors;
 import ai.llep.runtime.Attacks;
 import ai.llep.runtime.LogCapture;
 import java.net.InetSocketAddress;
@@ -115,7 +116,7 @@ class TcpIntrusionTest {
     Shape shape = new Shape(4, 3);
     NDArray[] inputs = new NDArray[3];
     for (int p = 0; p < 3; p++) {
-      inputs[p] = Tensors.random(m, DataType.FLOAT32, shape, iteration * 10L + p);
+      inputs[p] = TestTensors.random(m, DataType.FLOAT32, shape, iteration * 10L + p);
     }
     NDArray sum = comm.allReduce(inputs[rank], ReduceOp.SUM);
     assertSameBits(inputs[0].add(inputs[1]).add(inputs[2]), sum, "all-reduce " + iteration);

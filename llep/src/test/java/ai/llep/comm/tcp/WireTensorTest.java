@@ -1,6 +1,6 @@
 package ai.llep.comm.tcp;
 
-import static ai.llep.comm.tcp.Tensors.assertSameBits;
+import static ai.llep.comm.TestTensors.assertSameBits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
+import ai.llep.comm.TestTensors;
 import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,13 +39,13 @@ class WireTensorTest {
             for (DataType type : ALL) {
               for (Shape shape : SHAPES) {
                 long seed = type.ordinal() * 10L + shape.dimension();
-                NDArray mine = Tensors.random(manager, type, shape, seed + rank);
+                NDArray mine = TestTensors.random(manager, type, shape, seed + rank);
                 NDList got =
                     comm.sendRecv(
                         List.of(new PeerSend(peer, mine)),
                         List.of(new PeerRecv(peer, shape, type)),
                         manager);
-                NDArray theirs = Tensors.random(manager, type, shape, seed + peer);
+                NDArray theirs = TestTensors.random(manager, type, shape, seed + peer);
                 assertSameBits(theirs, got.singletonOrThrow(), type + " " + shape);
                 for (int root = 0; root < 2; root++) {
                   NDArray expected = root == rank ? mine : theirs;

@@ -1,4 +1,4 @@
-package ai.llep.comm.tcp;
+package ai.llep.comm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,10 +11,10 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 
 /** Deterministic random tensors (any rank can rebuild any rank's input) and bitwise checks. */
-final class Tensors {
-  private Tensors() {}
+public final class TestTensors {
+  private TestTensors() {}
 
-  static NDArray random(NDManager manager, DataType type, Shape shape, long seed) {
+  public static NDArray random(NDManager manager, DataType type, Shape shape, long seed) {
     Random rnd = new Random(seed);
     int n = Math.toIntExact(shape.size());
     return switch (type) {
@@ -53,7 +53,7 @@ final class Tensors {
   }
 
   /** A random shape with 0 to {@code maxDims} dimensions of size 0 to 4 (zeros are rarer). */
-  static Shape shape(Random rnd, int maxDims) {
+  public static Shape shape(Random rnd, int maxDims) {
     int dims = rnd.nextInt(maxDims + 1);
     long[] sizes = new long[dims];
     for (int i = 0; i < dims; i++) {
@@ -62,14 +62,14 @@ final class Tensors {
     return new Shape(sizes);
   }
 
-  static byte[] bytes(NDArray x) {
+  public static byte[] bytes(NDArray x) {
     ByteBuffer buffer = x.toByteBuffer();
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);
     return bytes;
   }
 
-  static void assertSameBits(NDArray expected, NDArray actual, String what) {
+  public static void assertSameBits(NDArray expected, NDArray actual, String what) {
     assertEquals(expected.getShape(), actual.getShape(), what + ": shape");
     assertEquals(expected.getDataType(), actual.getDataType(), what + ": dtype");
     assertArrayEquals(bytes(expected), bytes(actual), what + ": bits");
