@@ -17,18 +17,9 @@ import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
 import ai.llep.comm.ReduceOp;
 import ai.llep.device.CudaRuntime;
-import ai.llep.runtime.JobSecret;
-import ai.llep.runtime.Rendezvous;
-import ai.llep.runtime.RendezvousStore;
-import ai.llep.runtime.WorldInfo;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -54,31 +45,16 @@ class NcclGpuTest {
   }
 
   private void onEveryRank(Duration timeout, Body body) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(size);
-    try (RendezvousStore store =
-        Rendezvous.open(
-            WorldInfo.single(), JobSecret.parse(JobSecret.generateHex()), Duration.ofSeconds(30))) {
-      List<Future<?>> ranks = new ArrayList<>();
-      for (int r = 0; r < size; r++) {
-        int rank = r;
-        ranks.add(
-            pool.submit(
-                () -> {
-                  WorldInfo world = new WorldInfo(rank, rank, size, size, "127.0.0.1", 1);
-                  NcclOptions options = new NcclOptions(timeout, Duration.ofSeconds(60), "");
-                  try (NcclCommunicator comm = NcclCommunicator.create(world, store, options);
-                      NDManager manager = NDManager.newBaseManager(Device.gpu(rank), "PyTorch")) {
-                    body.run(rank, comm, manager);
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> rank : ranks) {
-        rank.get(120, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    GpuRanks.run(
+        size,
+        Duration.ofSeconds(120),
+        (world, store) -> {
+          NcclOptions options = new NcclOptions(timeout, Duration.ofSeconds(60), "");
+          try (NcclCommunicator comm = NcclCommunicator.create(world, store, options);
+              NDManager manager = NDManager.newBaseManager(Device.gpu(world.rank()), "PyTorch")) {
+            body.run(world.rank(), comm, manager);
+          }
+        });
   }
 
   @Test

@@ -9,17 +9,8 @@ import ai.llep.comm.CommException;
 import ai.llep.device.CudaRuntime;
 import ai.llep.device.DeviceBuffers;
 import ai.llep.device.GpuPresence;
-import ai.llep.runtime.JobSecret;
-import ai.llep.runtime.Rendezvous;
-import ai.llep.runtime.RendezvousStore;
-import ai.llep.runtime.WorldInfo;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -53,37 +44,22 @@ class NcclRawGpuTest {
   }
 
   private void onEveryRank(Duration timeout, Body body) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(size);
-    try (RendezvousStore store =
-        Rendezvous.open(
-            WorldInfo.single(), JobSecret.parse(JobSecret.generateHex()), Duration.ofSeconds(30))) {
-      List<Future<?>> ranks = new ArrayList<>();
-      for (int r = 0; r < size; r++) {
-        int rank = r;
-        ranks.add(
-            pool.submit(
-                () -> {
-                  WorldInfo world = new WorldInfo(rank, rank, size, size, "127.0.0.1", 1);
-                  DeviceQueue queue = new CudaDeviceQueue(cuda, rank);
-                  byte[] id = UniqueIdExchange.exchange(nccl, world, store, Duration.ofSeconds(30));
-                  NcclDriver driver =
-                      NcclDriver.start(
-                          nccl, queue, rank, size, id, timeout, Duration.ofSeconds(60));
-                  try {
-                    body.run(rank, driver, new DeviceBuffers(cuda));
-                  } finally {
-                    driver.shutdown(Duration.ofSeconds(30));
-                    queue.close();
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> rank : ranks) {
-        rank.get(180, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    GpuRanks.run(
+        size,
+        Duration.ofSeconds(180),
+        (world, store) -> {
+          int rank = world.rank();
+          DeviceQueue queue = new CudaDeviceQueue(cuda, rank);
+          byte[] id = UniqueIdExchange.exchange(nccl, world, store, Duration.ofSeconds(30));
+          NcclDriver driver =
+              NcclDriver.start(nccl, queue, rank, size, id, timeout, Duration.ofSeconds(60));
+          try {
+            body.run(rank, driver, new DeviceBuffers(cuda));
+          } finally {
+            driver.shutdown(Duration.ofSeconds(30));
+            queue.close();
+          }
+        });
   }
 
   @Test
