@@ -86,27 +86,16 @@ public final class HfConfigParser {
     Shared s = Shared.read(f, MIXTRAL);
     int experts = experts(f, "num_local_experts", "num_experts", MIXTRAL.experts());
     int intermediate = f.integer("intermediate_size", MIXTRAL.intermediate());
-    return new ModelConfig(
+    return s.config(
         ModelFamily.MIXTRAL,
-        s.vocab,
-        s.hidden,
-        s.layers,
-        s.heads,
-        s.kvHeads,
-        s.headDim,
         intermediate,
         intermediate,
         experts,
         f.integer("num_experts_per_tok", MIXTRAL.topK()),
         true,
-        s.eps,
-        s.theta,
-        s.maxPositions,
-        s.tie,
         false,
         QkNorm.NONE,
         0.0,
-        s.initializerRange,
         List.of());
   }
 
@@ -138,27 +127,16 @@ public final class HfConfigParser {
                 + layer);
       }
     }
-    return new ModelConfig(
+    return s.config(
         ModelFamily.QWEN3_MOE,
-        s.vocab,
-        s.hidden,
-        s.layers,
-        s.heads,
-        s.kvHeads,
-        s.headDim,
         f.integer("intermediate_size", QWEN3_MOE.intermediate()),
         f.integer("moe_intermediate_size", 768),
         experts,
         f.integer("num_experts_per_tok", QWEN3_MOE.topK()),
         f.bool("norm_topk_prob", false),
-        s.eps,
-        s.theta,
-        s.maxPositions,
-        s.tie,
         f.bool("attention_bias", false),
         QkNorm.PER_HEAD,
         0.0,
-        s.initializerRange,
         dense);
   }
 
@@ -173,27 +151,16 @@ public final class HfConfigParser {
       }
     }
     int intermediate = f.integer("intermediate_size", OLMOE.intermediate());
-    return new ModelConfig(
+    return s.config(
         ModelFamily.OLMOE,
-        s.vocab,
-        s.hidden,
-        s.layers,
-        s.heads,
-        s.kvHeads,
-        s.headDim,
         intermediate,
         intermediate,
         experts,
         f.integer("num_experts_per_tok", OLMOE.topK()),
         f.bool("norm_topk_prob", false),
-        s.eps,
-        s.theta,
-        s.maxPositions,
-        s.tie,
         f.bool("attention_bias", false),
         QkNorm.FULL,
         clip,
-        s.initializerRange,
         List.of());
   }
 
@@ -210,6 +177,42 @@ public final class HfConfigParser {
       int maxPositions,
       boolean tie,
       double initializerRange) {
+    /** The config of {@code family} with these shared fields and the family's own ones. */
+    ModelConfig config(
+        ModelFamily family,
+        int denseFfn,
+        int expertFfn,
+        int experts,
+        int topK,
+        boolean renormalize,
+        boolean attentionBias,
+        QkNorm qkNorm,
+        double clipQkv,
+        List<Integer> denseLayers) {
+      return new ModelConfig(
+          family,
+          vocab,
+          hidden,
+          layers,
+          heads,
+          kvHeads,
+          headDim,
+          denseFfn,
+          expertFfn,
+          experts,
+          topK,
+          renormalize,
+          eps,
+          theta,
+          maxPositions,
+          tie,
+          attentionBias,
+          qkNorm,
+          clipQkv,
+          initializerRange,
+          denseLayers);
+    }
+
     static Shared read(ConfigFields f, Defaults d) {
       int hidden = f.integer("hidden_size", d.hidden());
       int heads = f.integer("num_attention_heads", d.heads());
