@@ -11,6 +11,7 @@ import ai.llep.comm.PeerRecv;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Plan;
 import ai.llep.plan.Planner;
+import ai.llep.plan.Segment;
 import ai.llep.plan.WeightTransfer;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.WeightLoan;
@@ -187,7 +188,7 @@ public final class MoeDispatcher {
     NDArray grouped_RD = x_RD.get(manager.create(routing.groupOrder));
     NDList outputs = new NDList(routing.segments.size());
     long offset = 0;
-    for (ExpertSegment segment : routing.segments) {
+    for (Segment segment : routing.segments) {
       NDArray rows = grouped_RD.get(new NDIndex("{}:{}", offset, offset + segment.rows()));
       outputs.add(weightsOf(rank, segment.expert(), nativeExperts, borrowed).apply(rows));
       offset += segment.rows();

@@ -1,7 +1,8 @@
 package ai.llep.dispatch;
 
-import ai.llep.plan.Assignment;
 import ai.llep.plan.Plan;
+import ai.llep.plan.Segment;
+import ai.llep.plan.SlotPiece;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,10 +11,9 @@ import java.util.List;
  * all-gathered count matrix and the plan alone (every rank derives the same), so no expert ids
  * travel with the tokens.
  *
- * <p>Expert e's global slot order is rank 0's slots of e in local order, then rank 1's, and so on;
- * the plan gives each range of that order to a rank. A sender orders its slots by (destination,
- * expert, local order); a receiver therefore gets, from each source in turn, one run of rows per
- * expert in expert order, and regroups them by expert so each expert runs one GEMM chain.
+ * <p>A sender orders its slots by (destination, expert, local order); a receiver therefore gets,
+ * from each source in turn, one run of rows per expert in expert order ({@link
+ * Plan#receiveSegments}), and regroups them by expert so each expert runs one GEMM chain.
  */
 final class SlotRouting {
   final long[] sendRows;
@@ -26,14 +26,14 @@ final class SlotRouting {
   final long[] groupOrder;
 
   /** Experts computed here, in grouped order. */
-  final List<ExpertSegment> segments;
+  final List<Segment> segments;
 
   private SlotRouting(
       long[] sendRows,
       long[] recvRows,
       long[] sendOrder,
       long[] groupOrder,
-      List<ExpertSegment> segments) {
+      List<Segment> segments) {
     this.sendRows = sendRows;
     this.recvRows = recvRows;
     this.sendOrder = sendOrder;
@@ -47,90 +47,66 @@ final class SlotRouting {
    */
   static SlotRouting of(long[][] counts, Plan plan, int rank, long[] experts_S) {
     int ranks = counts.length;
-    int experts = counts[0].length;
-    // rows[src][e][dst]: how many of src's slots of e go to dst, from the intersection of src's
-    // position range with each assignment range.
-    long[][][] rows = new long[ranks][experts][ranks];
-    for (int e = 0; e < experts; e++) {
-      long offset = 0;
-      List<Assignment> ranges = plan.assignments(e);
-      for (int src = 0; src < ranks; src++) {
-        long lo = offset;
-        long hi = offset + counts[src][e];
-        for (Assignment a : ranges) {
-          long overlap = Math.min(hi, a.end()) - Math.max(lo, a.start());
-          if (overlap > 0) {
-            rows[src][e][a.rank()] += overlap;
-          }
-        }
-        offset = hi;
-      }
-    }
     long[] sendRows = new long[ranks];
+    long[] sendOrder = sendOrder(plan.sendPieces(counts, rank), experts_S, ranks, sendRows);
+    List<List<Segment>> incoming = plan.receiveSegments(counts, rank);
     long[] recvRows = new long[ranks];
-    for (int e = 0; e < experts; e++) {
-      for (int other = 0; other < ranks; other++) {
-        sendRows[other] += rows[rank][e][other];
-        recvRows[other] += rows[other][e][rank];
+    for (int src = 0; src < ranks; src++) {
+      for (Segment s : incoming.get(src)) {
+        recvRows[src] += s.rows();
       }
     }
-    long[] sendOrder = sendOrder(counts, plan, rank, experts_S);
-    List<ExpertSegment> segments = new ArrayList<>();
-    long[] groupOrder = groupOrder(rows, rank, recvRows, segments);
+    List<Segment> segments = new ArrayList<>();
+    long[] groupOrder = groupOrder(incoming, counts[0].length, segments);
     return new SlotRouting(sendRows, recvRows, sendOrder, groupOrder, List.copyOf(segments));
   }
 
-  /** Orders this rank's slots by (destination, expert, local order). */
-  private static long[] sendOrder(long[][] counts, Plan plan, int rank, long[] experts_S) {
-    int ranks = counts.length;
-    int experts = counts[0].length;
-    long[] base = new long[experts];
-    for (int e = 0; e < experts; e++) {
-      for (int src = 0; src < rank; src++) {
-        base[e] += counts[src][e];
-      }
+  /** Orders this rank's slots by (destination, expert, local order); fills {@code sendRows}. */
+  private static long[] sendOrder(
+      List<List<SlotPiece>> pieces, long[] experts_S, int ranks, long[] sendRows) {
+    int experts = pieces.size();
+    int[] seen = new int[experts];
+    for (long e : experts_S) {
+      seen[(int) e]++;
     }
-    // Bucket slots by (destination, expert); local order is kept by scanning slots in order.
-    long[][] bucketSize = new long[ranks][experts];
-    int[] destination = new int[experts_S.length];
-    long[] seen = new long[experts];
-    int[] cursor = new int[experts];
+    long[][] slotsOf = new long[experts][];
+    for (int e = 0; e < experts; e++) {
+      slotsOf[e] = new long[seen[e]];
+      seen[e] = 0;
+    }
     for (int s = 0; s < experts_S.length; s++) {
       int e = (int) experts_S[s];
-      long position = base[e] + seen[e]++;
-      List<Assignment> ranges = plan.assignments(e);
-      while (ranges.get(cursor[e]).end() <= position) {
-        cursor[e]++;
-      }
-      destination[s] = ranges.get(cursor[e]).rank();
-      bucketSize[destination[s]][e]++;
-    }
-    long[][] bucketStart = new long[ranks][experts];
-    long next = 0;
-    for (int dst = 0; dst < ranks; dst++) {
-      for (int e = 0; e < experts; e++) {
-        bucketStart[dst][e] = next;
-        next += bucketSize[dst][e];
-      }
+      slotsOf[e][seen[e]++] = s;
     }
     long[] order = new long[experts_S.length];
-    for (int s = 0; s < experts_S.length; s++) {
-      order[(int) bucketStart[destination[s]][(int) experts_S[s]]++] = s;
+    int next = 0;
+    for (int dst = 0; dst < ranks; dst++) {
+      for (int e = 0; e < experts; e++) {
+        for (SlotPiece piece : pieces.get(e)) {
+          if (piece.destination() == dst) {
+            for (long i = piece.offset(); i < piece.offset() + piece.length(); i++) {
+              order[next++] = slotsOf[e][(int) i];
+            }
+            sendRows[dst] += piece.length();
+          }
+        }
+      }
     }
     return order;
   }
 
   /** Regroups received rows (source-major, then expert) by expert (then source). */
   private static long[] groupOrder(
-      long[][][] rows, int rank, long[] recvRows, List<ExpertSegment> segments) {
-    int ranks = rows.length;
-    int experts = rows[0].length;
+      List<List<Segment>> incoming, int experts, List<Segment> segments) {
+    int ranks = incoming.size();
     long[][] start = new long[ranks][experts];
+    long[][] rows = new long[ranks][experts];
     long next = 0;
     for (int src = 0; src < ranks; src++) {
-      for (int e = 0; e < experts; e++) {
-        start[src][e] = next;
-        next += rows[src][e][rank];
+      for (Segment s : incoming.get(src)) {
+        start[src][s.expert()] = next;
+        rows[src][s.expert()] = s.rows();
+        next += s.rows();
       }
     }
     long[] order = new long[Math.toIntExact(next)];
@@ -138,14 +114,13 @@ final class SlotRouting {
     for (int e = 0; e < experts; e++) {
       long expertRows = 0;
       for (int src = 0; src < ranks; src++) {
-        long n = rows[src][e][rank];
-        for (long i = 0; i < n; i++) {
+        for (long i = 0; i < rows[src][e]; i++) {
           order[out++] = start[src][e] + i;
         }
-        expertRows += n;
+        expertRows += rows[src][e];
       }
       if (expertRows > 0) {
-        segments.add(new ExpertSegment(e, expertRows));
+        segments.add(new Segment(e, expertRows));
       }
     }
     return order;
