@@ -23,6 +23,34 @@ public final class CudaEvent implements AutoCloseable {
     cuda.recordEvent(event, MemorySegment.NULL);
   }
 
+  /** Records the event after the work queued so far on {@code stream}. */
+  public void record(CudaStream stream) {
+    checkOpen();
+    cuda.recordEvent(event, stream.handle());
+  }
+
+  /** Makes work queued later on the legacy default stream wait for this event. */
+  public void makeDefaultStreamWait() {
+    checkOpen();
+    cuda.waitEvent(MemorySegment.NULL, event);
+  }
+
+  /** Makes work queued later on {@code stream} wait for this event. */
+  public void makeWait(CudaStream stream) {
+    checkOpen();
+    cuda.waitEvent(stream.handle(), event);
+  }
+
+  /**
+   * Milliseconds on the device between {@code earlier} and this event; both must be timing events
+   * ({@link CudaRuntime#newTimingEvent}) that have completed.
+   */
+  public float millisSince(CudaEvent earlier) {
+    checkOpen();
+    earlier.checkOpen();
+    return cuda.elapsedMillis(earlier.event, event);
+  }
+
   /** True once everything queued before the last {@link #record} has finished. */
   public boolean isComplete() {
     checkOpen();

@@ -1,6 +1,7 @@
 package ai.llep.device;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -37,7 +38,9 @@ public final class CudaRuntime {
   static final int ERROR_INSUFFICIENT_DRIVER = 35;
   static final int ERROR_NO_DEVICE = 100;
   static final int ERROR_NOT_READY = 600;
+  private static final int EVENT_DEFAULT = 0;
   private static final int EVENT_DISABLE_TIMING = 2;
+  private static final int STREAM_NON_BLOCKING = 1;
 
   private static CudaRuntime loaded;
 
@@ -51,6 +54,10 @@ public final class CudaRuntime {
   private final MethodHandle eventRecord;
   private final MethodHandle eventQuery;
   private final MethodHandle eventDestroy;
+  private final MethodHandle eventElapsedTime;
+  private final MethodHandle streamCreateWithFlags;
+  private final MethodHandle streamWaitEvent;
+  private final MethodHandle streamDestroy;
   private final MethodHandle getErrorName;
   private final MethodHandle getErrorString;
   private final MethodHandle runtimeGetVersion;
@@ -71,6 +78,16 @@ public final class CudaRuntime {
         library.downcall("cudaEventRecord", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     eventQuery = library.downcall("cudaEventQuery", intOfPointer);
     eventDestroy = library.downcall("cudaEventDestroy", intOfPointer);
+    eventElapsedTime =
+        library.downcall(
+            "cudaEventElapsedTime", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    streamCreateWithFlags =
+        library.downcall(
+            "cudaStreamCreateWithFlags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    streamWaitEvent =
+        library.downcall(
+            "cudaStreamWaitEvent", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    streamDestroy = library.downcall("cudaStreamDestroy", intOfPointer);
     getErrorName = library.downcall("cudaGetErrorName", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     getErrorString =
         library.downcall("cudaGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -199,13 +216,63 @@ public final class CudaRuntime {
 
   /** A new event (without timing) on the current device; the caller closes it. */
   public CudaEvent newEvent() {
+    return createEvent(EVENT_DISABLE_TIMING);
+  }
+
+  /** A new event that records a timestamp, for {@link CudaEvent#millisSince}. */
+  public CudaEvent newTimingEvent() {
+    return createEvent(EVENT_DEFAULT);
+  }
+
+  private CudaEvent createEvent(int flags) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment event = arena.allocate(ADDRESS);
-      int code = (int) eventCreateWithFlags.invokeExact(event, EVENT_DISABLE_TIMING);
+      int code = (int) eventCreateWithFlags.invokeExact(event, flags);
       check("cudaEventCreateWithFlags", code);
       return new CudaEvent(this, event.get(ADDRESS, 0));
     } catch (Throwable t) {
       throw rethrow("cudaEventCreateWithFlags", t);
+    }
+  }
+
+  /**
+   * A new stream on the current device that does not wait for the legacy default stream (nor it for
+   * this one); order it with events. The caller closes it.
+   */
+  public CudaStream newStream() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment stream = arena.allocate(ADDRESS);
+      int code = (int) streamCreateWithFlags.invokeExact(stream, STREAM_NON_BLOCKING);
+      check("cudaStreamCreateWithFlags", code);
+      return new CudaStream(this, stream.get(ADDRESS, 0));
+    } catch (Throwable t) {
+      throw rethrow("cudaStreamCreateWithFlags", t);
+    }
+  }
+
+  float elapsedMillis(MemorySegment start, MemorySegment end) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment millis = arena.allocate(JAVA_FLOAT);
+      check("cudaEventElapsedTime", (int) eventElapsedTime.invokeExact(millis, start, end));
+      return millis.get(JAVA_FLOAT, 0);
+    } catch (Throwable t) {
+      throw rethrow("cudaEventElapsedTime", t);
+    }
+  }
+
+  void waitEvent(MemorySegment stream, MemorySegment event) {
+    try {
+      check("cudaStreamWaitEvent", (int) streamWaitEvent.invokeExact(stream, event, 0));
+    } catch (Throwable t) {
+      throw rethrow("cudaStreamWaitEvent", t);
+    }
+  }
+
+  void destroyStream(MemorySegment stream) {
+    try {
+      check("cudaStreamDestroy", (int) streamDestroy.invokeExact(stream));
+    } catch (Throwable t) {
+      throw rethrow("cudaStreamDestroy", t);
     }
   }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
@@ -16,6 +17,7 @@ import ai.llep.plan.WeightTransfer;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.WeightLoan;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +32,19 @@ import java.util.Map;
 public final class MoeDispatcher {
   private final ExpertPlacement placement;
   private final Planner planner;
+  private final DispatchPhases phases;
 
   public MoeDispatcher(ExpertPlacement placement, Planner planner) {
+    this(placement, planner, DispatchPhases.NONE);
+  }
+
+  /**
+   * @param phases told as each phase of a forward starts, for timing them
+   */
+  public MoeDispatcher(ExpertPlacement placement, Planner planner, DispatchPhases phases) {
     this.placement = placement;
     this.planner = planner;
+    this.phases = phases;
   }
 
   public ExpertPlacement placement() {
@@ -41,15 +52,31 @@ public final class MoeDispatcher {
   }
 
   /**
+   * {@link #forward(DistributedTape, NDArray, NDArray, NDArray, List)} with the expert ids on the
+   * host; they are checked here and copied to the device.
+   */
+  public DispatchResult forward(
+      DistributedTape tape,
+      NDArray x_TD,
+      long[] experts_S,
+      NDArray weights_TK,
+      List<ExpertWeights> nativeExperts) {
+    checkExpertIds(tape.comm().rank(), experts_S);
+    NDArray ids_S = x_TD.getManager().create(experts_S);
+    return forward(tape, x_TD, ids_S, weights_TK, nativeExperts);
+  }
+
+  /**
    * @param x_TD this rank's tokens (any number, including none)
-   * @param experts_S the expert of each slot, token-major: {@code T * K} ids
+   * @param experts_S the expert of each slot, token-major: {@code T * K} int64 ids on the tokens'
+   *     device; only their per-expert counts ever reach the host
    * @param weights_TK routing weight of each slot, in the graph (the router's gradient flows here)
    * @param nativeExperts the weights of this rank's experts, in expert order
    */
   public DispatchResult forward(
       DistributedTape tape,
       NDArray x_TD,
-      long[] experts_S,
+      NDArray experts_S,
       NDArray weights_TK,
       List<ExpertWeights> nativeExperts) {
     Communicator comm = tape.comm();
@@ -59,28 +86,63 @@ public final class MoeDispatcher {
     long tokens = x_TD.getShape().get(0);
     long hidden = x_TD.getShape().get(1);
     int topK = Math.toIntExact(weights_TK.getShape().get(1));
+    long slots = tokens * topK;
 
-    long[][] counts = exchangeCounts(comm, manager, experts_S);
+    phases.enter("count");
+    NDArray byExpert_S = slotsByExpert(manager, experts_S, slots);
+    long[][] counts = exchangeCounts(comm, manager, localCounts(manager, experts_S, rank));
+    phases.enter("plan");
     Plan plan = planner.plan(counts, placement);
-    SlotRouting routing = SlotRouting.of(counts, plan, rank, experts_S);
+    DeviceRouting routing = DeviceRouting.of(manager, counts, plan, rank, byExpert_S, topK);
+    phases.enter("weights");
     Map<Integer, ExpertWeights> borrowed = exchangeWeights(tape, plan, nativeExperts, manager);
 
-    NDArray x_SD = x_TD.get(manager.create(tokenOfSlot(routing.sendOrder, topK)));
+    phases.enter("dispatch");
+    NDArray x_SD = x_TD.get(routing.sendTokens);
     NDArray x_RD = tape.allToAllV(x_SD, routing.sendRows, routing.recvRows);
+    phases.enter("experts");
     NDArray y_RD = computeExperts(rank, x_RD, routing, nativeExperts, borrowed, hidden);
+    phases.enter("combine");
     NDArray y_SD = tape.allToAllV(y_RD, routing.recvRows, routing.sendRows);
 
-    NDArray y_TKD =
-        y_SD.get(manager.create(inverse(routing.sendOrder)))
-            .reshape(new Shape(tokens, topK, hidden));
-    NDArray y_TD = y_TKD.mul(weights_TK.expandDims(2)).sum(new int[] {1});
+    phases.enter("unpermute");
+    NDArray y_TKD = y_SD.get(routing.sendSlots.argSort()).reshape(new Shape(tokens, topK, hidden));
+    NDArray y_TD = weights_TK.expandDims(1).batchMatMul(y_TKD).reshape(new Shape(tokens, hidden));
+    phases.enter("done");
     return new DispatchResult(y_TD, stats(plan, nativeExperts.getFirst()));
+  }
+
+  /** Slot indices ordered by (expert, slot): a sort of unique keys, so the same on any device. */
+  private static NDArray slotsByExpert(NDManager manager, NDArray experts_S, long slots) {
+    if (slots == 0) {
+      return manager.create(new long[0]);
+    }
+    NDArray slotIndex = manager.arange(0L, slots, 1L, DataType.INT64);
+    return experts_S.mul(slots).add(slotIndex).argSort();
+  }
+
+  /** This rank's slots per expert, counted on the device. */
+  private NDArray localCounts(NDManager manager, NDArray experts_S, int rank) {
+    int experts = placement.experts();
+    NDArray every = manager.arange(0L, experts, 1L, DataType.INT64);
+    NDList unique = experts_S.concat(every).unique(0, true, false, true);
+    NDArray values = unique.get(0);
+    if (values.getShape().get(0) != experts) {
+      throw new IllegalArgumentException(
+          "rank "
+              + rank
+              + " routes slots to experts outside [0, "
+              + experts
+              + "): "
+              + values.get("{}:", experts));
+    }
+    return unique.get(2).sub(1);
   }
 
   private void checkInputs(
       Communicator comm,
       NDArray x_TD,
-      long[] experts_S,
+      NDArray experts_S,
       NDArray weights_TK,
       List<ExpertWeights> nativeExperts) {
     if (comm.worldSize() != placement.ranks()) {
@@ -102,17 +164,27 @@ public final class MoeDispatcher {
       throw new IllegalArgumentException(
           "expected x [T, D] and routing weights [T, K], got " + xShape + " and " + wShape);
     }
-    if (experts_S.length != wShape.size()) {
+    if (experts_S.getShape().dimension() != 1
+        || experts_S.getShape().get(0) != wShape.size()
+        || experts_S.getDataType() != DataType.INT64) {
       throw new IllegalArgumentException(
-          "expected T * K = " + wShape.size() + " expert ids, got " + experts_S.length);
+          "expected T * K = "
+              + wShape.size()
+              + " int64 expert ids, got "
+              + experts_S.getShape()
+              + " "
+              + experts_S.getDataType());
     }
+  }
+
+  private void checkExpertIds(int rank, long[] experts_S) {
     for (int s = 0; s < experts_S.length; s++) {
       if (experts_S[s] < 0 || experts_S[s] >= placement.experts()) {
         throw new IllegalArgumentException(
             "slot "
                 + s
                 + " on rank "
-                + comm.rank()
+                + rank
                 + " routes to expert "
                 + experts_S[s]
                 + ", outside [0, "
@@ -122,18 +194,17 @@ public final class MoeDispatcher {
     }
   }
 
-  /** All-gathers the P x N count matrix: one small collective per layer. */
-  private long[][] exchangeCounts(Communicator comm, NDManager manager, long[] experts_S) {
-    long[] local = new long[placement.experts()];
-    for (long e : experts_S) {
-      local[(int) e]++;
-    }
-    try (NDManager scope = manager.newSubManager();
-        NDArray gathered = comm.allGather(scope.create(local))) {
-      long[] flat = gathered.toLongArray();
+  /**
+   * All-gathers the P x N count matrix: one small collective and one copy to the host per layer.
+   */
+  private long[][] exchangeCounts(Communicator comm, NDManager manager, NDArray local_N) {
+    int experts = placement.experts();
+    try (NDManager scope = manager.newSubManager()) {
+      local_N.tempAttach(scope);
+      long[] flat = comm.allGather(local_N).toLongArray();
       long[][] counts = new long[comm.worldSize()][];
       for (int r = 0; r < counts.length; r++) {
-        counts[r] = java.util.Arrays.copyOfRange(flat, r * local.length, (r + 1) * local.length);
+        counts[r] = Arrays.copyOfRange(flat, r * experts, (r + 1) * experts);
       }
       return counts;
     }
@@ -173,11 +244,14 @@ public final class MoeDispatcher {
     return borrowed;
   }
 
-  /** Groups received rows by expert, runs one GEMM chain per expert, restores receive order. */
+  /**
+   * Groups received rows by expert, runs one GEMM chain per expert, and lays the outputs out in
+   * receive order with one concatenation of views.
+   */
   private NDArray computeExperts(
       int rank,
       NDArray x_RD,
-      SlotRouting routing,
+      DeviceRouting routing,
       List<ExpertWeights> nativeExperts,
       Map<Integer, ExpertWeights> borrowed,
       long hidden) {
@@ -185,16 +259,23 @@ public final class MoeDispatcher {
     if (routing.segments.isEmpty()) {
       return manager.zeros(new Shape(0, hidden), x_RD.getDataType());
     }
-    NDArray grouped_RD = x_RD.get(manager.create(routing.groupOrder));
-    NDList outputs = new NDList(routing.segments.size());
+    NDArray grouped_RD = routing.groupIndex == null ? x_RD : x_RD.get(routing.groupIndex);
+    List<NDArray> outputs = new ArrayList<>(routing.segments.size());
     long offset = 0;
     for (Segment segment : routing.segments) {
       NDArray rows = grouped_RD.get(new NDIndex("{}:{}", offset, offset + segment.rows()));
       outputs.add(weightsOf(rank, segment.expert(), nativeExperts, borrowed).apply(rows));
       offset += segment.rows();
     }
-    NDArray out_RD = outputs.size() == 1 ? outputs.getFirst() : NDArrays.concat(outputs, 0);
-    return out_RD.get(manager.create(inverse(routing.groupOrder)));
+    NDList runs = new NDList(routing.returnRuns.size());
+    for (DeviceRouting.OutputRun run : routing.returnRuns) {
+      NDArray out = outputs.get(run.segment());
+      runs.add(
+          run.offset() == 0 && run.rows() == out.getShape().get(0)
+              ? out
+              : out.get(new NDIndex("{}:{}", run.offset(), run.offset() + run.rows())));
+    }
+    return runs.size() == 1 ? runs.getFirst() : NDArrays.concat(runs, 0);
   }
 
   private ExpertWeights weightsOf(
@@ -219,22 +300,6 @@ public final class MoeDispatcher {
 
   private int localIndex(int expert) {
     return expert - placement.firstExpert(placement.nativeRank(expert));
-  }
-
-  private static long[] tokenOfSlot(long[] slots, int topK) {
-    long[] tokens = new long[slots.length];
-    for (int i = 0; i < slots.length; i++) {
-      tokens[i] = slots[i] / topK;
-    }
-    return tokens;
-  }
-
-  private static long[] inverse(long[] permutation) {
-    long[] inverse = new long[permutation.length];
-    for (int i = 0; i < permutation.length; i++) {
-      inverse[(int) permutation[i]] = i;
-    }
-    return inverse;
   }
 
   private DispatchStats stats(Plan plan, ExpertWeights anyExpert) {

@@ -31,10 +31,13 @@ import org.slf4j.LoggerFactory;
  * posted). NCCL's all-reduce gives every rank identical bits, though not in rank order. See the
  * package documentation for how NCCL's work is ordered with libtorch's.
  *
- * <p>Every call waits until its device work has finished, bounded by {@code comm.timeout}; on a
- * timeout or an NCCL error the communicator is aborted, the call throws a {@link CommException}
- * naming the operation and NCCL's message, and later calls are refused. Not thread-safe: one thread
- * per rank calls the collectives.
+ * <p>All-gather, all-reduce, broadcast and barrier wait until their device work has finished,
+ * bounded by {@code comm.timeout}: their results are small and usually read by the host. On a GPU,
+ * all-to-all-v and send-recv return as soon as NCCL has queued them: their results are consumed by
+ * later device work, which the stream orders after them, and a watchdog thread bounds them by the
+ * same timeout. On a timeout or an NCCL error the communicator is aborted, the waiting call (or,
+ * for work in flight, the next call) throws a {@link CommException} naming the operation and NCCL's
+ * message, and later calls are refused. Not thread-safe: one thread per rank calls the collectives.
  */
 public final class NcclCommunicator implements Communicator {
   private static final Logger LOG = LoggerFactory.getLogger(NcclCommunicator.class);
@@ -326,15 +329,24 @@ public final class NcclCommunicator implements Communicator {
     }
   }
 
+  /** Queues {@code posts} as one group; waits for it only where later uses are not ordered. */
   private void finish(String op, List<IntSupplier> posts) {
     long deadline = driver.deadline();
     driver.group(op, deadline, posts);
-    if (!posts.isEmpty()) {
+    if (posts.isEmpty()) {
+      return;
+    }
+    if (driver.queue().ordersLaterUses()) {
+      driver.track(op, deadline);
+    } else {
       driver.complete(op, deadline);
     }
   }
 
-  /** Closes a contiguous copy made for NCCL once NCCL is done with it. */
+  /**
+   * Closes a contiguous copy made for NCCL once NCCL has queued its work: either that work has
+   * finished, or the stream orders the memory's reuse after it.
+   */
   private static void release(NDArray staged, NDArray original) {
     if (staged != original) {
       staged.close();
@@ -350,8 +362,9 @@ public final class NcclCommunicator implements Communicator {
           "rank " + rank + ": " + op + " refused after an earlier failure: " + broken.getMessage(),
           broken);
     }
-    driver.queue().enter();
     try {
+      driver.checkHealthy();
+      driver.queue().enter();
       return body.get();
     } catch (CommException e) {
       broken = e;

@@ -8,8 +8,10 @@
  * device on that device's legacy default stream (stream 0). NCCL's work is queued on the same
  * stream, so it starts after the kernels that produced its inputs and the kernels that read its
  * results start after it, by stream order alone, with no device-wide synchronisation; buffers that
- * libtorch's caching allocator hands out or reclaims in between are safe for the same reason. Every
- * call then waits (polling an event recorded after the NCCL work) until that work has finished, so
- * that a dead peer can be detected by a deadline: calls return completed results.
+ * libtorch's caching allocator hands out or reclaims in between are safe for the same reason, and a
+ * host copy of a result (which libtorch also queues on stream 0) waits for it too. Small
+ * collectives are awaited by their caller; all-to-all-v and send-recv are left in flight under a
+ * watchdog thread that polls an event recorded after them, so that a dead peer is detected by a
+ * deadline either way.
  */
 package ai.llep.comm.nccl;

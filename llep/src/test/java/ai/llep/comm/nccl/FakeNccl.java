@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,7 +49,7 @@ final class FakeNccl {
     private final ExecutorService stream;
     private List<Interruptible> groupSends;
     private List<Interruptible> groupRecvs;
-    private Future<?> fence;
+    private volatile boolean ordersLaterUses;
     private volatile int asyncState = NcclResult.SUCCESS;
     private volatile String lastError = "";
     private volatile boolean aborted;
@@ -63,6 +64,14 @@ final class FakeNccl {
                 t.setDaemon(true);
                 return t;
               });
+    }
+
+    /**
+     * Lets the communicator return before point-to-point work finishes, as on a GPU; only for tests
+     * that do not read those results on the host.
+     */
+    void orderLaterUses() {
+      ordersLaterUses = true;
     }
 
     /** Makes the communicator report an asynchronous error, as NCCL does when a peer dies. */
@@ -234,13 +243,28 @@ final class FakeNccl {
     }
 
     @Override
-    public void fence() {
-      fence = stream.submit(() -> {});
+    public Fence fence() {
+      Future<?> done;
+      try {
+        done = aborted ? null : stream.submit(() -> {});
+      } catch (RejectedExecutionException e) {
+        done = null;
+      }
+      Future<?> marker = done;
+      return new Fence() {
+        @Override
+        public boolean reached() {
+          return marker != null && marker.isDone();
+        }
+
+        @Override
+        public void close() {}
+      };
     }
 
     @Override
-    public boolean fenceReached() {
-      return fence != null && fence.isDone();
+    public boolean ordersLaterUses() {
+      return ordersLaterUses;
     }
 
     @Override

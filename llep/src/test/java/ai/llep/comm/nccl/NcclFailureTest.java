@@ -40,6 +40,36 @@ class NcclFailureTest {
   }
 
   @Test
+  void workLeftInFlightTimesOutUnderTheWatchdogAndTheNextCallSaysSo() throws Exception {
+    try (FakeWorld world = FakeWorld.start(2, FakeWorld.options(Duration.ofMillis(300)))) {
+      world.nccl.rank(0).orderLaterUses();
+      Future<CommException> waiting =
+          world.runOn(
+              0,
+              (rank, comm, manager) -> {
+                long started = System.nanoTime();
+                NDArray sent = manager.ones(new Shape(4, 2));
+                NDArray received = comm.allToAllV(sent, new long[] {2, 2}, new long[] {2, 2});
+                assertTrue(System.nanoTime() - started < 250_000_000L, "returned without waiting");
+                assertEquals(new Shape(4, 2), received.getShape());
+                while (!world.nccl.rank(0).aborted()) {
+                  Thread.sleep(10);
+                }
+                return assertThrows(CommException.class, comm::barrier);
+              });
+      CommException e = waiting.get(10, TimeUnit.SECONDS);
+      assertEquals(
+          "rank 0: all-to-all-v timed out after 300ms: a peer died, stopped answering or called"
+              + " another collective; the NCCL communicator was aborted",
+          e.getMessage());
+      CommException refused = assertThrows(CommException.class, () -> world.comm(0).barrier());
+      assertTrue(
+          refused.getMessage().startsWith("rank 0: barrier refused after an earlier failure"),
+          refused.getMessage());
+    }
+  }
+
+  @Test
   void anAsynchronousErrorCarriesNcclsOwnMessage() throws Exception {
     try (FakeWorld world = FakeWorld.start(2, FakeWorld.options(Duration.ofSeconds(10)))) {
       world.nccl.rank(1).failAsync(NcclResult.REMOTE_ERROR, "peer 0 closed the connection");

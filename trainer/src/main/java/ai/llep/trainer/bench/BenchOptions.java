@@ -21,6 +21,7 @@ import java.util.List;
  * @param warmup untimed runs before the timed ones, per scenario and mode
  * @param runs timed runs, per scenario and mode (the median is reported)
  * @param output folder for {@code bench.json} and {@code bench.png}
+ * @param trace whether to write a profiler trace of one extra run per scenario and mode
  * @param planner the LLEP knobs
  * @param tolerance largest relative difference from EP allowed in outputs and gradients
  * @param seed seed of weights and tokens
@@ -36,6 +37,7 @@ public record BenchOptions(
     int warmup,
     int runs,
     Path output,
+    boolean trace,
     PlannerOptions planner,
     double tolerance,
     long seed) {

@@ -93,10 +93,22 @@ public final class BenchRunner {
       Double epMedian = null;
       double ceiling = 1;
       for (DispatchMode mode : order) {
-        MoeDispatcher dispatcher =
-            new MoeDispatcher(layer.placement, Planner.create(mode, options.planner()));
+        Planner planner = Planner.create(mode, options.planner());
+        MoeDispatcher dispatcher = new MoeDispatcher(layer.placement, planner);
         ModeBench.Measured measured =
-            ModeBench.run(comm, dispatcher, layer, inputs, options, clock, keep);
+            ModeBench.run(
+                comm,
+                dispatcher,
+                layer,
+                inputs,
+                options,
+                clock,
+                keep,
+                phases -> new MoeDispatcher(layer.placement, planner, phases),
+                options.trace()
+                    ? PhaseTimeline.file(
+                        options.output(), scenario.label(), label(mode), comm.rank())
+                    : null);
         ceiling = measured.stats().imbalanceBefore();
         if (mode == DispatchMode.EP) {
           reference = measured;

@@ -46,6 +46,14 @@ final class DeviceClock {
     return System.nanoTime() - start;
   }
 
+  /** A phase timeline for this rank's device (host times only on the CPU). */
+  PhaseTimeline timeline() {
+    if (cuda != null) {
+      cuda.setDevice(device);
+    }
+    return new PhaseTimeline(cuda);
+  }
+
   /** Peak device memory of {@code work}; null on the CPU, where the JVM and libtorch share it. */
   PeakMemory peak(Runnable work) {
     if (cuda == null) {

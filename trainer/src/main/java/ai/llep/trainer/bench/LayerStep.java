@@ -27,6 +27,7 @@ final class LayerStep {
     boolean backward = inputs.upstream_TD() != null;
     inputs.x_TD().tempAttach(scope);
     inputs.weights_TK().tempAttach(scope);
+    inputs.experts_S().tempAttach(scope);
     for (ExpertWeights expert : layer.natives) {
       expert.tensors().forEach(t -> t.tempAttach(scope));
     }

@@ -4,12 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.device.PeakMemory;
+import ai.llep.dispatch.DispatchPhases;
 import ai.llep.dispatch.DispatchResult;
 import ai.llep.dispatch.DispatchStats;
 import ai.llep.dispatch.ExpertWeights;
 import ai.llep.dispatch.MoeDispatcher;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One mode under one scenario on this rank: warm-up and timed runs, then one checked run that
@@ -39,6 +42,10 @@ final class ModeBench {
 
   private ModeBench() {}
 
+  /**
+   * @param tracing the same dispatcher reporting its phases to a timeline
+   * @param trace where to write the phase timeline of one extra run; null for none
+   */
   static Measured run(
       Communicator comm,
       MoeDispatcher dispatcher,
@@ -46,7 +53,9 @@ final class ModeBench {
       ScenarioInputs inputs,
       BenchOptions options,
       DeviceClock clock,
-      NDManager keep) {
+      NDManager keep,
+      Function<DispatchPhases, MoeDispatcher> tracing,
+      Path trace) {
     double[] times = new double[options.runs()];
     for (int run = 0; run < options.warmup() + options.runs(); run++) {
       comm.barrier();
@@ -59,6 +68,16 @@ final class ModeBench {
               });
       if (run >= options.warmup()) {
         times[run - options.warmup()] = nanos / 1e6;
+      }
+    }
+    if (trace != null) {
+      comm.barrier();
+      clock.sync();
+      try (PhaseTimeline timeline = clock.timeline();
+          NDManager scope = keep.newSubManager()) {
+        LayerStep.run(comm, tracing.apply(timeline), layer, inputs, scope);
+        clock.sync();
+        PhaseTimeline.write(trace, timeline.format());
       }
     }
     boolean backward = inputs.upstream_TD() != null;

@@ -11,10 +11,10 @@ import ai.llep.trainer.routing.RoutingScenario;
  * tokens, their expert choices, the routing weights (1/K, as in the paper's generator) and, for the
  * backward, the upstream gradient.
  *
- * @param experts_S expert of each slot, token-major
+ * @param experts_S expert of each slot, token-major, int64 on the device
  * @param upstream_TD gradient of the layer's output; null for the forward pass
  */
-record ScenarioInputs(NDArray x_TD, long[] experts_S, NDArray weights_TK, NDArray upstream_TD) {
+record ScenarioInputs(NDArray x_TD, NDArray experts_S, NDArray weights_TK, NDArray upstream_TD) {
 
   static ScenarioInputs create(
       NDManager manager,
@@ -24,7 +24,7 @@ record ScenarioInputs(NDArray x_TD, long[] experts_S, NDArray weights_TK, NDArra
       int rank) {
     LayerShape shape = layer.shape;
     int tokens = options.tokensPerRank();
-    long[] experts_S =
+    long[] choices =
         new RoutingGenerator(shape.experts(), shape.topK())
             .route(scenario, tokens, rank, options.seed());
     Shape tokenShape = new Shape(tokens, shape.hidden());
@@ -36,7 +36,7 @@ record ScenarioInputs(NDArray x_TD, long[] experts_S, NDArray weights_TK, NDArra
       x_TD.setRequiresGradient(true);
       upstream_TD = BenchLayer.normal(manager, tokenShape, 1.0, layer.dataType);
     }
-    return new ScenarioInputs(x_TD, experts_S, weights_TK, upstream_TD);
+    return new ScenarioInputs(x_TD, manager.create(choices), weights_TK, upstream_TD);
   }
 
   /** Zeroes the tokens' accumulated gradient (forward-backward). */

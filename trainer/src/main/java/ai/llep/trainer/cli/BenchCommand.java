@@ -67,6 +67,7 @@ final class BenchCommand implements Callable<Integer> {
           config.getInt("bench.warmup"),
           config.getInt("bench.runs"),
           Path.of(config.getString("bench.output")),
+          config.getBoolean("bench.trace"),
           Settings.plannerOptions(config),
           config.getDouble("bench.tolerance"),
           config.getLong("seed"));

@@ -109,6 +109,7 @@ class BenchPiecesTest {
         0,
         2,
         Path.of("out"),
+        false,
         PlannerOptions.defaults(),
         1e-2,
         1);

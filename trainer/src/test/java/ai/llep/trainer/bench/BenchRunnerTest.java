@@ -35,6 +35,7 @@ class BenchRunnerTest {
         1,
         2,
         output,
+        pass == BenchPass.FORWARD,
         new PlannerOptions(1.0, 4, 1.0, PlannerOptions.Variant.DEFAULT),
         1e-2,
         7);
@@ -105,5 +106,10 @@ class BenchRunnerTest {
     BenchReport report = outcomes.getFirst().value();
     assertTrue(report.passed(), "worst error " + report.worstError());
     assertNull(report.scenarios().get(1).modes().get(0).gradientError());
+    Path trace = output.resolve("traces").resolve("95-1-llep-rank1.txt");
+    String text = Files.readString(trace);
+    for (String phase : List.of("count", "plan", "weights", "dispatch", "experts", "combine")) {
+      assertTrue(text.contains("\n" + phase + " "), text);
+    }
   }
 }
