@@ -3,10 +3,12 @@ package ai.llep.dispatch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.llep.plan.Plan;
 import ai.llep.plan.Segment;
 import ai.llep.plan.SlotPiece;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -71,12 +73,8 @@ final class DeviceRouting {
     int ranks = counts.length;
     int experts = counts[rank].length;
     long[] sendRows = new long[ranks];
-    NDArray sendPosition =
-        sendPositions(manager, plan.sendPieces(counts, rank), counts[rank], sendRows);
-    NDArray sendSlots = byExpert_S.take(sendPosition);
-    long slots = byExpert_S.getShape().get(0);
-    NDArray tokenOfSlot = manager.arange(0L, slots / topK, 1L, DataType.INT64).repeat(0, topK);
-    NDArray sendTokens = tokenOfSlot.take(sendSlots);
+    RunIndex runIndex = new RunIndex();
+    sendRuns(runIndex, plan.sendPieces(counts, rank), counts[rank], sendRows);
 
     List<List<Segment>> incoming = plan.receiveSegments(counts, rank);
     long[] recvRows = new long[ranks];
@@ -117,7 +115,20 @@ final class DeviceRouting {
         segments.add(new Segment(e, expertRows));
       }
     }
-    NDArray groupIndex = inOrder ? null : RunIndex.build(manager, from, length);
+    if (!inOrder) {
+      runIndex.add(Arrays.copyOf(from, run), Arrays.copyOf(length, run));
+    }
+    List<NDArray> indices = runIndex.build(manager);
+    NDArray sendSlots = byExpert_S.take(indices.getFirst());
+    NDArray groupIndex = inOrder ? null : indices.get(1);
+    long tokens = byExpert_S.getShape().get(0) / topK;
+    NDArray tokenOfSlot =
+        manager
+            .arange(0L, tokens, 1L, DataType.INT64)
+            .reshape(tokens, 1)
+            .broadcast(new Shape(tokens, topK))
+            .reshape(tokens * topK);
+    NDArray sendTokens = tokenOfSlot.take(sendSlots);
     List<OutputRun> returnRuns = new ArrayList<>();
     for (int src = 0; src < ranks; src++) {
       for (Segment s : incoming.get(src)) {
@@ -136,11 +147,11 @@ final class DeviceRouting {
   }
 
   /**
-   * Positions, in the (expert, slot) order, of the slots in send order: by destination, then
-   * expert, then local order. Fills {@code sendRows}.
+   * Adds the positions, in the (expert, slot) order, of the slots in send order: by destination,
+   * then expert, then local order. Fills {@code sendRows}.
    */
-  private static NDArray sendPositions(
-      NDManager manager, List<List<SlotPiece>> pieces, long[] localCounts, long[] sendRows) {
+  private static void sendRuns(
+      RunIndex runIndex, List<List<SlotPiece>> pieces, long[] localCounts, long[] sendRows) {
     int experts = pieces.size();
     long[] expertStart = new long[experts];
     for (int e = 1; e < experts; e++) {
@@ -159,8 +170,7 @@ final class DeviceRouting {
         }
       }
     }
-    return RunIndex.build(
-        manager,
+    runIndex.add(
         from.stream().mapToLong(Long::longValue).toArray(),
         length.stream().mapToLong(Long::longValue).toArray());
   }

@@ -2,6 +2,7 @@ package ai.llep.dispatch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,16 +70,18 @@ public record ExpertWeights(
     };
   }
 
-  /** y = down(silu(gate(x)) * up(x)), one GEMM chain for all rows of {@code x_RD}. */
+  /**
+   * y = down(silu(gate(x)) * up(x)), one GEMM chain for all rows of {@code x_RD}; each projection
+   * is one {@code linear} call (x W^T + b), with no transposed view to make.
+   */
   public NDArray apply(NDArray x_RD) {
-    NDArray gate_RF = x_RD.matMul(gate.transpose());
-    NDArray up_RF = x_RD.matMul(up.transpose());
-    if (hasBias()) {
-      gate_RF = gate_RF.add(gateBias);
-      up_RF = up_RF.add(upBias);
-    }
+    NDArray gate_RF = project(x_RD, gate, gateBias);
+    NDArray up_RF = project(x_RD, up, upBias);
     NDArray hidden_RF = gate_RF.mul(Activation.sigmoid(gate_RF)).mul(up_RF);
-    NDArray out_RD = hidden_RF.matMul(down.transpose());
-    return hasBias() ? out_RD.add(downBias) : out_RD;
+    return project(hidden_RF, down, downBias);
+  }
+
+  private static NDArray project(NDArray x, NDArray weight, NDArray bias) {
+    return (bias == null ? Linear.linear(x, weight) : Linear.linear(x, weight, bias)).head();
   }
 }

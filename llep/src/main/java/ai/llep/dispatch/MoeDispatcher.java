@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.Communicator;
@@ -68,8 +67,8 @@ public final class MoeDispatcher {
 
   /**
    * @param x_TD this rank's tokens (any number, including none)
-   * @param experts_S the expert of each slot, token-major: {@code T * K} int64 ids on the tokens'
-   *     device; only their per-expert counts ever reach the host
+   * @param experts_S the expert of each slot, token-major: {@code T * K} int64 ids in [0, N) on the
+   *     tokens' device (a router's top-k); only their per-expert counts ever reach the host
    * @param weights_TK routing weight of each slot, in the graph (the router's gradient flows here)
    * @param nativeExperts the weights of this rank's experts, in expert order
    */
@@ -90,7 +89,7 @@ public final class MoeDispatcher {
 
     phases.enter("count");
     NDArray byExpert_S = slotsByExpert(manager, experts_S, slots);
-    long[][] counts = exchangeCounts(comm, manager, localCounts(manager, experts_S, rank));
+    long[][] counts = exchangeCounts(comm, manager, localCounts(experts_S));
     phases.enter("plan");
     Plan plan = planner.plan(counts, placement);
     DeviceRouting routing = DeviceRouting.of(manager, counts, plan, rank, byExpert_S, topK);
@@ -121,22 +120,9 @@ public final class MoeDispatcher {
     return experts_S.mul(slots).add(slotIndex).argSort();
   }
 
-  /** This rank's slots per expert, counted on the device. */
-  private NDArray localCounts(NDManager manager, NDArray experts_S, int rank) {
-    int experts = placement.experts();
-    NDArray every = manager.arange(0L, experts, 1L, DataType.INT64);
-    NDList unique = experts_S.concat(every).unique(0, true, false, true);
-    NDArray values = unique.get(0);
-    if (values.getShape().get(0) != experts) {
-      throw new IllegalArgumentException(
-          "rank "
-              + rank
-              + " routes slots to experts outside [0, "
-              + experts
-              + "): "
-              + values.get("{}:", experts));
-    }
-    return unique.get(2).sub(1);
+  /** This rank's slots per expert, counted on the device (no copy to the host, no sync). */
+  private NDArray localCounts(NDArray experts_S) {
+    return experts_S.oneHot(placement.experts(), DataType.INT64).sum(new int[] {0});
   }
 
   private void checkInputs(
@@ -263,7 +249,7 @@ public final class MoeDispatcher {
     List<NDArray> outputs = new ArrayList<>(routing.segments.size());
     long offset = 0;
     for (Segment segment : routing.segments) {
-      NDArray rows = grouped_RD.get(new NDIndex("{}:{}", offset, offset + segment.rows()));
+      NDArray rows = grouped_RD.get(RunIndex.slice(offset, offset + segment.rows()));
       outputs.add(weightsOf(rank, segment.expert(), nativeExperts, borrowed).apply(rows));
       offset += segment.rows();
     }
@@ -273,7 +259,7 @@ public final class MoeDispatcher {
       runs.add(
           run.offset() == 0 && run.rows() == out.getShape().get(0)
               ? out
-              : out.get(new NDIndex("{}:{}", run.offset(), run.offset() + run.rows())));
+              : out.get(RunIndex.slice(run.offset(), run.offset() + run.rows())));
     }
     return runs.size() == 1 ? runs.getFirst() : NDArrays.concat(runs, 0);
   }

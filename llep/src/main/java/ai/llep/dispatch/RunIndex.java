@@ -2,24 +2,31 @@ package ai.llep.dispatch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A gather index made of runs, built on the device from a table of one entry per run: run r puts
+ * Gather indices made of runs, built on the device from a table of one entry per run: run r puts
  * positions [from[r], from[r] + length[r]) of the source at the next length[r] positions of the
- * output. The host handles one entry per run (per expert and rank, never per token); the device
- * expands them with a cumulative sum.
+ * output. The host handles one entry per run (per expert and rank, never per token) and uploads the
+ * tables of all indices of a layer at once; the device expands them with a cumulative sum.
  */
 final class RunIndex {
-  private RunIndex() {}
+  private final List<long[]> starts = new ArrayList<>();
+  private final List<long[]> shifts = new ArrayList<>();
+  private final List<Long> totals = new ArrayList<>();
 
   /**
+   * Adds one index.
+   *
    * @param from first source position of each run, in output order
    * @param length length of each run (runs of length 0 are skipped)
-   * @return the source position of each output position, int64 on {@code manager}'s device
+   * @return its number, for {@link #build}
    */
-  static NDArray build(NDManager manager, long[] from, long[] length) {
+  int add(long[] from, long[] length) {
     int runs = 0;
     long total = 0;
     for (long l : length) {
@@ -28,11 +35,8 @@ final class RunIndex {
         total += l;
       }
     }
-    if (runs == 0) {
-      return manager.create(new long[0]);
-    }
-    long[] starts = new long[runs - 1];
-    long[] shifts = new long[runs];
+    long[] start = new long[Math.max(0, runs - 1)];
+    long[] shift = new long[runs];
     long next = 0;
     int r = 0;
     for (int i = 0; i < length.length; i++) {
@@ -40,25 +44,59 @@ final class RunIndex {
         continue;
       }
       if (r > 0) {
-        starts[r - 1] = next;
+        start[r - 1] = next;
       }
-      shifts[r++] = from[i] - next;
+      shift[r++] = from[i] - next;
       next += length[i];
     }
-    NDArray positions = manager.arange(0L, total, 1L, DataType.INT64);
-    if (runs == 1) {
-      return shifts[0] == 0 ? positions : positions.add(shifts[0]);
+    starts.add(start);
+    shifts.add(shift);
+    totals.add(total);
+    return totals.size() - 1;
+  }
+
+  /** The indices, in the order added: int64 on {@code manager}'s device, one upload in all. */
+  List<NDArray> build(NDManager manager) {
+    int size = 0;
+    for (int i = 0; i < totals.size(); i++) {
+      size += starts.get(i).length + shifts.get(i).length;
     }
-    long[] table = new long[starts.length + shifts.length];
-    System.arraycopy(starts, 0, table, 0, starts.length);
-    System.arraycopy(shifts, 0, table, starts.length, shifts.length);
-    NDArray uploaded = manager.create(table);
-    NDArray startIndex = uploaded.get("0:{}", starts.length);
-    NDArray shiftTable = uploaded.get("{}:", starts.length);
-    NDArray marks =
-        manager
-            .zeros(new Shape(total), DataType.INT64)
-            .put(startIndex, manager.ones(new Shape(starts.length), DataType.INT64));
-    return positions.add(shiftTable.take(marks.cumSum()));
+    long[] table = new long[size];
+    int at = 0;
+    for (int i = 0; i < totals.size(); i++) {
+      System.arraycopy(starts.get(i), 0, table, at, starts.get(i).length);
+      at += starts.get(i).length;
+      System.arraycopy(shifts.get(i), 0, table, at, shifts.get(i).length);
+      at += shifts.get(i).length;
+    }
+    NDArray uploaded = size == 0 ? null : manager.create(table);
+    List<NDArray> indices = new ArrayList<>();
+    at = 0;
+    for (int i = 0; i < totals.size(); i++) {
+      long[] start = starts.get(i);
+      long[] shift = shifts.get(i);
+      long total = totals.get(i);
+      NDArray positions = manager.arange(0L, total, 1L, DataType.INT64);
+      if (shift.length == 0 || (shift.length == 1 && shift[0] == 0)) {
+        indices.add(positions);
+      } else if (shift.length == 1) {
+        indices.add(positions.add(shift[0]));
+      } else {
+        NDArray startIndex = uploaded.get(slice(at, at + start.length));
+        NDArray shiftTable =
+            uploaded.get(slice(at + start.length, at + start.length + shift.length));
+        NDArray marks =
+            manager
+                .zeros(new Shape(total), DataType.INT64)
+                .put(startIndex, manager.ones(new Shape(start.length), DataType.INT64));
+        indices.add(positions.add(shiftTable.take(marks.cumSum())));
+      }
+      at += start.length + shift.length;
+    }
+    return indices;
+  }
+
+  static NDIndex slice(long from, long to) {
+    return new NDIndex().addSliceDim(from, to);
   }
 }

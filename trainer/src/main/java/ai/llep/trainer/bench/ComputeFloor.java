@@ -1,19 +1,23 @@
 package ai.llep.trainer.bench;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.ExpertWeights;
 import ai.llep.tape.GradMode;
 import ai.llep.tape.Gradients;
+import java.util.function.Function;
 
 /**
- * The compute floor: the same expert FFN work under a perfectly balanced load and no communication.
- * Each rank runs T*K rows (its share of all ranks' slots) split evenly over its M native experts,
- * one GEMM chain per expert, forward (and backward for forward-backward) on the same weights and
- * device as the modes. No dispatch can beat it on this hardware.
+ * The compute floor: the same expert FFN work under a perfectly balanced load, with no
+ * communication and no per-expert launches. Each rank's T*K rows (its share of all ranks' slots)
+ * are split evenly over its M native experts (rounded up) and run as three batched GEMMs over all M
+ * experts at once, forward (and backward for forward-backward), on a stacked copy of the same
+ * weights on the same device as the modes. No dispatch can beat it on this hardware.
  */
 final class ComputeFloor {
   private ComputeFloor() {}
@@ -23,48 +27,64 @@ final class ComputeFloor {
       Communicator comm, BenchLayer layer, BenchOptions options, DeviceClock clock, NDManager m) {
     long rows = (long) options.tokensPerRank() * layer.shape.topK();
     int experts = layer.natives.size();
-    Shape shape = new Shape(rows, layer.shape.hidden());
+    long perExpert = (rows + experts - 1) / experts;
+    Shape shape = new Shape(experts, perExpert, layer.shape.hidden());
     boolean backward = options.pass() == BenchPass.FORWARD_BACKWARD;
     try (NDManager inputs = m.newSubManager()) {
-      NDArray x_RD = BenchLayer.normal(inputs, shape, 1.0, layer.dataType);
-      NDArray upstream_RD = backward ? BenchLayer.normal(inputs, shape, 1.0, layer.dataType) : null;
+      NDArray gate_MFD = stack(layer, ExpertWeights::gate, inputs);
+      NDArray up_MFD = stack(layer, ExpertWeights::up, inputs);
+      NDArray down_MDF = stack(layer, ExpertWeights::down, inputs);
+      NDArray x_MRD = BenchLayer.normal(inputs, shape, 1.0, layer.dataType);
+      NDArray upstream_MRD =
+          backward ? BenchLayer.normal(inputs, shape, 1.0, layer.dataType) : null;
       if (backward) {
-        x_RD.setRequiresGradient(true);
+        for (NDArray t : new NDArray[] {gate_MFD, up_MFD, down_MDF, x_MRD}) {
+          t.setRequiresGradient(true);
+        }
       }
       double[] times = new double[options.runs()];
       for (int run = 0; run < options.warmup() + options.runs(); run++) {
         comm.barrier();
-        long nanos = clock.time(() -> once(layer, x_RD, upstream_RD, rows, experts, inputs));
+        long nanos =
+            clock.time(() -> once(x_MRD, gate_MFD, up_MFD, down_MDF, upstream_MRD, inputs));
         if (run >= options.warmup()) {
           times[run - options.warmup()] = nanos / 1e6;
         }
-      }
-      if (backward) {
-        layer.zeroGradients();
       }
       return times;
     }
   }
 
+  private static NDArray stack(
+      BenchLayer layer, Function<ExpertWeights, NDArray> tensor, NDManager manager) {
+    NDList tensors = new NDList();
+    layer.natives.forEach(e -> tensors.add(tensor.apply(e)));
+    try (GradMode off = GradMode.disabled()) {
+      NDArray stacked = NDArrays.stack(tensors);
+      stacked.attach(manager);
+      return stacked;
+    }
+  }
+
   private static void once(
-      BenchLayer layer, NDArray x_RD, NDArray upstream_RD, long rows, int experts, NDManager m) {
+      NDArray x_MRD,
+      NDArray gate_MFD,
+      NDArray up_MFD,
+      NDArray down_MDF,
+      NDArray upstream_MRD,
+      NDManager m) {
     try (NDManager scope = m.newSubManager();
-        GradMode grad = upstream_RD != null ? GradMode.enabled() : GradMode.disabled()) {
-      x_RD.tempAttach(scope);
-      if (upstream_RD != null) {
-        upstream_RD.tempAttach(scope);
+        GradMode grad = upstream_MRD != null ? GradMode.enabled() : GradMode.disabled()) {
+      for (NDArray t : new NDArray[] {x_MRD, gate_MFD, up_MFD, down_MDF}) {
+        t.tempAttach(scope);
       }
-      long start = 0;
-      for (int e = 0; e < experts; e++) {
-        long end = start + rows / experts + (e < rows % experts ? 1 : 0);
-        ExpertWeights expert = layer.natives.get(e);
-        expert.tensors().forEach(t -> t.tempAttach(scope));
-        NDIndex range = new NDIndex("{}:{}", start, end);
-        NDArray y_RD = expert.apply(x_RD.get(range));
-        if (upstream_RD != null) {
-          Gradients.backward(y_RD, upstream_RD.get(range));
-        }
-        start = end;
+      NDArray gate_MRF = x_MRD.batchMatMul(gate_MFD.transpose(0, 2, 1));
+      NDArray up_MRF = x_MRD.batchMatMul(up_MFD.transpose(0, 2, 1));
+      NDArray hidden_MRF = gate_MRF.mul(Activation.sigmoid(gate_MRF)).mul(up_MRF);
+      NDArray y_MRD = hidden_MRF.batchMatMul(down_MDF.transpose(0, 2, 1));
+      if (upstream_MRD != null) {
+        upstream_MRD.tempAttach(scope);
+        Gradients.backward(y_MRD, upstream_MRD);
       }
     }
   }
