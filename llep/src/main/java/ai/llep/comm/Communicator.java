@@ -41,6 +41,17 @@ public interface Communicator extends AutoCloseable {
    */
   NDList sendRecv(List<PeerSend> sends, List<PeerRecv> recvs, NDManager manager);
 
+  /**
+   * {@link #sendRecv}, started so that device work queued before {@link PendingExchange#await} can
+   * run while the transfers are in flight (on a GPU they travel on a second stream). It counts as
+   * one call in the order every rank keeps; the sent arrays must stay unchanged until the await.
+   * This default finishes the exchange at once.
+   */
+  default PendingExchange startSendRecv(
+      List<PeerSend> sends, List<PeerRecv> recvs, NDManager manager) {
+    return PendingExchange.completed(sendRecv(sends, recvs, manager));
+  }
+
   /** Rank {@code root}'s {@code x} on every rank (others pass an array of the same shape/dtype). */
   NDArray broadcast(NDArray x, int root);
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
+import ai.llep.comm.PendingExchange;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Plan;
 import ai.llep.plan.Planner;
@@ -93,14 +94,14 @@ public final class MoeDispatcher {
     phases.enter("plan");
     Plan plan = planner.plan(counts, placement);
     DeviceRouting routing = DeviceRouting.of(manager, counts, plan, rank, byExpert_S, topK);
-    phases.enter("weights");
-    Map<Integer, ExpertWeights> borrowed = exchangeWeights(tape, plan, nativeExperts, manager);
 
     phases.enter("dispatch");
     NDArray x_SD = x_TD.get(routing.sendTokens);
     NDArray x_RD = tape.allToAllV(x_SD, routing.sendRows, routing.recvRows);
+    phases.enter("weights");
+    Loans loans = startLoans(tape, plan, nativeExperts, manager);
     phases.enter("experts");
-    NDArray y_RD = computeExperts(rank, x_RD, routing, nativeExperts, borrowed, hidden);
+    NDArray y_RD = computeExperts(rank, x_RD, routing, nativeExperts, loans, hidden);
     phases.enter("combine");
     NDArray y_SD = tape.allToAllV(y_RD, routing.recvRows, routing.sendRows);
 
@@ -196,11 +197,27 @@ public final class MoeDispatcher {
     }
   }
 
+  /** The weight exchange of one forward: borrowed experts arrive once it is awaited. */
+  private record Loans(PendingExchange pending, List<Integer> experts, int tensorsPerExpert) {
+    Map<Integer, ExpertWeights> await() {
+      pending.await();
+      NDList received = pending.received();
+      Map<Integer, ExpertWeights> borrowed = new HashMap<>();
+      for (int i = 0; i < experts.size(); i++) {
+        List<NDArray> tensors = received.subList(i * tensorsPerExpert, (i + 1) * tensorsPerExpert);
+        borrowed.putIfAbsent(experts.get(i), ExpertWeights.fromTensors(tensors));
+      }
+      return borrowed;
+    }
+  }
+
   /**
    * Lends this rank's experts that the plan spills and borrows the ones it helps with, in one batch
-   * of point-to-point messages; the plan lists transfers in the same order on every rank.
+   * of point-to-point messages posted now and awaited only before the first borrowed expert runs,
+   * so the native experts compute while the weights travel. The plan lists transfers in the same
+   * order on every rank.
    */
-  private Map<Integer, ExpertWeights> exchangeWeights(
+  private Loans startLoans(
       DistributedTape tape, Plan plan, List<ExpertWeights> nativeExperts, NDManager manager) {
     int rank = tape.comm().rank();
     List<WeightLoan> lend = new ArrayList<>();
@@ -220,14 +237,8 @@ public final class MoeDispatcher {
         borrowedExperts.add(transfer.expert());
       }
     }
-    NDList received = tape.exchangeWeights(lend, borrow, manager);
-    Map<Integer, ExpertWeights> borrowed = new HashMap<>();
-    int perExpert = template.size();
-    for (int i = 0; i < borrowedExperts.size(); i++) {
-      List<NDArray> tensors = received.subList(i * perExpert, (i + 1) * perExpert);
-      borrowed.putIfAbsent(borrowedExperts.get(i), ExpertWeights.fromTensors(tensors));
-    }
-    return borrowed;
+    PendingExchange pending = tape.startWeightExchange(lend, borrow, manager);
+    return new Loans(pending, borrowedExperts, template.size());
   }
 
   /**
@@ -239,19 +250,36 @@ public final class MoeDispatcher {
       NDArray x_RD,
       DeviceRouting routing,
       List<ExpertWeights> nativeExperts,
-      Map<Integer, ExpertWeights> borrowed,
+      Loans loans,
       long hidden) {
     NDManager manager = x_RD.getManager();
     if (routing.segments.isEmpty()) {
+      loans.await();
       return manager.zeros(new Shape(0, hidden), x_RD.getDataType());
     }
     NDArray grouped_RD = routing.groupIndex == null ? x_RD : x_RD.get(routing.groupIndex);
     List<NDArray> outputs = new ArrayList<>(routing.segments.size());
-    long offset = 0;
-    for (Segment segment : routing.segments) {
-      NDArray rows = grouped_RD.get(RunIndex.slice(offset, offset + segment.rows()));
-      outputs.add(weightsOf(rank, segment.expert(), nativeExperts, borrowed).apply(rows));
-      offset += segment.rows();
+    long[] offsets = new long[routing.segments.size()];
+    for (int i = 1; i < offsets.length; i++) {
+      offsets[i] = offsets[i - 1] + routing.segments.get(i - 1).rows();
+    }
+    for (int i = 0; i < offsets.length; i++) {
+      Segment segment = routing.segments.get(i);
+      boolean isNative = placement.nativeRank(segment.expert()) == rank;
+      outputs.add(
+          isNative
+              ? nativeExperts
+                  .get(localIndex(segment.expert()))
+                  .apply(rows(grouped_RD, offsets[i], segment))
+              : null);
+    }
+    Map<Integer, ExpertWeights> borrowed = loans.await();
+    for (int i = 0; i < offsets.length; i++) {
+      Segment segment = routing.segments.get(i);
+      if (outputs.get(i) == null) {
+        ExpertWeights weights = weightsOf(rank, segment.expert(), nativeExperts, borrowed);
+        outputs.set(i, weights.apply(rows(grouped_RD, offsets[i], segment)));
+      }
     }
     NDList runs = new NDList(routing.returnRuns.size());
     for (DeviceRouting.OutputRun run : routing.returnRuns) {
@@ -262,6 +290,10 @@ public final class MoeDispatcher {
               : out.get(RunIndex.slice(run.offset(), run.offset() + run.rows())));
     }
     return runs.size() == 1 ? runs.getFirst() : NDArrays.concat(runs, 0);
+  }
+
+  private static NDArray rows(NDArray grouped_RD, long offset, Segment segment) {
+    return grouped_RD.get(RunIndex.slice(offset, offset + segment.rows()));
   }
 
   private ExpertWeights weightsOf(

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
+import ai.llep.comm.PendingExchange;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,11 +76,24 @@ public final class DistributedTape {
    * owners in backward. Every rank calls this once per layer, even with nothing to exchange.
    */
   public NDList exchangeWeights(List<WeightLoan> lend, List<PeerRecv> borrow, NDManager manager) {
+    PendingExchange pending = startWeightExchange(lend, borrow, manager);
+    pending.await();
+    return pending.received();
+  }
+
+  /**
+   * {@link #exchangeWeights}, started so that device work queued before the await (the native
+   * experts) runs while the weights travel; the edge is recorded now, at the exchange's place in
+   * the call order.
+   */
+  public PendingExchange startWeightExchange(
+      List<WeightLoan> lend, List<PeerRecv> borrow, NDManager manager) {
     List<PeerSend> sends = new ArrayList<>(lend.size());
     for (WeightLoan loan : lend) {
       sends.add(new PeerSend(loan.peer(), loan.local()));
     }
-    NDList received = comm.sendRecv(sends, borrow, manager);
+    PendingExchange pending = comm.startSendRecv(sends, borrow, manager);
+    NDList received = pending.received();
     if (recording) {
       List<WeightLoan> borrowed = new ArrayList<>(borrow.size());
       for (int i = 0; i < borrow.size(); i++) {
@@ -87,7 +101,7 @@ public final class DistributedTape {
       }
       edges.add(new WeightEdge(comm, manager, List.copyOf(lend), borrowed));
     }
-    return received;
+    return pending;
   }
 
   /**

@@ -23,6 +23,18 @@ interface DeviceQueue extends AutoCloseable {
    */
   boolean ordersLaterUses();
 
+  /** The {@code cudaStream_t} of a second queue whose work may overlap this one's. */
+  long sideStream();
+
+  /** Makes work queued later on the side queue wait for the work queued so far on this one. */
+  void sideWaitsForMain();
+
+  /** Marks the end of the work queued so far on the side queue. */
+  Fence sideFence();
+
+  /** Makes work queued later on this queue wait for {@code fence} (of either queue). */
+  void mainWaitsFor(Fence fence);
+
   @Override
   void close();
 

@@ -10,6 +10,7 @@ import ai.llep.comm.CommException;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
+import ai.llep.comm.PendingExchange;
 import ai.llep.comm.ReduceOp;
 import ai.llep.comm.SendRecvBatch;
 import ai.llep.device.CudaRuntime;
@@ -240,38 +241,136 @@ public final class NcclCommunicator implements Communicator {
           List<NDArray> staged = new ArrayList<>();
           NDList received = new NDList(recvs.size());
           try {
-            List<IntSupplier> posts = new ArrayList<>();
-            for (PeerSend s : sends) {
-              NDArray in = TensorAddress.contiguous(s.tensor());
-              staged.add(in);
-              long count = in.size();
-              int type = NcclDataType.of(in.getDataType()).code();
-              long at = TensorAddress.of(in);
-              if (count > 0) {
-                posts.add(() -> nccl.send(at, count, type, s.peer(), comm(), stream()));
-              }
-            }
-            for (PeerRecv r : recvs) {
-              NDArray out = manager.create(r.shape(), r.dataType(), device);
-              received.add(out);
-              long count = out.size();
-              int type = NcclDataType.of(r.dataType()).code();
-              long at = TensorAddress.of(out);
-              if (count > 0) {
-                posts.add(() -> nccl.recv(at, count, type, r.peer(), comm(), stream()));
-              }
-            }
-            finish("send-recv", posts);
+            finish("send-recv", stage(sends, recvs, manager, staged, received, stream()));
             return received;
           } catch (RuntimeException e) {
             received.close();
             throw e;
           } finally {
-            for (int i = 0; i < staged.size(); i++) {
-              release(staged.get(i), sends.get(i).tensor());
-            }
+            release(staged, sends);
           }
         });
+  }
+
+  /**
+   * On a GPU, the transfers go to the side stream once the main stream has reached this call (so
+   * the receive buffers, fresh from the caching allocator, are free), and {@code await} makes the
+   * main stream wait for them. The staged copies of non-contiguous sends live until the await.
+   */
+  @Override
+  public PendingExchange startSendRecv(
+      List<PeerSend> sends, List<PeerRecv> recvs, NDManager manager) {
+    if (!driver.queue().ordersLaterUses()) {
+      return PendingExchange.completed(sendRecv(sends, recvs, manager));
+    }
+    SendRecvBatch.validate(rank, worldSize, sends, recvs, NcclDataType::of);
+    sends.forEach(s -> checkDevice(s.tensor(), "send-recv"));
+    return run(
+        "send-recv",
+        () -> {
+          DeviceQueue queue = driver.queue();
+          List<NDArray> staged = new ArrayList<>();
+          NDList received = new NDList(recvs.size());
+          try {
+            List<IntSupplier> posts =
+                stage(sends, recvs, manager, staged, received, queue.sideStream());
+            if (posts.isEmpty()) {
+              release(staged, sends);
+              return PendingExchange.completed(received);
+            }
+            queue.sideWaitsForMain();
+            long deadline = driver.deadline();
+            driver.group("send-recv", deadline, posts);
+            driver.track("send-recv", deadline, queue.sideFence());
+            return new SideExchange(queue, queue.sideFence(), received, staged, sends);
+          } catch (RuntimeException e) {
+            received.close();
+            release(staged, sends);
+            throw e;
+          }
+        });
+  }
+
+  /** Send-recv work on the side stream, awaited by the main stream. */
+  private final class SideExchange implements PendingExchange {
+    private final DeviceQueue queue;
+    private final DeviceQueue.Fence done;
+    private final NDList received;
+    private final List<NDArray> staged;
+    private final List<PeerSend> sends;
+    private boolean awaited;
+
+    SideExchange(
+        DeviceQueue queue,
+        DeviceQueue.Fence done,
+        NDList received,
+        List<NDArray> staged,
+        List<PeerSend> sends) {
+      this.queue = queue;
+      this.done = done;
+      this.received = received;
+      this.staged = staged;
+      this.sends = sends;
+    }
+
+    @Override
+    public NDList received() {
+      return received;
+    }
+
+    @Override
+    public void await() {
+      if (awaited) {
+        return;
+      }
+      awaited = true;
+      queue.enter();
+      queue.mainWaitsFor(done);
+      done.close();
+      release(staged, sends);
+      driver.checkHealthy();
+    }
+  }
+
+  /**
+   * Stages the sends (contiguous copies where needed, into {@code staged}), allocates the receive
+   * buffers (into {@code received}) and returns the NCCL posts for {@code stream}.
+   */
+  private List<IntSupplier> stage(
+      List<PeerSend> sends,
+      List<PeerRecv> recvs,
+      NDManager manager,
+      List<NDArray> staged,
+      NDList received,
+      long stream) {
+    List<IntSupplier> posts = new ArrayList<>();
+    for (PeerSend s : sends) {
+      NDArray in = TensorAddress.contiguous(s.tensor());
+      staged.add(in);
+      long count = in.size();
+      int type = NcclDataType.of(in.getDataType()).code();
+      long at = TensorAddress.of(in);
+      if (count > 0) {
+        posts.add(() -> nccl.send(at, count, type, s.peer(), comm(), stream));
+      }
+    }
+    for (PeerRecv r : recvs) {
+      NDArray out = manager.create(r.shape(), r.dataType(), device);
+      received.add(out);
+      long count = out.size();
+      int type = NcclDataType.of(r.dataType()).code();
+      long at = TensorAddress.of(out);
+      if (count > 0) {
+        posts.add(() -> nccl.recv(at, count, type, r.peer(), comm(), stream));
+      }
+    }
+    return posts;
+  }
+
+  private static void release(List<NDArray> staged, List<PeerSend> sends) {
+    for (int i = 0; i < staged.size(); i++) {
+      release(staged.get(i), sends.get(i).tensor());
+    }
   }
 
   @Override

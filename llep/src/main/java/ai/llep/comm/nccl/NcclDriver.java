@@ -153,7 +153,12 @@ final class NcclDriver {
 
   /** Leaves the work queued so far to the watchdog, which fails it at {@code deadline}. */
   void track(String op, long deadline) {
-    InFlight work = new InFlight(op, queue.fence(), deadline);
+    track(op, deadline, queue.fence());
+  }
+
+  /** Leaves the work before {@code fence} to the watchdog, which closes the fence when done. */
+  void track(String op, long deadline, DeviceQueue.Fence fence) {
+    InFlight work = new InFlight(op, fence, deadline);
     lock.lock();
     try {
       inFlight.addLast(work);

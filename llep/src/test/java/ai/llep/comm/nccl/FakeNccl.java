@@ -267,6 +267,23 @@ final class FakeNccl {
       return ordersLaterUses;
     }
 
+    /** One fake stream serves as both queues: work runs in the order it was queued. */
+    @Override
+    public long sideStream() {
+      return 0;
+    }
+
+    @Override
+    public void sideWaitsForMain() {}
+
+    @Override
+    public Fence sideFence() {
+      return fence();
+    }
+
+    @Override
+    public void mainWaitsFor(Fence fence) {}
+
     @Override
     public void close() {
       stream.shutdownNow();

@@ -12,6 +12,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.CollectiveCase;
+import ai.llep.comm.PeerRecv;
+import ai.llep.comm.PeerSend;
+import ai.llep.comm.PendingExchange;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,32 @@ class NcclCollectivesTest {
             assertSameBits(expected, got, "all-gather of a transposed input");
             return null;
           });
+    }
+  }
+
+  @Test
+  void aStartedExchangeReturnsAtOnceAndDeliversAfterItsAwait() throws Exception {
+    try (FakeWorld world = FakeWorld.start(2, FakeWorld.options(Duration.ofSeconds(10)))) {
+      world.nccl.rank(0).orderLaterUses();
+      world.nccl.rank(1).orderLaterUses();
+      world.runAll(
+          (rank, comm, manager) -> {
+            int peer = 1 - rank;
+            NDArray mine = manager.arange(6f).reshape(2, 3).add(rank * 100).transpose();
+            PendingExchange pending =
+                comm.startSendRecv(
+                    List.of(new PeerSend(peer, mine)),
+                    List.of(new PeerRecv(peer, new Shape(3, 2), DataType.FLOAT32)),
+                    manager);
+            pending.await();
+            comm.barrier();
+            NDArray expected = manager.arange(6f).reshape(2, 3).add(peer * 100).transpose();
+            assertSameBits(expected, pending.received().getFirst(), "received weights");
+            return null;
+          });
+      assertTrue(
+          world.nccl.calls.stream().anyMatch(c -> c.equals("rank 0 send peer=1 count=6")),
+          world.nccl.calls.toString());
     }
   }
 
