@@ -30,8 +30,8 @@ final class BenchTable {
     text.append(
         String.format(
             Locale.ROOT,
-            "compute floor %.3f ms: T*K rows per rank split evenly over its experts, one GEMM chain"
-                + " per expert, no communication%n",
+            "compute floor %.3f ms: T*K rows per rank split evenly over its experts, three batched"
+                + " GEMMs over all of them, no communication%n",
             report.floorMs()));
     text.append(
         String.format(
