@@ -267,7 +267,10 @@ final class FakeNccl {
       return ordersLaterUses;
     }
 
-    /** One fake stream serves as both queues: work runs in the order it was queued. */
+    /**
+     * One fake stream serves as both queues: work runs in the order it was queued. The host is the
+     * only later user of fake results, so making the main queue wait means waiting here.
+     */
     @Override
     public long sideStream() {
       return 0;
@@ -282,7 +285,16 @@ final class FakeNccl {
     }
 
     @Override
-    public void mainWaitsFor(Fence fence) {}
+    public void mainWaitsFor(Fence fence) {
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!fence.reached()) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException(
+              "fake stream of rank " + rank + " never reached the fence");
+        }
+        Thread.onSpinWait();
+      }
+    }
 
     @Override
     public void close() {
