@@ -9,6 +9,7 @@ import ai.llep.plan.Segment;
 import ai.llep.plan.SlotPiece;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -40,6 +41,18 @@ final class DeviceRouting {
   /** Experts computed here, in grouped order. */
   final List<Segment> segments;
 
+  /** First grouped row of each segment. */
+  final long[] segmentOffsets;
+
+  /** The GEMM chains that compute the segments, largest first. */
+  final List<ExpertWork> work;
+
+  /**
+   * For each batched item of {@link #work}, the grouped row behind each of its padded rows (padding
+   * repeats real rows; their outputs are never read); null for a single expert.
+   */
+  final List<NDArray> padIndex;
+
   /** The output rows to return, in receive order, as runs of the experts' outputs. */
   final List<OutputRun> returnRuns;
 
@@ -53,6 +66,9 @@ final class DeviceRouting {
       NDArray sendTokens,
       NDArray groupIndex,
       List<Segment> segments,
+      long[] segmentOffsets,
+      List<ExpertWork> work,
+      List<NDArray> padIndex,
       List<OutputRun> returnRuns) {
     this.sendRows = sendRows;
     this.recvRows = recvRows;
@@ -60,6 +76,9 @@ final class DeviceRouting {
     this.sendTokens = sendTokens;
     this.groupIndex = groupIndex;
     this.segments = segments;
+    this.segmentOffsets = segmentOffsets;
+    this.work = work;
+    this.padIndex = padIndex;
     this.returnRuns = returnRuns;
   }
 
@@ -67,9 +86,18 @@ final class DeviceRouting {
    * @param counts P x N slot counts of every rank
    * @param byExpert_S this rank's slot indices ordered by (expert, slot), on the device
    * @param topK slots per token
+   * @param natives this rank's experts: whether they are stacked, for batching
+   * @param batchRows largest expert, in rows, that may run in a batch ({@link ExpertBatching})
    */
   static DeviceRouting of(
-      NDManager manager, long[][] counts, Plan plan, int rank, NDArray byExpert_S, int topK) {
+      NDManager manager,
+      long[][] counts,
+      Plan plan,
+      int rank,
+      NDArray byExpert_S,
+      int topK,
+      NativeExperts natives,
+      long batchRows) {
     int ranks = counts.length;
     int experts = counts[rank].length;
     long[] sendRows = new long[ranks];
@@ -115,12 +143,28 @@ final class DeviceRouting {
         segments.add(new Segment(e, expertRows));
       }
     }
-    if (!inOrder) {
-      runIndex.add(Arrays.copyOf(from, run), Arrays.copyOf(length, run));
+    int groupIndexNumber =
+        inOrder ? -1 : runIndex.add(Arrays.copyOf(from, run), Arrays.copyOf(length, run));
+    long[] segmentOffsets = new long[segments.size()];
+    for (int i = 1; i < segmentOffsets.length; i++) {
+      segmentOffsets[i] = segmentOffsets[i - 1] + segments.get(i - 1).rows();
+    }
+    List<ExpertWork> work =
+        ExpertBatching.plan(segments, natives.firstExpert(), natives.stackedCount(), batchRows);
+    int[] padIndexNumber = new int[work.size()];
+    for (int w = 0; w < work.size(); w++) {
+      padIndexNumber[w] =
+          work.get(w).batched()
+              ? padRuns(runIndex, work.get(w), segments, segmentOffsets, natives.firstExpert())
+              : -1;
     }
     List<NDArray> indices = runIndex.build(manager);
     NDArray sendSlots = byExpert_S.take(indices.getFirst());
-    NDArray groupIndex = inOrder ? null : indices.get(1);
+    NDArray groupIndex = inOrder ? null : indices.get(groupIndexNumber);
+    List<NDArray> padIndex = new ArrayList<>(work.size());
+    for (int number : padIndexNumber) {
+      padIndex.add(number < 0 ? null : indices.get(number));
+    }
     long tokens = byExpert_S.getShape().get(0) / topK;
     NDArray tokenOfSlot =
         manager
@@ -143,7 +187,33 @@ final class DeviceRouting {
         sendTokens,
         groupIndex,
         List.copyOf(segments),
+        segmentOffsets,
+        work,
+        Collections.unmodifiableList(padIndex),
         List.copyOf(returnRuns));
+  }
+
+  /**
+   * Adds the gather index of a batch: for each expert of its range, its grouped rows, then the
+   * first rows of the grouped input again as padding up to the batch's row count.
+   */
+  private static int padRuns(
+      RunIndex runIndex,
+      ExpertWork batch,
+      List<Segment> segments,
+      long[] segmentOffsets,
+      int firstNative) {
+    long[] from = new long[2 * batch.localCount()];
+    long[] length = new long[from.length];
+    for (int segment : batch.segments()) {
+      int slot = segments.get(segment).expert() - firstNative - batch.firstLocal();
+      from[2 * slot] = segmentOffsets[segment];
+      length[2 * slot] = segments.get(segment).rows();
+    }
+    for (int slot = 0; slot < batch.localCount(); slot++) {
+      length[2 * slot + 1] = batch.paddedRows() - length[2 * slot];
+    }
+    return runIndex.add(from, length);
   }
 
   /**

@@ -2,14 +2,16 @@ package ai.llep.dispatch;
 
 /**
  * What one MoE layer's dispatch did, for logs and tracking: per-rank loads before (standard EP) and
- * after planning, slots computed away from their expert's native rank, and weights moved.
+ * after planning, slots computed away from their expert's native rank, weights moved, and how many
+ * of this rank's experts ran inside batched GEMM chains.
  */
 public record DispatchStats(
     long[] loadsBefore,
     long[] loadsAfter,
     long spilledSlots,
     int transfers,
-    long weightBytesMoved) {
+    long weightBytesMoved,
+    int batchedExperts) {
   public double imbalanceBefore() {
     return imbalance(loadsBefore);
   }

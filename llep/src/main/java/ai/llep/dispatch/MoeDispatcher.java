@@ -30,9 +30,16 @@ import java.util.Map;
  * backward is exact across ranks.
  */
 public final class MoeDispatcher {
+  /**
+   * Default largest expert, in rows, that runs in a batch with its stacked neighbours: below about
+   * this many rows a GPU finishes an expert's GEMMs faster than the host launches them.
+   */
+  public static final long DEFAULT_BATCH_ROWS = 1024;
+
   private final ExpertPlacement placement;
   private final Planner planner;
   private final DispatchPhases phases;
+  private final long batchRows;
 
   public MoeDispatcher(ExpertPlacement placement, Planner planner) {
     this(placement, planner, DispatchPhases.NONE);
@@ -42,9 +49,22 @@ public final class MoeDispatcher {
    * @param phases told as each phase of a forward starts, for timing them
    */
   public MoeDispatcher(ExpertPlacement placement, Planner planner, DispatchPhases phases) {
+    this(placement, planner, phases, DEFAULT_BATCH_ROWS);
+  }
+
+  /**
+   * @param batchRows largest expert, in rows, that runs in one batched GEMM chain with consecutive
+   *     native experts when they are given as an {@link ExpertStack}; 0 runs every expert alone
+   */
+  public MoeDispatcher(
+      ExpertPlacement placement, Planner planner, DispatchPhases phases, long batchRows) {
+    if (batchRows < 0) {
+      throw new IllegalArgumentException("batchRows must be >= 0, got " + batchRows);
+    }
     this.placement = placement;
     this.planner = planner;
     this.phases = phases;
+    this.batchRows = batchRows;
   }
 
   public ExpertPlacement placement() {
@@ -79,6 +99,32 @@ public final class MoeDispatcher {
       NDArray experts_S,
       NDArray weights_TK,
       List<ExpertWeights> nativeExperts) {
+    NativeExperts natives =
+        NativeExperts.of(placement.firstExpert(tape.comm().rank()), nativeExperts);
+    return forward(tape, x_TD, experts_S, weights_TK, natives);
+  }
+
+  /**
+   * {@link #forward(DistributedTape, NDArray, NDArray, NDArray, List)} with this rank's experts
+   * stacked: small experts that are neighbours in the stack run as one batched GEMM chain.
+   */
+  public DispatchResult forward(
+      DistributedTape tape,
+      NDArray x_TD,
+      NDArray experts_S,
+      NDArray weights_TK,
+      ExpertStack nativeExperts) {
+    NativeExperts natives =
+        NativeExperts.of(placement.firstExpert(tape.comm().rank()), nativeExperts);
+    return forward(tape, x_TD, experts_S, weights_TK, natives);
+  }
+
+  private DispatchResult forward(
+      DistributedTape tape,
+      NDArray x_TD,
+      NDArray experts_S,
+      NDArray weights_TK,
+      NativeExperts nativeExperts) {
     Communicator comm = tape.comm();
     int rank = comm.rank();
     checkInputs(comm, x_TD, experts_S, weights_TK, nativeExperts);
@@ -93,7 +139,8 @@ public final class MoeDispatcher {
     long[][] counts = exchangeCounts(comm, manager, localCounts(experts_S));
     phases.enter("plan");
     Plan plan = planner.plan(counts, placement);
-    DeviceRouting routing = DeviceRouting.of(manager, counts, plan, rank, byExpert_S, topK);
+    DeviceRouting routing =
+        DeviceRouting.of(manager, counts, plan, rank, byExpert_S, topK, nativeExperts, batchRows);
 
     phases.enter("dispatch");
     NDArray x_SD = x_TD.get(routing.sendTokens);
@@ -109,7 +156,7 @@ public final class MoeDispatcher {
     NDArray y_TKD = y_SD.get(routing.sendSlots.argSort()).reshape(new Shape(tokens, topK, hidden));
     NDArray y_TD = weights_TK.expandDims(1).batchMatMul(y_TKD).reshape(new Shape(tokens, hidden));
     phases.enter("done");
-    return new DispatchResult(y_TD, stats(plan, nativeExperts.getFirst()));
+    return new DispatchResult(y_TD, stats(plan, nativeExperts.expert(0), routing.work));
   }
 
   /** Slot indices ordered by (expert, slot): a sort of unique keys, so the same on any device. */
@@ -131,17 +178,17 @@ public final class MoeDispatcher {
       NDArray x_TD,
       NDArray experts_S,
       NDArray weights_TK,
-      List<ExpertWeights> nativeExperts) {
+      NativeExperts nativeExperts) {
     if (comm.worldSize() != placement.ranks()) {
       throw new IllegalArgumentException(
           "the placement is for " + placement.ranks() + " ranks, the job has " + comm.worldSize());
     }
-    if (nativeExperts.size() != placement.expertsPerRank()) {
+    if (nativeExperts.count() != placement.expertsPerRank()) {
       throw new IllegalArgumentException(
           "rank "
               + comm.rank()
               + " holds "
-              + nativeExperts.size()
+              + nativeExperts.count()
               + " experts, the placement gives it "
               + placement.expertsPerRank());
     }
@@ -218,15 +265,15 @@ public final class MoeDispatcher {
    * order on every rank.
    */
   private Loans startLoans(
-      DistributedTape tape, Plan plan, List<ExpertWeights> nativeExperts, NDManager manager) {
+      DistributedTape tape, Plan plan, NativeExperts nativeExperts, NDManager manager) {
     int rank = tape.comm().rank();
     List<WeightLoan> lend = new ArrayList<>();
     List<PeerRecv> borrow = new ArrayList<>();
     List<Integer> borrowedExperts = new ArrayList<>();
-    List<NDArray> template = nativeExperts.getFirst().tensors();
+    List<NDArray> template = nativeExperts.expert(0).tensors();
     for (WeightTransfer transfer : plan.transfers()) {
       if (transfer.owner() == rank) {
-        for (NDArray tensor : nativeExperts.get(localIndex(transfer.expert())).tensors()) {
+        for (NDArray tensor : nativeExperts.expert(localIndex(transfer.expert())).tensors()) {
           lend.add(new WeightLoan(transfer.helper(), tensor));
         }
       }
@@ -242,14 +289,15 @@ public final class MoeDispatcher {
   }
 
   /**
-   * Groups received rows by expert, runs one GEMM chain per expert, and lays the outputs out in
-   * receive order with one concatenation of views.
+   * Groups received rows by expert, runs the GEMM chains largest first ({@link ExpertBatching}),
+   * and lays the outputs out in receive order with one concatenation of views. The borrowed weights
+   * are awaited just before the first borrowed expert; on a GPU only the device waits.
    */
   private NDArray computeExperts(
       int rank,
       NDArray x_RD,
       DeviceRouting routing,
-      List<ExpertWeights> nativeExperts,
+      NativeExperts nativeExperts,
       Loans loans,
       long hidden) {
     NDManager manager = x_RD.getManager();
@@ -258,32 +306,36 @@ public final class MoeDispatcher {
       return manager.zeros(new Shape(0, hidden), x_RD.getDataType());
     }
     NDArray grouped_RD = routing.groupIndex == null ? x_RD : x_RD.get(routing.groupIndex);
-    List<NDArray> outputs = new ArrayList<>(routing.segments.size());
-    long[] offsets = new long[routing.segments.size()];
-    for (int i = 1; i < offsets.length; i++) {
-      offsets[i] = offsets[i - 1] + routing.segments.get(i - 1).rows();
-    }
-    for (int i = 0; i < offsets.length; i++) {
-      Segment segment = routing.segments.get(i);
-      boolean isNative = placement.nativeRank(segment.expert()) == rank;
-      outputs.add(
-          isNative
-              ? nativeExperts
-                  .get(localIndex(segment.expert()))
-                  .apply(rows(grouped_RD, offsets[i], segment))
-              : null);
-    }
-    Map<Integer, ExpertWeights> borrowed = loans.await();
-    for (int i = 0; i < offsets.length; i++) {
-      Segment segment = routing.segments.get(i);
-      if (outputs.get(i) == null) {
-        ExpertWeights weights = weightsOf(rank, segment.expert(), nativeExperts, borrowed);
-        outputs.set(i, weights.apply(rows(grouped_RD, offsets[i], segment)));
+    NDArray[] outputs = new NDArray[routing.segments.size()];
+    Map<Integer, ExpertWeights> borrowed = null;
+    for (int w = 0; w < routing.work.size(); w++) {
+      ExpertWork work = routing.work.get(w);
+      if (work.batched()) {
+        computeBatch(
+            work, routing, grouped_RD.get(routing.padIndex.get(w)), nativeExperts, outputs);
+        continue;
       }
+      int i = work.segments().getFirst();
+      int expert = routing.segments.get(i).expert();
+      boolean isNative = placement.nativeRank(expert) == rank;
+      if (!isNative && borrowed == null) {
+        borrowed = loans.await();
+      }
+      ExpertWeights weights =
+          isNative ? nativeExperts.expert(localIndex(expert)) : weightsOf(rank, expert, borrowed);
+      outputs[i] =
+          weights.apply(
+              grouped_RD.get(
+                  RunIndex.slice(
+                      routing.segmentOffsets[i],
+                      routing.segmentOffsets[i] + routing.segments.get(i).rows())));
+    }
+    if (borrowed == null) {
+      loans.await();
     }
     NDList runs = new NDList(routing.returnRuns.size());
     for (DeviceRouting.OutputRun run : routing.returnRuns) {
-      NDArray out = outputs.get(run.segment());
+      NDArray out = outputs[run.segment()];
       runs.add(
           run.offset() == 0 && run.rows() == out.getShape().get(0)
               ? out
@@ -292,20 +344,29 @@ public final class MoeDispatcher {
     return runs.size() == 1 ? runs.getFirst() : NDArrays.concat(runs, 0);
   }
 
-  private static NDArray rows(NDArray grouped_RD, long offset, Segment segment) {
-    return grouped_RD.get(RunIndex.slice(offset, offset + segment.rows()));
+  /** One batched GEMM chain; each segment's output is a view of the real rows of its expert. */
+  private void computeBatch(
+      ExpertWork batch,
+      DeviceRouting routing,
+      NDArray padded_PD,
+      NativeExperts nativeExperts,
+      NDArray[] outputs) {
+    long rows = batch.paddedRows();
+    NDArray x_EMD =
+        padded_PD.reshape(new Shape(batch.localCount(), rows, padded_PD.getShape().get(1)));
+    int first = batch.firstLocal();
+    NDArray y_EMD = nativeExperts.stack().apply(first, first + batch.localCount(), x_EMD);
+    NDArray y_PD = y_EMD.reshape(new Shape(batch.localCount() * rows, y_EMD.getShape().get(2)));
+    for (int segment : batch.segments()) {
+      Segment s = routing.segments.get(segment);
+      long at = (localIndex(s.expert()) - first) * rows;
+      outputs[segment] = y_PD.get(RunIndex.slice(at, at + s.rows()));
+    }
   }
 
-  private ExpertWeights weightsOf(
-      int rank,
-      int expert,
-      List<ExpertWeights> nativeExperts,
-      Map<Integer, ExpertWeights> borrowed) {
+  private ExpertWeights weightsOf(int rank, int expert, Map<Integer, ExpertWeights> borrowed) {
     ExpertWeights weights = borrowed.get(expert);
-    if (weights != null) {
-      return weights;
-    }
-    if (placement.nativeRank(expert) != rank) {
+    if (weights == null) {
       throw new IllegalStateException(
           "the plan sends rows of expert "
               + expert
@@ -313,14 +374,14 @@ public final class MoeDispatcher {
               + rank
               + ", which neither owns nor borrows it");
     }
-    return nativeExperts.get(localIndex(expert));
+    return weights;
   }
 
   private int localIndex(int expert) {
     return expert - placement.firstExpert(placement.nativeRank(expert));
   }
 
-  private DispatchStats stats(Plan plan, ExpertWeights anyExpert) {
+  private DispatchStats stats(Plan plan, ExpertWeights anyExpert, List<ExpertWork> work) {
     long spilled = 0;
     for (int e = 0; e < placement.experts(); e++) {
       for (var a : plan.assignments(e)) {
@@ -338,6 +399,7 @@ public final class MoeDispatcher {
         plan.loads(),
         spilled,
         plan.transfers().size(),
-        bytesPerExpert * plan.transfers().size());
+        bytesPerExpert * plan.transfers().size(),
+        work.stream().filter(ExpertWork::batched).mapToInt(w -> w.segments().size()).sum());
   }
 }

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * EP and LLEP dispatch on P in-process ranks against the dense float64 reference, on fresh random
  * layers and routings (the seed is in every failure message): output, input, router and expert
- * gradients, with empty ranks, skewed routings and tiny m so that LLEP really spills.
+ * gradients, with empty ranks, skewed routings and tiny m so that LLEP really spills; with the
+ * experts given one by one, and stacked so that small neighbours run as batched GEMM chains.
  */
 class MoeDispatcherTest {
   private static final double TOLERANCE = 1e-5;
@@ -40,36 +41,63 @@ class MoeDispatcherTest {
       float[] inputGrad,
       float[] routerGrad,
       List<float[]> expertGrads,
-      long spilled) {}
+      long spilled,
+      int batched) {}
 
   @ParameterizedTest(name = "{0} ranks")
   @ValueSource(ints = {1, 2, 3, 4})
   void matchesTheDenseReference(int ranks) throws Exception {
+    check(ranks, false);
+  }
+
+  @ParameterizedTest(name = "{0} ranks")
+  @ValueSource(ints = {1, 2, 3, 4})
+  void stackedExpertsMatchTheDenseReference(int ranks) throws Exception {
+    check(ranks, true);
+  }
+
+  private static void check(int ranks, boolean stacked) throws Exception {
     long seed = System.nanoTime();
     SplittableRandom random = new SplittableRandom(seed);
     long spilledInTotal = 0;
+    long batchedInTotal = 0;
     try (LocalWorld world =
             LocalWorld.start(
                 ranks,
                 new TcpOptions(Duration.ofSeconds(30), Duration.ofSeconds(30), "127.0.0.1"));
         NDManager manager = NDManager.newBaseManager("PyTorch")) {
       for (int round = 0; round < 6; round++) {
-        Case c = Case.random(random, ranks);
+        Case c = Case.random(random, ranks, stacked ? 2 : 1);
+        long batchRows = stacked ? new long[] {2, 6, 1024}[random.nextInt(3)] : 0;
         for (DispatchMode mode : List.of(DispatchMode.EP, DispatchMode.LLEP)) {
-          String label = "seed " + seed + " round " + round + " " + c + " mode " + mode;
+          String label =
+              "seed "
+                  + seed
+                  + " round "
+                  + round
+                  + " "
+                  + c
+                  + " mode "
+                  + mode
+                  + " batch rows "
+                  + batchRows;
           PlannerOptions options =
               new PlannerOptions(1.0, c.minTokens, 1.0, PlannerOptions.Variant.DEFAULT);
           MoeDispatcher dispatcher =
               new MoeDispatcher(
-                  new ExpertPlacement(c.experts, ranks), Planner.create(mode, options));
+                  new ExpertPlacement(c.experts, ranks),
+                  Planner.create(mode, options),
+                  DispatchPhases.NONE,
+                  batchRows);
           List<LocalWorld.Outcome<RankResult>> outcomes =
-              world.run((rank, comm, m) -> runRank(c, rank, comm, m, dispatcher));
+              world.run((rank, comm, m) -> runRank(c, rank, comm, m, dispatcher, stacked));
           List<RankResult> results = new ArrayList<>();
           for (int r = 0; r < ranks; r++) {
             assertNull(
                 outcomes.get(r).error(),
                 label + ": rank " + r + " failed: " + outcomes.get(r).error());
             results.add(outcomes.get(r).value());
+            batchedInTotal += outcomes.get(r).value().batched();
           }
           compare(manager, c, results, label);
           if (mode == DispatchMode.LLEP) {
@@ -81,6 +109,9 @@ class MoeDispatcherTest {
     if (ranks > 1) {
       assertTrue(spilledInTotal > 0, "seed " + seed + ": LLEP never spilled, so it was not tested");
     }
+    if (stacked) {
+      assertTrue(batchedInTotal > 0, "seed " + seed + ": no expert ran in a batch");
+    }
   }
 
   private static RankResult runRank(
@@ -88,7 +119,8 @@ class MoeDispatcherTest {
       int rank,
       ai.llep.comm.Communicator comm,
       NDManager parent,
-      MoeDispatcher dispatcher) {
+      MoeDispatcher dispatcher,
+      boolean stacked) {
     try (NDManager m = parent.newSubManager();
         GradMode grad = GradMode.enabled()) {
       NDArray x = c.tokens(m, rank);
@@ -100,26 +132,43 @@ class MoeDispatcherTest {
       for (int e = placement.firstExpert(rank);
           e < placement.firstExpert(rank) + placement.expertsPerRank();
           e++) {
-        ExpertWeights w = c.expert(m, e);
-        w.tensors().forEach(t -> t.setRequiresGradient(true));
-        natives.add(w);
+        natives.add(c.expert(m, e));
       }
+      ExpertStack stack = stacked ? stack(natives) : null;
+      List<NDArray> leaves = stacked ? stack.tensors() : new ArrayList<>();
+      if (!stacked) {
+        natives.forEach(w -> leaves.addAll(w.tensors()));
+      }
+      leaves.forEach(t -> t.setRequiresGradient(true));
       long[] choices = c.choices(rank);
       NDArray weights =
           x.matMul(router.transpose())
               .softmax(1)
               .gather(m.create(choices, new Shape(c.tokens[rank], c.topK)), 1);
       DistributedTape tape = DistributedTape.training(comm);
-      DispatchResult result = dispatcher.forward(tape, x, choices, weights, natives);
+      DispatchResult result =
+          stacked
+              ? dispatcher.forward(tape, x, m.create(choices), weights, stack)
+              : dispatcher.forward(tape, x, choices, weights, natives);
       tape.backward(result.output_TD(), c.upstream(m, rank));
       List<float[]> grads = new ArrayList<>();
-      natives.forEach(w -> w.tensors().forEach(t -> grads.add(t.getGradient().toFloatArray())));
+      if (stacked) {
+        List<NDArray> stackGrads = stack.tensors().stream().map(NDArray::getGradient).toList();
+        for (int i = 0; i < natives.size(); i++) {
+          for (NDArray g : stackGrads) {
+            grads.add(g.get(i).toFloatArray());
+          }
+        }
+      } else {
+        natives.forEach(w -> w.tensors().forEach(t -> grads.add(t.getGradient().toFloatArray())));
+      }
       return new RankResult(
           result.output_TD().toFloatArray(),
           x.getGradient().toFloatArray(),
           router.getGradient().toFloatArray(),
           grads,
-          result.stats().spilledSlots());
+          result.stats().spilledSlots(),
+          result.stats().batchedExperts());
     }
   }
 
@@ -200,6 +249,27 @@ class MoeDispatcherTest {
     }
   }
 
+  private static ExpertStack stack(List<ExpertWeights> experts) {
+    List<NDArray> stacked = new ArrayList<>();
+    int tensors = experts.getFirst().tensors().size();
+    for (int t = 0; t < tensors; t++) {
+      NDList column = new NDList();
+      for (ExpertWeights w : experts) {
+        column.add(w.tensors().get(t));
+      }
+      stacked.add(NDArrays.stack(column));
+    }
+    return tensors == 3
+        ? ExpertStack.withoutBias(stacked.get(0), stacked.get(1), stacked.get(2))
+        : new ExpertStack(
+            stacked.get(0),
+            stacked.get(1),
+            stacked.get(2),
+            stacked.get(3),
+            stacked.get(4),
+            stacked.get(5));
+  }
+
   private static float[] concat(List<float[]> parts) {
     int n = parts.stream().mapToInt(p -> p.length).sum();
     float[] out = new float[n];
@@ -236,8 +306,8 @@ class MoeDispatcherTest {
       double hot,
       int minTokens,
       boolean bias) {
-    static Case random(SplittableRandom random, int ranks) {
-      int experts = ranks * random.nextInt(1, 4);
+    static Case random(SplittableRandom random, int ranks, int minPerRank) {
+      int experts = ranks * random.nextInt(minPerRank, 4);
       int topK = random.nextInt(1, Math.min(4, experts) + 1);
       int[] tokens = new int[ranks];
       for (int r = 0; r < ranks; r++) {

@@ -33,6 +33,7 @@ final class BenchJson {
     root.addProperty("dtype", o.dataType().name().toLowerCase(Locale.ROOT));
     root.addProperty("warmup", o.warmup());
     root.addProperty("runs", o.runs());
+    root.addProperty("batchRows", o.batchRows());
     JsonObject planner = new JsonObject();
     planner.addProperty("lambda", o.planner().lambda());
     planner.addProperty("alpha", o.planner().alpha());

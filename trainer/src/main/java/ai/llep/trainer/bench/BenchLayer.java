@@ -5,28 +5,28 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.llep.dispatch.ExpertWeights;
+import ai.llep.dispatch.ExpertStack;
 import ai.llep.plan.ExpertPlacement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * This rank's part of the layer: only its own experts' weights, random from the seed and drawn on
- * the device by libtorch's generator (drawing tens of gigabytes on the host would take minutes).
- * Weights are scaled so that activations stay of order one in float16.
+ * the device by libtorch's generator (drawing tens of gigabytes on the host would take minutes),
+ * stacked as gpt-oss stores them. Weights are scaled so that activations stay of order one in
+ * float16.
  */
 final class BenchLayer implements AutoCloseable {
   final LayerShape shape;
   final ExpertPlacement placement;
   final DataType dataType;
-  final List<ExpertWeights> natives;
+  final ExpertStack natives;
   private final NDManager manager;
 
   private BenchLayer(
       LayerShape shape,
       ExpertPlacement placement,
       DataType dataType,
-      List<ExpertWeights> natives,
+      ExpertStack natives,
       NDManager manager) {
     this.shape = shape;
     this.placement = placement;
@@ -50,19 +50,16 @@ final class BenchLayer implements AutoCloseable {
     Engine.getEngine("PyTorch").setRandomSeed((int) (seed * 1_000_003L + rank));
     double inScale = 1 / Math.sqrt(shape.hidden());
     double outScale = 1 / Math.sqrt(shape.ffn());
-    Shape in = new Shape(shape.ffn(), shape.hidden());
-    Shape out = new Shape(shape.hidden(), shape.ffn());
-    List<ExpertWeights> natives = new ArrayList<>();
-    for (int e = 0; e < placement.expertsPerRank(); e++) {
-      ExpertWeights weights =
-          ExpertWeights.withoutBias(
-              normal(manager, in, inScale, dataType),
-              normal(manager, in, inScale, dataType),
-              normal(manager, out, outScale, dataType));
-      if (trainable) {
-        weights.tensors().forEach(t -> t.setRequiresGradient(true));
-      }
-      natives.add(weights);
+    long experts = placement.expertsPerRank();
+    Shape in = new Shape(experts, shape.ffn(), shape.hidden());
+    Shape out = new Shape(experts, shape.hidden(), shape.ffn());
+    ExpertStack natives =
+        ExpertStack.withoutBias(
+            normal(manager, in, inScale, dataType),
+            normal(manager, in, inScale, dataType),
+            normal(manager, out, outScale, dataType));
+    if (trainable) {
+      natives.tensors().forEach(t -> t.setRequiresGradient(true));
     }
     return new BenchLayer(shape, placement, dataType, natives, manager);
   }
@@ -80,11 +77,9 @@ final class BenchLayer implements AutoCloseable {
 
   /** Zeroes the accumulated gradients of the native weights, as DJL's own collector does. */
   void zeroGradients() {
-    for (ExpertWeights expert : natives) {
-      for (NDArray tensor : expert.tensors()) {
-        try (NDArray gradient = tensor.getGradient()) {
-          gradient.subi(gradient);
-        }
+    for (NDArray tensor : natives.tensors()) {
+      try (NDArray gradient = tensor.getGradient()) {
+        gradient.subi(gradient);
       }
     }
   }

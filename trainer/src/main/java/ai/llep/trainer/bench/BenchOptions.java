@@ -22,6 +22,8 @@ import java.util.List;
  * @param runs timed runs, per scenario and mode (the median is reported)
  * @param output folder for {@code bench.json} and {@code bench.png}
  * @param trace whether to write a profiler trace of one extra run per scenario and mode
+ * @param batchRows largest expert, in rows, that runs in a batched GEMM chain with its stacked
+ *     neighbours (0: every expert alone)
  * @param planner the LLEP knobs
  * @param tolerance largest relative difference from EP allowed in outputs and gradients
  * @param seed seed of weights and tokens
@@ -38,6 +40,7 @@ public record BenchOptions(
     int runs,
     Path output,
     boolean trace,
+    long batchRows,
     PlannerOptions planner,
     double tolerance,
     long seed) {
@@ -64,6 +67,9 @@ public record BenchOptions(
     if (warmup < 0 || runs < 1) {
       throw new IllegalArgumentException(
           "bench.warmup must be >= 0 and bench.runs >= 1, got " + warmup + " and " + runs);
+    }
+    if (batchRows < 0) {
+      throw new IllegalArgumentException("bench.batch-rows must be >= 0, got " + batchRows);
     }
     if (!(tolerance > 0)) {
       throw new IllegalArgumentException("bench.tolerance must be > 0, got " + tolerance);

@@ -2,6 +2,7 @@ package ai.llep.trainer.bench;
 
 import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
+import ai.llep.dispatch.DispatchPhases;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.ExpertPlacement;
@@ -94,7 +95,8 @@ public final class BenchRunner {
       double ceiling = 1;
       for (DispatchMode mode : order) {
         Planner planner = Planner.create(mode, options.planner());
-        MoeDispatcher dispatcher = new MoeDispatcher(layer.placement, planner);
+        MoeDispatcher dispatcher =
+            new MoeDispatcher(layer.placement, planner, DispatchPhases.NONE, options.batchRows());
         ModeBench.Measured measured =
             ModeBench.run(
                 comm,
@@ -104,7 +106,7 @@ public final class BenchRunner {
                 options,
                 clock,
                 keep,
-                phases -> new MoeDispatcher(layer.placement, planner, phases),
+                phases -> new MoeDispatcher(layer.placement, planner, phases, options.batchRows()),
                 options.trace()
                     ? PhaseTimeline.file(
                         options.output(), scenario.label(), label(mode), comm.rank())

@@ -1,23 +1,19 @@
 package ai.llep.trainer.bench;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.llep.comm.Communicator;
-import ai.llep.dispatch.ExpertWeights;
 import ai.llep.tape.GradMode;
 import ai.llep.tape.Gradients;
-import java.util.function.Function;
 
 /**
  * The compute floor: the same expert FFN work under a perfectly balanced load, with no
  * communication and no per-expert launches. Each rank's T*K rows (its share of all ranks' slots)
  * are split evenly over its M native experts (rounded up) and run as three batched GEMMs over all M
- * experts at once, forward (and backward for forward-backward), on a stacked copy of the same
- * weights on the same device as the modes. No dispatch can beat it on this hardware.
+ * experts at once, forward (and backward for forward-backward), on the same stacked weights on the
+ * same device as the modes. No dispatch can beat it on this hardware.
  */
 final class ComputeFloor {
   private ComputeFloor() {}
@@ -31,16 +27,14 @@ final class ComputeFloor {
     Shape shape = new Shape(experts, perExpert, layer.shape.hidden());
     boolean backward = options.pass() == BenchPass.FORWARD_BACKWARD;
     try (NDManager inputs = m.newSubManager()) {
-      NDArray gate_MFD = stack(layer, ExpertWeights::gate, inputs);
-      NDArray up_MFD = stack(layer, ExpertWeights::up, inputs);
-      NDArray down_MDF = stack(layer, ExpertWeights::down, inputs);
+      NDArray gate_MFD = layer.natives.gate_EFD();
+      NDArray up_MFD = layer.natives.up_EFD();
+      NDArray down_MDF = layer.natives.down_EDF();
       NDArray x_MRD = BenchLayer.normal(inputs, shape, 1.0, layer.dataType);
       NDArray upstream_MRD =
           backward ? BenchLayer.normal(inputs, shape, 1.0, layer.dataType) : null;
       if (backward) {
-        for (NDArray t : new NDArray[] {gate_MFD, up_MFD, down_MDF, x_MRD}) {
-          t.setRequiresGradient(true);
-        }
+        x_MRD.setRequiresGradient(true);
       }
       double[] times = new double[options.runs()];
       for (int run = 0; run < options.warmup() + options.runs(); run++) {
@@ -52,17 +46,6 @@ final class ComputeFloor {
         }
       }
       return times;
-    }
-  }
-
-  private static NDArray stack(
-      BenchLayer layer, Function<ExpertWeights, NDArray> tensor, NDManager manager) {
-    NDList tensors = new NDList();
-    layer.natives.forEach(e -> tensors.add(tensor.apply(e)));
-    try (GradMode off = GradMode.disabled()) {
-      NDArray stacked = NDArrays.stack(tensors);
-      stacked.attach(manager);
-      return stacked;
     }
   }
 

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.DispatchResult;
-import ai.llep.dispatch.ExpertWeights;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
@@ -28,9 +27,7 @@ final class LayerStep {
     inputs.x_TD().tempAttach(scope);
     inputs.weights_TK().tempAttach(scope);
     inputs.experts_S().tempAttach(scope);
-    for (ExpertWeights expert : layer.natives) {
-      expert.tensors().forEach(t -> t.tempAttach(scope));
-    }
+    layer.natives.tensors().forEach(t -> t.tempAttach(scope));
     try (GradMode grad = backward ? GradMode.enabled() : GradMode.disabled()) {
       DistributedTape tape =
           backward ? DistributedTape.training(comm) : DistributedTape.inference(comm);

@@ -7,7 +7,6 @@ import ai.llep.device.PeakMemory;
 import ai.llep.dispatch.DispatchPhases;
 import ai.llep.dispatch.DispatchResult;
 import ai.llep.dispatch.DispatchStats;
-import ai.llep.dispatch.ExpertWeights;
 import ai.llep.dispatch.MoeDispatcher;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,16 +96,17 @@ final class ModeBench {
   }
 
   private static List<NDArray> gradients(BenchLayer layer, ScenarioInputs inputs, NDManager keep) {
-    List<NDArray> tensors = new ArrayList<>();
-    tensors.add(inputs.x_TD());
-    for (int local : layer.checkedExperts()) {
-      ExpertWeights expert = layer.natives.get(local);
-      tensors.addAll(expert.tensors());
-    }
     List<NDArray> gradients = new ArrayList<>();
-    for (NDArray tensor : tensors) {
-      try (NDArray gradient = tensor.getGradient()) {
-        gradients.add(LayerStep.keep(gradient, keep));
+    try (NDArray gradient = inputs.x_TD().getGradient()) {
+      gradients.add(LayerStep.keep(gradient, keep));
+    }
+    List<NDArray> stacked = layer.natives.tensors();
+    for (int local : layer.checkedExperts()) {
+      for (NDArray tensor : stacked) {
+        try (NDArray gradient = tensor.getGradient();
+            NDArray expert = gradient.get(local)) {
+          gradients.add(LayerStep.keep(expert, keep));
+        }
       }
     }
     return gradients;

@@ -68,6 +68,7 @@ final class BenchCommand implements Callable<Integer> {
           config.getInt("bench.runs"),
           Path.of(config.getString("bench.output")),
           config.getBoolean("bench.trace"),
+          config.getLong("bench.batch-rows"),
           Settings.plannerOptions(config),
           config.getDouble("bench.tolerance"),
           config.getLong("seed"));

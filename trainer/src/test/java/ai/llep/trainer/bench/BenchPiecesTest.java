@@ -49,7 +49,7 @@ class BenchPiecesTest {
     assertNull(ScenarioResult.reach(1.5, 1.005));
     assertNull(ScenarioResult.reach(null, 2.0));
     DispatchStats stats =
-        new DispatchStats(new long[] {300, 100}, new long[] {200, 200}, 100, 1, 0);
+        new DispatchStats(new long[] {300, 100}, new long[] {200, 200}, 100, 1, 0, 0);
     assertEquals(1.5, stats.imbalanceBefore());
   }
 
@@ -110,14 +110,15 @@ class BenchPiecesTest {
         2,
         Path.of("out"),
         false,
+        1024,
         PlannerOptions.defaults(),
         1e-2,
         1);
   }
 
   private static BenchReport report() {
-    DispatchStats ep = new DispatchStats(new long[] {48, 16}, new long[] {48, 16}, 0, 0, 0);
-    DispatchStats llep = new DispatchStats(new long[] {48, 16}, new long[] {32, 32}, 100, 1, 96);
+    DispatchStats ep = new DispatchStats(new long[] {48, 16}, new long[] {48, 16}, 0, 0, 0, 0);
+    DispatchStats llep = new DispatchStats(new long[] {48, 16}, new long[] {32, 32}, 100, 1, 96, 0);
     long gib = 1L << 30;
     ModeResult epResult =
         new ModeResult(

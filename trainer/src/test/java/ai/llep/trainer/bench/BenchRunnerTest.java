@@ -36,6 +36,7 @@ class BenchRunnerTest {
         2,
         output,
         pass == BenchPass.FORWARD,
+        16,
         new PlannerOptions(1.0, 4, 1.0, PlannerOptions.Variant.DEFAULT),
         1e-2,
         7);
