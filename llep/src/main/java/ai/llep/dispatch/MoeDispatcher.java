@@ -153,10 +153,25 @@ public final class MoeDispatcher {
     NDArray y_SD = tape.allToAllV(y_RD, routing.recvRows, routing.sendRows);
 
     phases.enter("unpermute");
-    NDArray y_TKD = y_SD.get(routing.sendSlots.argSort()).reshape(new Shape(tokens, topK, hidden));
+    NDArray y_TKD =
+        y_SD.get(inversePermutation(manager, routing.sendSlots, slots))
+            .reshape(new Shape(tokens, topK, hidden));
     NDArray y_TD = weights_TK.expandDims(1).batchMatMul(y_TKD).reshape(new Shape(tokens, hidden));
     phases.enter("done");
     return new DispatchResult(y_TD, stats(plan, nativeExperts.expert(0), routing.work));
+  }
+
+  /**
+   * The position of each slot in send order: {@code sendSlots} is a permutation of all slots, so
+   * one scatter inverts it (no sort).
+   */
+  private static NDArray inversePermutation(NDManager manager, NDArray sendSlots, long slots) {
+    if (slots == 0) {
+      return sendSlots;
+    }
+    return manager
+        .zeros(new Shape(slots), DataType.INT64)
+        .put(sendSlots, manager.arange(0L, slots, 1L, DataType.INT64));
   }
 
   /** Slot indices ordered by (expert, slot): a sort of unique keys, so the same on any device. */

@@ -11,13 +11,21 @@ import java.util.List;
 /**
  * Gather indices made of runs, built on the device from a table of one entry per run: run r puts
  * positions [from[r], from[r] + length[r]) of the source at the next length[r] positions of the
- * output. The host handles one entry per run (per expert and rank, never per token) and uploads the
- * tables of all indices of a layer at once; the device expands them with a cumulative sum.
+ * output. The host handles one entry per run (per expert and rank, never per token). All indices of
+ * a layer are laid end to end and expanded together: one upload of the run table and one cumulative
+ * sum, then each index is a view of the result, so the cost in device calls does not grow with the
+ * number of indices.
  */
 final class RunIndex {
-  private final List<long[]> starts = new ArrayList<>();
-  private final List<long[]> shifts = new ArrayList<>();
+  /** Global position where each run after the first starts. */
+  private final List<Long> starts = new ArrayList<>();
+
+  /** Source position minus output position, per run. */
+  private final List<Long> shifts = new ArrayList<>();
+
+  private final List<Long> offsets = new ArrayList<>();
   private final List<Long> totals = new ArrayList<>();
+  private long end;
 
   /**
    * Adds one index.
@@ -27,73 +35,60 @@ final class RunIndex {
    * @return its number, for {@link #build}
    */
   int add(long[] from, long[] length) {
-    int runs = 0;
-    long total = 0;
-    for (long l : length) {
-      if (l > 0) {
-        runs++;
-        total += l;
-      }
-    }
-    long[] start = new long[Math.max(0, runs - 1)];
-    long[] shift = new long[runs];
-    long next = 0;
-    int r = 0;
+    long offset = end;
     for (int i = 0; i < length.length; i++) {
       if (length[i] == 0) {
         continue;
       }
-      if (r > 0) {
-        start[r - 1] = next;
+      if (!shifts.isEmpty()) {
+        starts.add(end);
       }
-      shift[r++] = from[i] - next;
-      next += length[i];
+      shifts.add(from[i] - end);
+      end += length[i];
     }
-    starts.add(start);
-    shifts.add(shift);
-    totals.add(total);
+    offsets.add(offset);
+    totals.add(end - offset);
     return totals.size() - 1;
   }
 
-  /** The indices, in the order added: int64 on {@code manager}'s device, one upload in all. */
+  /** The indices, in the order added: int64 views on {@code manager}'s device. */
   List<NDArray> build(NDManager manager) {
-    int size = 0;
+    NDArray all = expand(manager);
+    List<NDArray> indices = new ArrayList<>(totals.size());
     for (int i = 0; i < totals.size(); i++) {
-      size += starts.get(i).length + shifts.get(i).length;
-    }
-    long[] table = new long[size];
-    int at = 0;
-    for (int i = 0; i < totals.size(); i++) {
-      System.arraycopy(starts.get(i), 0, table, at, starts.get(i).length);
-      at += starts.get(i).length;
-      System.arraycopy(shifts.get(i), 0, table, at, shifts.get(i).length);
-      at += shifts.get(i).length;
-    }
-    NDArray uploaded = size == 0 ? null : manager.create(table);
-    List<NDArray> indices = new ArrayList<>();
-    at = 0;
-    for (int i = 0; i < totals.size(); i++) {
-      long[] start = starts.get(i);
-      long[] shift = shifts.get(i);
-      long total = totals.get(i);
-      NDArray positions = manager.arange(0L, total, 1L, DataType.INT64);
-      if (shift.length == 0 || (shift.length == 1 && shift[0] == 0)) {
-        indices.add(positions);
-      } else if (shift.length == 1) {
-        indices.add(positions.add(shift[0]));
-      } else {
-        NDArray startIndex = uploaded.get(slice(at, at + start.length));
-        NDArray shiftTable =
-            uploaded.get(slice(at + start.length, at + start.length + shift.length));
-        NDArray marks =
-            manager
-                .zeros(new Shape(total), DataType.INT64)
-                .put(startIndex, manager.ones(new Shape(start.length), DataType.INT64));
-        indices.add(positions.add(shiftTable.take(marks.cumSum())));
-      }
-      at += start.length + shift.length;
+      long offset = offsets.get(i);
+      indices.add(
+          offset == 0 && totals.get(i) == end
+              ? all
+              : all.get(slice(offset, offset + totals.get(i))));
     }
     return indices;
+  }
+
+  /** Every index end to end: position p of run r holds p - start(r) + from(r). */
+  private NDArray expand(NDManager manager) {
+    NDArray positions = manager.arange(0L, end, 1L, DataType.INT64);
+    if (shifts.isEmpty()) {
+      return positions;
+    }
+    if (shifts.size() == 1) {
+      return shifts.getFirst() == 0 ? positions : positions.add(shifts.getFirst());
+    }
+    long[] table = new long[starts.size() + shifts.size()];
+    for (int i = 0; i < starts.size(); i++) {
+      table[i] = starts.get(i);
+    }
+    for (int i = 0; i < shifts.size(); i++) {
+      table[starts.size() + i] = shifts.get(i);
+    }
+    NDArray uploaded = manager.create(table);
+    NDArray startIndex = uploaded.get(slice(0, starts.size()));
+    NDArray shiftTable = uploaded.get(slice(starts.size(), table.length));
+    NDArray marks =
+        manager
+            .zeros(new Shape(end), DataType.INT64)
+            .put(startIndex, manager.ones(new Shape(starts.size()), DataType.INT64));
+    return positions.add(shiftTable.take(marks.cumSum()));
   }
 
   static NDIndex slice(long from, long to) {
