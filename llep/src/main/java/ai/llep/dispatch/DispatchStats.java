@@ -11,7 +11,8 @@ public record DispatchStats(
     long spilledSlots,
     int transfers,
     long weightBytesMoved,
-    int batchedExperts) {
+    int batchedExperts,
+    long[] localExpertLoads) {
   public double imbalanceBefore() {
     return imbalance(loadsBefore);
   }

@@ -158,7 +158,8 @@ public final class MoeDispatcher {
             .reshape(new Shape(tokens, topK, hidden));
     NDArray y_TD = weights_TK.expandDims(1).batchMatMul(y_TKD).reshape(new Shape(tokens, hidden));
     phases.enter("done");
-    return new DispatchResult(y_TD, stats(plan, nativeExperts.expert(0), routing.work));
+    return new DispatchResult(
+        y_TD, stats(plan, nativeExperts.expert(0), routing.work, counts[rank]));
   }
 
   /**
@@ -396,7 +397,8 @@ public final class MoeDispatcher {
     return expert - placement.firstExpert(placement.nativeRank(expert));
   }
 
-  private DispatchStats stats(Plan plan, ExpertWeights anyExpert, List<ExpertWork> work) {
+  private DispatchStats stats(
+      Plan plan, ExpertWeights anyExpert, List<ExpertWork> work, long[] localCounts) {
     long spilled = 0;
     for (int e = 0; e < placement.experts(); e++) {
       for (var a : plan.assignments(e)) {
@@ -415,6 +417,7 @@ public final class MoeDispatcher {
         spilled,
         plan.transfers().size(),
         bytesPerExpert * plan.transfers().size(),
-        work.stream().filter(ExpertWork::batched).mapToInt(w -> w.segments().size()).sum());
+        work.stream().filter(ExpertWork::batched).mapToInt(w -> w.segments().size()).sum(),
+        localCounts);
   }
 }

@@ -2,8 +2,6 @@ package ai.llep.models.moe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.llep.dispatch.DispatchResult;
 import ai.llep.dispatch.ExpertWeights;
 import ai.llep.dispatch.MoeDispatcher;
@@ -14,10 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One sparse MoE block: a bias-free router, a softmax over experts in float32, top-K on the host,
- * the K routing weights gathered from the probabilities in the graph (so the router receives
- * gradients) and renormalised to sum to one where the family says so, then the dispatcher runs the
- * experts across ranks with this rank's native experts.
+ * One sparse MoE block: a bias-free router, a softmax over experts in float32, top-K on the device
+ * ({@code torch.topk}, as the reference implementations route), the K routing weights gathered from
+ * the probabilities in the graph (so the router receives gradients) and renormalised to sum to one
+ * where the family says so, then the dispatcher runs the experts across ranks with this rank's
+ * native experts. The expert ids never visit the host: only the dispatcher's count exchange does.
  */
 public final class MoeBlock {
   private final int layer;
@@ -52,17 +51,14 @@ public final class MoeBlock {
 
   /**
    * Routes and computes {@code x_TD}; every rank calls this for every MoE layer in the same order,
-   * with or without tokens. NOTE: copies the [T, E] probabilities to the host (a device sync).
+   * with or without tokens.
    */
   public MoeOutput forward(DistributedTape tape, NDArray x_TD, MoeDispatcher dispatcher) {
     NDManager manager = x_TD.getManager();
     int tokens = Math.toIntExact(x_TD.getShape().get(0));
-    int experts = Math.toIntExact(router_ED.getShape().get(0));
     NDArray logits_TE = x_TD.matMul(StepView.of(router_ED, manager).transpose());
     NDArray probs_TE = Upcast.toFloat32(logits_TE).softmax(1);
-    long[] experts_S = TopK.select(hostCopy(probs_TE), tokens, experts, topK);
-
-    NDArray chosen_TK = manager.create(experts_S, new Shape(tokens, topK));
+    NDArray chosen_TK = probs_TE.topK(topK, 1, true, true).get(1);
     NDArray weights_TK = probs_TE.gather(chosen_TK, 1);
     if (renormalize) {
       weights_TK = weights_TK.div(weights_TK.sum(new int[] {1}, true));
@@ -77,23 +73,11 @@ public final class MoeBlock {
               StepView.of(expert.up(), manager),
               StepView.of(expert.down(), manager)));
     }
-    DispatchResult result = dispatcher.forward(tape, x_TD, experts_S, weights_TK, stepExperts);
-    long[] load_E = new long[experts];
-    for (long e : experts_S) {
-      load_E[(int) e]++;
-    }
-    return new MoeOutput(result.output_TD(), new RoutingStats(layer, load_E, result.stats()));
-  }
-
-  private static double[] hostCopy(NDArray probs_TE) {
-    if (probs_TE.getDataType() == DataType.FLOAT64) {
-      return probs_TE.toDoubleArray();
-    }
-    float[] values = probs_TE.toFloatArray();
-    double[] wide = new double[values.length];
-    for (int i = 0; i < values.length; i++) {
-      wide[i] = values[i];
-    }
-    return wide;
+    DispatchResult result =
+        dispatcher.forward(
+            tape, x_TD, chosen_TK.reshape((long) tokens * topK), weights_TK, stepExperts);
+    return new MoeOutput(
+        result.output_TD(),
+        new RoutingStats(layer, result.stats().localExpertLoads(), result.stats()));
   }
 }
