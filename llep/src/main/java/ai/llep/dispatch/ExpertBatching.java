@@ -11,8 +11,11 @@ import java.util.List;
  * of at most {@code batchRows} rows that are consecutive in the stack run as one batch padded to
  * the largest of them, as long as padding adds at most a quarter to the rows computed or stays
  * within one GEMM tile (padding inside a tile costs nothing: the kernel computes whole tiles).
- * Everything else (large experts, borrowed ones) runs alone. The work comes out largest first, so
- * the longest GEMMs are queued before the host spends time launching the short ones.
+ * Everything else (large experts, borrowed ones) runs alone.
+ *
+ * <p>Order: batches first, as they take few launches and start at once, so the device is busy while
+ * borrowed weights are still arriving; then single experts largest first, so the longest GEMMs are
+ * queued before the host spends time launching the short ones.
  */
 final class ExpertBatching {
   /** Padded rows may exceed real rows by this factor at most... */
@@ -54,7 +57,9 @@ final class ExpertBatching {
       open.add(i, local, segment.rows());
     }
     close(open, segments, work);
-    work.sort(Comparator.comparingLong(ExpertWork::cost).reversed());
+    work.sort(
+        Comparator.comparing((ExpertWork w) -> !w.batched())
+            .thenComparing(Comparator.comparingLong(ExpertWork::cost).reversed()));
     return List.copyOf(work);
   }
 

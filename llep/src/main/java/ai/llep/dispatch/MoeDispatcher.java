@@ -305,9 +305,9 @@ public final class MoeDispatcher {
   }
 
   /**
-   * Groups received rows by expert, runs the GEMM chains largest first ({@link ExpertBatching}),
-   * and lays the outputs out in receive order with one concatenation of views. The borrowed weights
-   * are awaited just before the first borrowed expert; on a GPU only the device waits.
+   * Groups received rows by expert, runs the GEMM chains in {@link ExpertBatching}'s order, and
+   * lays the outputs out in receive order with one concatenation of views. The borrowed weights are
+   * awaited just before the first borrowed expert; on a GPU only the device waits.
    */
   private NDArray computeExperts(
       int rank,

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class ExpertBatchingTest {
   @Test
-  void smallNeighboursBatchAndTheHotExpertRunsAloneFirst() {
+  void smallNeighboursBatchFirstThenSingleExpertsLargestFirst() {
     // Rank owns experts 4..7; expert 2 is borrowed.
     List<Segment> segments =
         List.of(
@@ -27,9 +27,9 @@ class ExpertBatchingTest {
     List<ExpertWork> work = ExpertBatching.plan(segments, 4, 4, 1024);
     assertEquals(
         List.of(
+            new ExpertWork(List.of(2, 3, 4), 1, 3, 110, 300),
             ExpertWork.single(1, 9000),
-            ExpertWork.single(0, 5000),
-            new ExpertWork(List.of(2, 3, 4), 1, 3, 110, 300)),
+            ExpertWork.single(0, 5000)),
         work);
   }
 
@@ -66,7 +66,13 @@ class ExpertBatchingTest {
     List<ExpertWork> work = ExpertBatching.plan(segments, firstNative, nativeCount, batchRows);
     Set<Integer> seen = new HashSet<>();
     long previousCost = Long.MAX_VALUE;
+    boolean singles = false;
     for (ExpertWork w : work) {
+      if (!w.batched() && !singles) {
+        singles = true;
+        previousCost = Long.MAX_VALUE;
+      }
+      assertTrue(!w.batched() || !singles, "batches first: " + work);
       assertTrue(w.cost() <= previousCost, "largest first: " + work);
       previousCost = w.cost();
       for (int s : w.segments()) {

@@ -114,7 +114,7 @@ class MoeDispatcherTest {
     }
   }
 
-  private static RankResult runRank(
+  static RankResult runRank(
       Case c,
       int rank,
       ai.llep.comm.Communicator comm,
@@ -172,7 +172,7 @@ class MoeDispatcherTest {
     }
   }
 
-  private static void compare(NDManager manager, Case c, List<RankResult> results, String label) {
+  static void compare(NDManager manager, Case c, List<RankResult> results, String label) {
     try (NDManager m = manager.newSubManager()) {
       int ranks = results.size();
       NDList xs = new NDList();

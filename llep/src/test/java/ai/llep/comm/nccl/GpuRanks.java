@@ -13,15 +13,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /** Runs one thread per GPU rank in this JVM, sharing one in-memory rendezvous store. */
-final class GpuRanks {
+public final class GpuRanks {
   /** What one rank runs, given its place in the world and the shared store. */
-  interface Rank {
+  public interface Rank {
     void run(WorldInfo world, RendezvousStore store) throws Exception;
   }
 
   private GpuRanks() {}
 
-  static void run(int size, Duration limit, Rank body) throws Exception {
+  public static void run(int size, Duration limit, Rank body) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(size);
     try (RendezvousStore store =
         Rendezvous.open(
