@@ -135,9 +135,10 @@ public final class MoeDispatcher {
     long slots = tokens * topK;
 
     phases.enter("count");
-    NDArray byExpert_S = slotsByExpert(manager, experts_S, slots);
     long[][] counts = exchangeCounts(comm, manager, localCounts(experts_S));
     phases.enter("plan");
+    // Queued after the counts' copy to the host, so the device sorts while the host plans.
+    NDArray byExpert_S = slotsByExpert(manager, experts_S, slots);
     Plan plan = planner.plan(counts, placement);
     DeviceRouting routing =
         DeviceRouting.of(manager, counts, plan, rank, byExpert_S, topK, nativeExperts, batchRows);
