@@ -1,6 +1,8 @@
 package ai.llep.dispatch;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -13,7 +15,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Where this rank's slots go and where the rows it receives come from, derived from the
+ * Where this rank's slots go and where the rows it computes come from, derived from the
  * all-gathered count matrix and the plan alone (every rank derives the same), so no expert ids
  * travel with the tokens. The host works per (rank, expert) run; per-row indices are built on the
  * device ({@link RunIndex}).
@@ -22,21 +24,29 @@ import java.util.List;
  * from each source in turn, one run of rows per expert in expert order ({@link
  * Plan#receiveSegments}), regroups them by expert so each expert runs one GEMM chain, and returns
  * each expert's output rows to their sources in the order they came.
+ *
+ * <p>Rows a rank keeps for itself never pass through the all-to-all: the experts read them straight
+ * from the rank's tokens, and their outputs straight from the experts' outputs. Only rows for other
+ * ranks are gathered into a send buffer, so under a skewed load that LLEP keeps local (most rows
+ * stay home) the layer copies a fraction of what a full all-to-all would.
  */
 final class DeviceRouting {
-  final long[] sendRows;
-  final long[] recvRows;
+  /** Rows to and from each rank through the all-to-all: none for this rank itself. */
+  final long[] remoteSendRows;
 
-  /** Slot index (token * K + k) of each sent row, in send order; int64 on the device. */
+  final long[] remoteRecvRows;
+
+  /** Slot index (token * K + k) of each row in send order (this rank's own rows included). */
   final NDArray sendSlots;
 
-  /** Token of each sent row, in send order; int64 on the device. */
-  final NDArray sendTokens;
+  /** Token of each row sent to another rank, in send order. */
+  final NDArray remoteSendTokens;
 
   /**
-   * For each grouped row, its index among the received rows; null when they are already grouped.
+   * For each grouped row, its row in [this rank's tokens; rows received from other ranks]: the
+   * experts' input is one gather from their concatenation.
    */
-  final NDArray groupIndex;
+  final NDArray groupSource;
 
   /** Experts computed here, in grouped order. */
   final List<Segment> segments;
@@ -44,7 +54,7 @@ final class DeviceRouting {
   /** First grouped row of each segment. */
   final long[] segmentOffsets;
 
-  /** The GEMM chains that compute the segments, largest first. */
+  /** The GEMM chains that compute the segments, in {@link ExpertBatching}'s order. */
   final List<ExpertWork> work;
 
   /**
@@ -53,33 +63,41 @@ final class DeviceRouting {
    */
   final List<NDArray> padIndex;
 
-  /** The output rows to return, in receive order, as runs of the experts' outputs. */
-  final List<OutputRun> returnRuns;
+  /** The output rows to return to other ranks, in their receive order, as runs of outputs. */
+  final List<OutputRun> remoteReturnRuns;
+
+  /**
+   * For each row in send order, its output's row in [the experts' outputs in grouped order; rows
+   * returned by other ranks]; the un-permute is one gather from their concatenation.
+   */
+  final NDArray sendSource;
 
   /** Rows {@code [offset, offset + rows)} of the output of segment {@code segment}. */
   record OutputRun(int segment, long offset, long rows) {}
 
   private DeviceRouting(
-      long[] sendRows,
-      long[] recvRows,
+      long[] remoteSendRows,
+      long[] remoteRecvRows,
       NDArray sendSlots,
-      NDArray sendTokens,
-      NDArray groupIndex,
+      NDArray remoteSendTokens,
+      NDArray groupSource,
       List<Segment> segments,
       long[] segmentOffsets,
       List<ExpertWork> work,
       List<NDArray> padIndex,
-      List<OutputRun> returnRuns) {
-    this.sendRows = sendRows;
-    this.recvRows = recvRows;
+      List<OutputRun> remoteReturnRuns,
+      NDArray sendSource) {
+    this.remoteSendRows = remoteSendRows;
+    this.remoteRecvRows = remoteRecvRows;
     this.sendSlots = sendSlots;
-    this.sendTokens = sendTokens;
-    this.groupIndex = groupIndex;
+    this.remoteSendTokens = remoteSendTokens;
+    this.groupSource = groupSource;
     this.segments = segments;
     this.segmentOffsets = segmentOffsets;
     this.work = work;
     this.padIndex = padIndex;
-    this.returnRuns = returnRuns;
+    this.remoteReturnRuns = remoteReturnRuns;
+    this.sendSource = sendSource;
   }
 
   /**
@@ -100,30 +118,43 @@ final class DeviceRouting {
       long batchRows) {
     int ranks = counts.length;
     int experts = counts[rank].length;
+    long slots = byExpert_S.getShape().get(0);
+    long tokens = slots / topK;
     long[] sendRows = new long[ranks];
     RunIndex runIndex = new RunIndex();
-    sendRuns(runIndex, plan.sendPieces(counts, rank), counts[rank], sendRows);
+    int sendOrder = sendRuns(runIndex, plan.sendPieces(counts, rank), counts[rank], sendRows);
+    long selfFrom = 0;
+    for (int dst = 0; dst < rank; dst++) {
+      selfFrom += sendRows[dst];
+    }
+    long selfRows = sendRows[rank];
 
     List<List<Segment>> incoming = plan.receiveSegments(counts, rank);
-    long[] recvRows = new long[ranks];
-    long[][] start = new long[ranks][experts];
+    long[] remoteRecvRows = new long[ranks];
     long[][] rows = new long[ranks][experts];
-    long next = 0;
+    long[][] remoteStart = new long[ranks][experts];
+    long[] selfStart = new long[experts];
+    long remoteNext = 0;
+    long selfNext = 0;
     for (int src = 0; src < ranks; src++) {
       for (Segment s : incoming.get(src)) {
-        start[src][s.expert()] = next;
         rows[src][s.expert()] = s.rows();
-        next += s.rows();
-        recvRows[src] += s.rows();
+        if (src == rank) {
+          selfStart[s.expert()] = selfNext;
+          selfNext += s.rows();
+        } else {
+          remoteStart[src][s.expert()] = remoteNext;
+          remoteNext += s.rows();
+          remoteRecvRows[src] += s.rows();
+        }
       }
     }
     List<Segment> segments = new ArrayList<>();
     int[] segmentOf = new int[experts];
-    long[][] offsetInSegment = new long[ranks][experts];
+    long[][] groupedStart = new long[ranks][experts];
     long[] from = new long[ranks * experts];
     long[] length = new long[ranks * experts];
     int run = 0;
-    boolean inOrder = true;
     long grouped = 0;
     for (int e = 0; e < experts; e++) {
       long expertRows = 0;
@@ -131,10 +162,10 @@ final class DeviceRouting {
         if (rows[src][e] == 0) {
           continue;
         }
-        offsetInSegment[src][e] = expertRows;
-        from[run] = start[src][e];
+        groupedStart[src][e] = grouped;
+        // Rows of the lookup table [own rows' tokens; T + received row], in grouped order.
+        from[run] = src == rank ? selfStart[e] : selfRows + remoteStart[src][e];
         length[run++] = rows[src][e];
-        inOrder &= start[src][e] == grouped;
         grouped += rows[src][e];
         expertRows += rows[src][e];
       }
@@ -143,8 +174,14 @@ final class DeviceRouting {
         segments.add(new Segment(e, expertRows));
       }
     }
-    int groupIndexNumber =
-        inOrder ? -1 : runIndex.add(Arrays.copyOf(from, run), Arrays.copyOf(length, run));
+    int groupTable = runIndex.add(Arrays.copyOf(from, run), Arrays.copyOf(length, run));
+    int sendSourceNumber =
+        sendSourceRuns(
+            runIndex, incoming.get(rank), groupedStart[rank], grouped, selfFrom, selfRows, slots);
+    int remoteSendNumber =
+        runIndex.add(
+            new long[] {0, selfFrom + selfRows},
+            new long[] {selfFrom, slots - selfFrom - selfRows});
     long[] segmentOffsets = new long[segments.size()];
     for (int i = 1; i < segmentOffsets.length; i++) {
       segmentOffsets[i] = segmentOffsets[i - 1] + segments.get(i - 1).rows();
@@ -159,38 +196,80 @@ final class DeviceRouting {
               : -1;
     }
     List<NDArray> indices = runIndex.build(manager);
-    NDArray sendSlots = byExpert_S.take(indices.getFirst());
-    NDArray groupIndex = inOrder ? null : indices.get(groupIndexNumber);
-    List<NDArray> padIndex = new ArrayList<>(work.size());
-    for (int number : padIndexNumber) {
-      padIndex.add(number < 0 ? null : indices.get(number));
-    }
-    long tokens = byExpert_S.getShape().get(0) / topK;
+    NDArray sendSlots = byExpert_S.take(indices.get(sendOrder));
     NDArray tokenOfSlot =
         manager
             .arange(0L, tokens, 1L, DataType.INT64)
             .reshape(tokens, 1)
             .broadcast(new Shape(tokens, topK))
-            .reshape(tokens * topK);
+            .reshape(slots);
     NDArray sendTokens = tokenOfSlot.take(sendSlots);
-    List<OutputRun> returnRuns = new ArrayList<>();
+    NDArray remoteSendTokens =
+        selfRows == 0 ? sendTokens : sendTokens.take(indices.get(remoteSendNumber));
+    NDArray table =
+        NDArrays.concat(
+            new NDList(
+                sendTokens.get(RunIndex.slice(selfFrom, selfFrom + selfRows)),
+                manager.arange(tokens, tokens + remoteNext, 1L, DataType.INT64)));
+    NDArray groupSource = table.take(indices.get(groupTable));
+    List<NDArray> padIndex = new ArrayList<>(work.size());
+    for (int number : padIndexNumber) {
+      padIndex.add(number < 0 ? null : indices.get(number));
+    }
+    List<OutputRun> remoteReturnRuns = new ArrayList<>();
     for (int src = 0; src < ranks; src++) {
+      if (src == rank) {
+        continue;
+      }
       for (Segment s : incoming.get(src)) {
-        returnRuns.add(
-            new OutputRun(segmentOf[s.expert()], offsetInSegment[src][s.expert()], s.rows()));
+        int e = s.expert();
+        remoteReturnRuns.add(
+            new OutputRun(
+                segmentOf[e], groupedStart[src][e] - segmentOffsets[segmentOf[e]], s.rows()));
       }
     }
+    long[] remoteSendRows = sendRows.clone();
+    remoteSendRows[rank] = 0;
     return new DeviceRouting(
-        sendRows,
-        recvRows,
+        remoteSendRows,
+        remoteRecvRows,
         sendSlots,
-        sendTokens,
-        groupIndex,
+        remoteSendTokens,
+        groupSource,
         List.copyOf(segments),
         segmentOffsets,
         work,
         Collections.unmodifiableList(padIndex),
-        List.copyOf(returnRuns));
+        List.copyOf(remoteReturnRuns),
+        indices.get(sendSourceNumber));
+  }
+
+  /**
+   * Adds the index from send order to [grouped outputs; returned rows]: rows sent to other ranks
+   * come back in send order after the {@code groupedRows} outputs; this rank's own rows are read
+   * where their expert's output put them.
+   */
+  private static int sendSourceRuns(
+      RunIndex runIndex,
+      List<Segment> ownIncoming,
+      long[] ownGroupedStart,
+      long groupedRows,
+      long selfFrom,
+      long selfRows,
+      long slots) {
+    int runs = ownIncoming.size() + 2;
+    long[] from = new long[runs];
+    long[] length = new long[runs];
+    from[0] = groupedRows;
+    length[0] = selfFrom;
+    for (int i = 0; i < ownIncoming.size(); i++) {
+      Segment s = ownIncoming.get(i);
+      from[i + 1] = ownGroupedStart[s.expert()];
+      length[i + 1] = s.rows();
+    }
+    from[runs - 1] = groupedRows + selfFrom;
+    length[runs - 1] = slots - selfFrom - selfRows;
+    return runIndex.add(from, length);
   }
 
   /**
@@ -220,7 +299,7 @@ final class DeviceRouting {
    * Adds the positions, in the (expert, slot) order, of the slots in send order: by destination,
    * then expert, then local order. Fills {@code sendRows}.
    */
-  private static void sendRuns(
+  private static int sendRuns(
       RunIndex runIndex, List<List<SlotPiece>> pieces, long[] localCounts, long[] sendRows) {
     int experts = pieces.size();
     long[] expertStart = new long[experts];
@@ -240,7 +319,7 @@ final class DeviceRouting {
         }
       }
     }
-    runIndex.add(
+    return runIndex.add(
         from.stream().mapToLong(Long::longValue).toArray(),
         length.stream().mapToLong(Long::longValue).toArray());
   }

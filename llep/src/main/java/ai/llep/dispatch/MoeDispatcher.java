@@ -144,18 +144,23 @@ public final class MoeDispatcher {
         DeviceRouting.of(manager, counts, plan, rank, byExpert_S, topK, nativeExperts, batchRows);
 
     phases.enter("dispatch");
-    NDArray x_SD = x_TD.get(routing.sendTokens);
-    NDArray x_RD = tape.allToAllV(x_SD, routing.sendRows, routing.recvRows);
+    NDArray x_SD = x_TD.get(routing.remoteSendTokens);
+    NDArray x_RD = tape.allToAllV(x_SD, routing.remoteSendRows, routing.remoteRecvRows);
     phases.enter("weights");
     Loans loans = startLoans(tape, plan, nativeExperts, manager);
     phases.enter("experts");
-    NDArray y_RD = computeExperts(rank, x_RD, routing, nativeExperts, loans, hidden);
+    NDArray[] outputs = computeExperts(rank, x_TD, x_RD, routing, nativeExperts, loans);
     phases.enter("combine");
-    NDArray y_SD = tape.allToAllV(y_RD, routing.recvRows, routing.sendRows);
+    NDArray y_SD =
+        tape.allToAllV(
+            returnedRows(outputs, routing, x_TD), routing.remoteRecvRows, routing.remoteSendRows);
 
     phases.enter("unpermute");
+    NDList sources = new NDList(outputs);
+    sources.add(y_SD);
     NDArray y_TKD =
-        y_SD.get(inversePermutation(manager, routing.sendSlots, slots))
+        concat(sources)
+            .get(slotSources(manager, routing, slots))
             .reshape(new Shape(tokens, topK, hidden));
     NDArray y_TD = weights_TK.expandDims(1).batchMatMul(y_TKD).reshape(new Shape(tokens, hidden));
     phases.enter("done");
@@ -164,16 +169,36 @@ public final class MoeDispatcher {
   }
 
   /**
-   * The position of each slot in send order: {@code sendSlots} is a permutation of all slots, so
-   * one scatter inverts it (no sort).
+   * For each slot (token-major), its output's row in [outputs in grouped order; returned rows]: one
+   * scatter of the send-order sources by the slots' send positions.
    */
-  private static NDArray inversePermutation(NDManager manager, NDArray sendSlots, long slots) {
+  private static NDArray slotSources(NDManager manager, DeviceRouting routing, long slots) {
     if (slots == 0) {
-      return sendSlots;
+      return routing.sendSource;
     }
     return manager
         .zeros(new Shape(slots), DataType.INT64)
-        .put(sendSlots, manager.arange(0L, slots, 1L, DataType.INT64));
+        .put(routing.sendSlots, routing.sendSource);
+  }
+
+  /** The outputs other ranks' rows produced, in their receive order: one concatenation of views. */
+  private static NDArray returnedRows(NDArray[] outputs, DeviceRouting routing, NDArray x_TD) {
+    NDList runs = new NDList(routing.remoteReturnRuns.size());
+    for (DeviceRouting.OutputRun run : routing.remoteReturnRuns) {
+      NDArray out = outputs[run.segment()];
+      runs.add(
+          run.offset() == 0 && run.rows() == out.getShape().get(0)
+              ? out
+              : out.get(RunIndex.slice(run.offset(), run.offset() + run.rows())));
+    }
+    if (runs.isEmpty()) {
+      return x_TD.getManager().zeros(new Shape(0, x_TD.getShape().get(1)), x_TD.getDataType());
+    }
+    return concat(runs);
+  }
+
+  private static NDArray concat(NDList arrays) {
+    return arrays.size() == 1 ? arrays.getFirst() : NDArrays.concat(arrays, 0);
   }
 
   /** Slot indices ordered by (expert, slot): a sort of unique keys, so the same on any device. */
@@ -306,30 +331,31 @@ public final class MoeDispatcher {
   }
 
   /**
-   * Groups received rows by expert, runs the GEMM chains in {@link ExpertBatching}'s order, and
-   * lays the outputs out in receive order with one concatenation of views. The borrowed weights are
-   * awaited just before the first borrowed expert; on a GPU only the device waits.
+   * Gathers each expert's rows from this rank's own tokens and the rows received, runs the GEMM
+   * chains in {@link ExpertBatching}'s order, and returns each segment's output. The borrowed
+   * weights are awaited just before the first borrowed expert; on a GPU only the device waits.
    */
-  private NDArray computeExperts(
+  private NDArray[] computeExperts(
       int rank,
+      NDArray x_TD,
       NDArray x_RD,
       DeviceRouting routing,
       NativeExperts nativeExperts,
-      Loans loans,
-      long hidden) {
-    NDManager manager = x_RD.getManager();
-    if (routing.segments.isEmpty()) {
-      loans.await();
-      return manager.zeros(new Shape(0, hidden), x_RD.getDataType());
-    }
-    NDArray grouped_RD = routing.groupIndex == null ? x_RD : x_RD.get(routing.groupIndex);
+      Loans loans) {
     NDArray[] outputs = new NDArray[routing.segments.size()];
+    if (outputs.length == 0) {
+      loans.await();
+      return outputs;
+    }
+    NDArray source =
+        x_RD.getShape().get(0) == 0 ? x_TD : NDArrays.concat(new NDList(x_TD, x_RD), 0);
+    NDArray grouped_GD = source.get(routing.groupSource);
     Map<Integer, ExpertWeights> borrowed = null;
     for (int w = 0; w < routing.work.size(); w++) {
       ExpertWork work = routing.work.get(w);
       if (work.batched()) {
         computeBatch(
-            work, routing, grouped_RD.get(routing.padIndex.get(w)), nativeExperts, outputs);
+            work, routing, grouped_GD.get(routing.padIndex.get(w)), nativeExperts, outputs);
         continue;
       }
       int i = work.segments().getFirst();
@@ -342,7 +368,7 @@ public final class MoeDispatcher {
           isNative ? nativeExperts.expert(localIndex(expert)) : weightsOf(rank, expert, borrowed);
       outputs[i] =
           weights.apply(
-              grouped_RD.get(
+              grouped_GD.get(
                   RunIndex.slice(
                       routing.segmentOffsets[i],
                       routing.segmentOffsets[i] + routing.segments.get(i).rows())));
@@ -350,15 +376,7 @@ public final class MoeDispatcher {
     if (borrowed == null) {
       loans.await();
     }
-    NDList runs = new NDList(routing.returnRuns.size());
-    for (DeviceRouting.OutputRun run : routing.returnRuns) {
-      NDArray out = outputs[run.segment()];
-      runs.add(
-          run.offset() == 0 && run.rows() == out.getShape().get(0)
-              ? out
-              : out.get(RunIndex.slice(run.offset(), run.offset() + run.rows())));
-    }
-    return runs.size() == 1 ? runs.getFirst() : NDArrays.concat(runs, 0);
+    return outputs;
   }
 
   /** One batched GEMM chain; each segment's output is a view of the real rows of its expert. */
