@@ -52,6 +52,38 @@ public record ExpertStack(
     return new ExpertStack(gate_EFD, up_EFD, down_EDF, null, null, null);
   }
 
+  /** The inverse of {@link #tensors()}. */
+  public static ExpertStack of(List<NDArray> tensors) {
+    return switch (tensors.size()) {
+      case 3 -> withoutBias(tensors.get(0), tensors.get(1), tensors.get(2));
+      case 6 ->
+          new ExpertStack(
+              tensors.get(0),
+              tensors.get(1),
+              tensors.get(2),
+              tensors.get(3),
+              tensors.get(4),
+              tensors.get(5));
+      default ->
+          throw new IllegalArgumentException(
+              "an expert stack has 3 or 6 tensors, got " + tensors.size());
+    };
+  }
+
+  /** Experts {@code [from, to)} as a stack of views. */
+  public ExpertStack range(int from, int to) {
+    checkRange(from, to);
+    if (from == 0 && to == size()) {
+      return this;
+    }
+    NDIndex experts = RunIndex.slice(from, to);
+    List<NDArray> views = new ArrayList<>();
+    for (NDArray tensor : tensors()) {
+      views.add(tensor.get(experts));
+    }
+    return of(views);
+  }
+
   /** Number of experts E. */
   public int size() {
     return Math.toIntExact(gate_EFD.getShape().get(0));
@@ -89,32 +121,28 @@ public record ExpertStack(
   }
 
   /**
-   * y = down(silu(gate(x)) * up(x)) for experts {@code [from, to)} at once: {@code x_EMD} holds M
+   * y = down(silu(gate(x)) * up(x)) for every expert of the stack at once: {@code x_EMD} holds M
    * rows for each of them, in expert order; three batched GEMMs in all.
    */
-  public NDArray apply(int from, int to, NDArray x_EMD) {
-    checkRange(from, to);
-    if (x_EMD.getShape().dimension() != 3 || x_EMD.getShape().get(0) != to - from) {
+  public NDArray apply(NDArray x_EMD) {
+    if (x_EMD.getShape().dimension() != 3 || x_EMD.getShape().get(0) != size()) {
       throw new IllegalArgumentException(
           "expected rows ["
-              + (to - from)
-              + ", M, D] for experts ["
-              + from
-              + ", "
-              + to
-              + "), got "
+              + size()
+              + ", M, D] for a stack of "
+              + size()
+              + " experts, got "
               + x_EMD.getShape());
     }
-    NDIndex experts = RunIndex.slice(from, to);
-    NDArray gate_EMF = project(x_EMD, gate_EFD, gateBias_EF, experts);
-    NDArray up_EMF = project(x_EMD, up_EFD, upBias_EF, experts);
+    NDArray gate_EMF = project(x_EMD, gate_EFD, gateBias_EF);
+    NDArray up_EMF = project(x_EMD, up_EFD, upBias_EF);
     NDArray hidden_EMF = gate_EMF.mul(Activation.sigmoid(gate_EMF)).mul(up_EMF);
-    return project(hidden_EMF, down_EDF, downBias_ED, experts);
+    return project(hidden_EMF, down_EDF, downBias_ED);
   }
 
-  private static NDArray project(NDArray x_EMI, NDArray weight_EOI, NDArray bias_EO, NDIndex at) {
-    NDArray y_EMO = x_EMI.batchMatMul(weight_EOI.get(at).transpose(0, 2, 1));
-    return bias_EO == null ? y_EMO : y_EMO.add(bias_EO.get(at).expandDims(1));
+  private static NDArray project(NDArray x_EMI, NDArray weight_EOI, NDArray bias_EO) {
+    NDArray y_EMO = x_EMI.batchMatMul(weight_EOI.transpose(0, 2, 1));
+    return bias_EO == null ? y_EMO : y_EMO.add(bias_EO.expandDims(1));
   }
 
   private void checkRange(int from, int to) {

@@ -142,6 +142,7 @@ public final class MoeDispatcher {
     Plan plan = planner.plan(counts, placement);
     DeviceRouting routing =
         DeviceRouting.of(manager, counts, plan, rank, byExpert_S, topK, nativeExperts, batchRows);
+    nativeExperts.prepare(routing.work, tape.recording());
 
     phases.enter("dispatch");
     NDArray x_SD = x_TD.get(routing.remoteSendTokens);
@@ -390,7 +391,7 @@ public final class MoeDispatcher {
     NDArray x_EMD =
         padded_PD.reshape(new Shape(batch.localCount(), rows, padded_PD.getShape().get(1)));
     int first = batch.firstLocal();
-    NDArray y_EMD = nativeExperts.stack().apply(first, first + batch.localCount(), x_EMD);
+    NDArray y_EMD = nativeExperts.batch(first, batch.localCount()).apply(x_EMD);
     NDArray y_PD = y_EMD.reshape(new Shape(batch.localCount() * rows, y_EMD.getShape().get(2)));
     for (int segment : batch.segments()) {
       Segment s = routing.segments.get(segment);

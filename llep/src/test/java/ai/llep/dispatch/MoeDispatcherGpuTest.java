@@ -41,11 +41,12 @@ class MoeDispatcherGpuTest {
     List<Case> cases = new ArrayList<>();
     for (int round = 0; round < ROUNDS; round++) {
       boolean stacked = round % 2 == 1;
+      MoeDispatcherTest.Case drawn = MoeDispatcherTest.Case.random(random, size, stacked ? 3 : 1);
       cases.add(
           new Case(
-              MoeDispatcherTest.Case.random(random, size, stacked ? 2 : 1),
+              round == 1 ? drawn.withSmallColdExperts() : drawn,
               stacked,
-              stacked ? new long[] {6, 1024}[random.nextInt(2)] : 0));
+              stacked ? new long[] {1024, 6}[round / 2 % 2] : 0));
     }
     List<DispatchMode> modes = List.of(DispatchMode.EP, DispatchMode.LLEP);
     MoeDispatcherTest.RankResult[][][] results =

@@ -67,8 +67,9 @@ class MoeDispatcherTest {
                 new TcpOptions(Duration.ofSeconds(30), Duration.ofSeconds(30), "127.0.0.1"));
         NDManager manager = NDManager.newBaseManager("PyTorch")) {
       for (int round = 0; round < 6; round++) {
-        Case c = Case.random(random, ranks, stacked ? 2 : 1);
-        long batchRows = stacked ? new long[] {2, 6, 1024}[random.nextInt(3)] : 0;
+        Case drawn = Case.random(random, ranks, stacked ? 3 : 1);
+        Case c = stacked && round == 0 ? drawn.withSmallColdExperts() : drawn;
+        long batchRows = stacked ? new long[] {1024, 1024, 6}[round % 3] : 0;
         for (DispatchMode mode : List.of(DispatchMode.EP, DispatchMode.LLEP)) {
           String label =
               "seed "
@@ -307,7 +308,7 @@ class MoeDispatcherTest {
       int minTokens,
       boolean bias) {
     static Case random(SplittableRandom random, int ranks, int minPerRank) {
-      int experts = ranks * random.nextInt(minPerRank, 4);
+      int experts = ranks * random.nextInt(minPerRank, minPerRank + 2);
       int topK = random.nextInt(1, Math.min(4, experts) + 1);
       int[] tokens = new int[ranks];
       for (int r = 0; r < ranks; r++) {
@@ -323,6 +324,13 @@ class MoeDispatcherTest {
           random.nextDouble() < 0.7 ? 0.6 + 0.4 * random.nextDouble() : 0.0,
           random.nextInt(1, 4),
           random.nextBoolean());
+    }
+
+    /** This case with a hot expert 0 and tokens on rank 0, so the other experts get few rows. */
+    Case withSmallColdExperts() {
+      int[] more = tokens.clone();
+      more[0] = Math.max(more[0], 20);
+      return new Case(seed, experts, topK, hidden, ffn, more, 0.9, minTokens, bias);
     }
 
     NDArray tokens(NDManager m, int rank) {
