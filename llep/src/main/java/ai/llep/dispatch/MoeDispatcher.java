@@ -145,12 +145,16 @@ public final class MoeDispatcher {
     nativeExperts.prepare(routing.work, tape.recording());
 
     phases.enter("dispatch");
-    NDArray x_SD = x_TD.get(routing.remoteSendTokens);
+    // Own rows reach the experts directly and other rows through the all-to-all; the cuts on both
+    // sides of the experts make the backward walk each part of the graph once.
+    NDArray x_cut = tape.cut(x_TD);
+    NDArray x_SD = x_cut.get(routing.remoteSendTokens);
     NDArray x_RD = tape.allToAllV(x_SD, routing.remoteSendRows, routing.remoteRecvRows);
     phases.enter("weights");
     Loans loans = startLoans(tape, plan, nativeExperts, manager);
     phases.enter("experts");
-    NDArray[] outputs = computeExperts(rank, x_TD, x_RD, routing, nativeExperts, loans);
+    NDArray[] outputs =
+        cutOutputs(tape, routing, computeExperts(rank, x_cut, x_RD, routing, nativeExperts, loans));
     phases.enter("combine");
     NDArray y_SD =
         tape.allToAllV(
@@ -180,6 +184,25 @@ public final class MoeDispatcher {
     return manager
         .zeros(new Shape(slots), DataType.INT64)
         .put(routing.sendSlots, routing.sendSource);
+  }
+
+  /**
+   * When recording, the experts' outputs as views of one cut: the un-permute (own rows) and the
+   * combine (other ranks' rows) both read them, and the cut hands their summed gradient to the
+   * experts in one backward call, where two would each run every expert's backward GEMMs.
+   */
+  private static NDArray[] cutOutputs(
+      DistributedTape tape, DeviceRouting routing, NDArray[] outputs) {
+    if (!tape.recording() || outputs.length == 0) {
+      return outputs;
+    }
+    NDArray y_GD = tape.cut(concat(new NDList(outputs)));
+    NDArray[] views = new NDArray[outputs.length];
+    for (int i = 0; i < views.length; i++) {
+      long from = routing.segmentOffsets[i];
+      views[i] = y_GD.get(RunIndex.slice(from, from + routing.segments.get(i).rows()));
+    }
+    return views;
   }
 
   /** The outputs other ranks' rows produced, in their receive order: one concatenation of views. */
