@@ -54,20 +54,8 @@ public record ExpertStack(
 
   /** The inverse of {@link #tensors()}. */
   public static ExpertStack of(List<NDArray> tensors) {
-    return switch (tensors.size()) {
-      case 3 -> withoutBias(tensors.get(0), tensors.get(1), tensors.get(2));
-      case 6 ->
-          new ExpertStack(
-              tensors.get(0),
-              tensors.get(1),
-              tensors.get(2),
-              tensors.get(3),
-              tensors.get(4),
-              tensors.get(5));
-      default ->
-          throw new IllegalArgumentException(
-              "an expert stack has 3 or 6 tensors, got " + tensors.size());
-    };
+    NDArray[] t = ExpertWeights.gateUpDownBiases(tensors, "an expert stack");
+    return new ExpertStack(t[0], t[1], t[2], t[3], t[4], t[5]);
   }
 
   /** Experts {@code [from, to)} as a stack of views. */

@@ -55,19 +55,23 @@ public record ExpertWeights(
 
   /** The inverse of {@link #tensors()}. */
   public static ExpertWeights fromTensors(List<NDArray> tensors) {
-    return switch (tensors.size()) {
-      case 3 -> withoutBias(tensors.get(0), tensors.get(1), tensors.get(2));
-      case 6 ->
-          new ExpertWeights(
-              tensors.get(0),
-              tensors.get(1),
-              tensors.get(2),
-              tensors.get(3),
-              tensors.get(4),
-              tensors.get(5));
-      default ->
-          throw new IllegalArgumentException("an expert has 3 or 6 tensors, got " + tensors.size());
-    };
+    NDArray[] t = gateUpDownBiases(tensors, "an expert");
+    return new ExpertWeights(t[0], t[1], t[2], t[3], t[4], t[5]);
+  }
+
+  /**
+   * Tensors in transfer order (gate, up, down, then the three biases or none) as six, the biases
+   * null when absent.
+   */
+  static NDArray[] gateUpDownBiases(List<NDArray> tensors, String what) {
+    if (tensors.size() != 3 && tensors.size() != 6) {
+      throw new IllegalArgumentException(what + " has 3 or 6 tensors, got " + tensors.size());
+    }
+    NDArray[] six = new NDArray[6];
+    for (int i = 0; i < tensors.size(); i++) {
+      six[i] = tensors.get(i);
+    }
+    return six;
   }
 
   /**
