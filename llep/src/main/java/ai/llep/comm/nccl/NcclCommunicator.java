@@ -233,8 +233,7 @@ public final class NcclCommunicator implements Communicator {
 
   @Override
   public NDList sendRecv(List<PeerSend> sends, List<PeerRecv> recvs, NDManager manager) {
-    SendRecvBatch.validate(rank, worldSize, sends, recvs, NcclDataType::of);
-    sends.forEach(s -> checkDevice(s.tensor(), "send-recv"));
+    checkSendRecv(sends, recvs);
     return run(
         "send-recv",
         () -> {
@@ -263,8 +262,7 @@ public final class NcclCommunicator implements Communicator {
     if (!driver.queue().ordersLaterUses()) {
       return PendingExchange.completed(sendRecv(sends, recvs, manager));
     }
-    SendRecvBatch.validate(rank, worldSize, sends, recvs, NcclDataType::of);
-    sends.forEach(s -> checkDevice(s.tensor(), "send-recv"));
+    checkSendRecv(sends, recvs);
     return run(
         "send-recv",
         () -> {
@@ -289,6 +287,11 @@ public final class NcclCommunicator implements Communicator {
             throw e;
           }
         });
+  }
+
+  private void checkSendRecv(List<PeerSend> sends, List<PeerRecv> recvs) {
+    SendRecvBatch.validate(rank, worldSize, sends, recvs, NcclDataType::of);
+    sends.forEach(s -> checkDevice(s.tensor(), "send-recv"));
   }
 
   /** Send-recv work on the side stream, awaited by the main stream. */
