@@ -79,6 +79,22 @@ echo "bundle: runtime modules $modules" >&2
 "$stage/runtime/bin/java" -XshowSettings:properties -version 2>&1 \
   | grep -q 'java.specification.version' || die "the jlink runtime does not start"
 
+# --- Stored jars -----------------------------------------------------------------------------
+# The archive is compressed once, by xz: jars re-packed without compression (as jlink's zip-0
+# leaves the modules) compress to about a third of their deflated size. Native libraries that jars
+# carry for other platforms are dropped: the runtime above is linux-x86_64 only.
+for jar in "$stage"/lib/*.jar; do
+  dir="$scratch/stored"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  (cd "$dir" && "$java_home/bin/jar" xf "$jar")
+  if [ -d "$dir/native/lib" ]; then
+    find "$dir/native/lib" -mindepth 1 -maxdepth 1 ! -name linux-x86_64 -exec rm -rf {} +
+  fi
+  rm "$jar"
+  "$java_home/bin/jar" --create --no-compress --no-manifest --file "$jar" -C "$dir" .
+done
+
 # --- Archive ---------------------------------------------------------------------------------
 XZ_OPT="${XZ_OPT:--9 -T0}" tar -C "$output" -cJf "$output/llep.tar.xz" llep
 bytes="$(stat -c %s "$output/llep.tar.xz")"
