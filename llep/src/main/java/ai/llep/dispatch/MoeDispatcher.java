@@ -153,7 +153,7 @@ public final class MoeDispatcher {
     phases.enter("weights");
     Loans loans = startLoans(tape, plan, nativeExperts, manager);
     phases.enter("experts");
-    NDArray[] outputs =
+    ExpertOutputs outputs =
         cutOutputs(tape, routing, computeExperts(rank, x_cut, x_RD, routing, nativeExperts, loans));
     phases.enter("combine");
     NDArray y_SD =
@@ -161,8 +161,13 @@ public final class MoeDispatcher {
             returnedRows(outputs, routing, x_TD), routing.remoteRecvRows, routing.remoteSendRows);
 
     phases.enter("unpermute");
-    NDList sources = new NDList(outputs);
-    sources.add(y_SD);
+    NDList sources =
+        outputs.grouped_GD() != null
+            ? new NDList(outputs.grouped_GD())
+            : new NDList(outputs.bySegment());
+    if (y_SD.getShape().get(0) > 0 || sources.isEmpty()) {
+      sources.add(y_SD);
+    }
     NDArray y_TKD =
         concat(sources)
             .get(slotSources(manager, routing, slots))
@@ -187,38 +192,57 @@ public final class MoeDispatcher {
   }
 
   /**
-   * When recording, the experts' outputs as views of one cut: the un-permute (own rows) and the
-   * combine (other ranks' rows) both read them, and the cut hands their summed gradient to the
-   * experts in one backward call, where two would each run every expert's backward GEMMs.
+   * Each segment's output rows, and when recording all of them in grouped order as one cut that the
+   * un-permute (own rows) and the combine (other ranks' rows) both read: the cut hands their summed
+   * gradient to the experts in one backward call, where two would each run every expert's backward
+   * GEMMs.
    */
-  private static NDArray[] cutOutputs(
+  private record ExpertOutputs(NDArray[] bySegment, NDArray grouped_GD) {}
+
+  private static ExpertOutputs cutOutputs(
       DistributedTape tape, DeviceRouting routing, NDArray[] outputs) {
     if (!tape.recording() || outputs.length == 0) {
-      return outputs;
+      return new ExpertOutputs(outputs, null);
     }
     NDArray y_GD = tape.cut(concat(new NDList(outputs)));
-    NDArray[] views = new NDArray[outputs.length];
-    for (int i = 0; i < views.length; i++) {
-      long from = routing.segmentOffsets[i];
-      views[i] = y_GD.get(RunIndex.slice(from, from + routing.segments.get(i).rows()));
-    }
-    return views;
+    return new ExpertOutputs(
+        RowRanges.of(y_GD, routing.segmentOffsets, segmentRows(routing)), y_GD);
   }
 
   /** The outputs other ranks' rows produced, in their receive order: one concatenation of views. */
-  private static NDArray returnedRows(NDArray[] outputs, DeviceRouting routing, NDArray x_TD) {
-    NDList runs = new NDList(routing.remoteReturnRuns.size());
-    for (DeviceRouting.OutputRun run : routing.remoteReturnRuns) {
-      NDArray out = outputs[run.segment()];
-      runs.add(
-          run.offset() == 0 && run.rows() == out.getShape().get(0)
-              ? out
-              : out.get(RunIndex.slice(run.offset(), run.offset() + run.rows())));
-    }
-    if (runs.isEmpty()) {
+  private static NDArray returnedRows(ExpertOutputs outputs, DeviceRouting routing, NDArray x_TD) {
+    List<DeviceRouting.OutputRun> returned = routing.remoteReturnRuns;
+    if (returned.isEmpty()) {
       return x_TD.getManager().zeros(new Shape(0, x_TD.getShape().get(1)), x_TD.getDataType());
     }
+    NDList runs = new NDList(returned.size());
+    if (outputs.grouped_GD() != null) {
+      long[] starts = new long[returned.size()];
+      long[] rows = new long[returned.size()];
+      for (int i = 0; i < starts.length; i++) {
+        DeviceRouting.OutputRun run = returned.get(i);
+        starts[i] = routing.segmentOffsets[run.segment()] + run.offset();
+        rows[i] = run.rows();
+      }
+      runs.addAll(Arrays.asList(RowRanges.of(outputs.grouped_GD(), starts, rows)));
+    } else {
+      for (DeviceRouting.OutputRun run : returned) {
+        NDArray out = outputs.bySegment()[run.segment()];
+        runs.add(
+            run.offset() == 0 && run.rows() == out.getShape().get(0)
+                ? out
+                : out.get(RunIndex.slice(run.offset(), run.offset() + run.rows())));
+      }
+    }
     return concat(runs);
+  }
+
+  private static long[] segmentRows(DeviceRouting routing) {
+    long[] rows = new long[routing.segments.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = routing.segments.get(i).rows();
+    }
+    return rows;
   }
 
   private static NDArray concat(NDList arrays) {
@@ -374,6 +398,7 @@ public final class MoeDispatcher {
     NDArray source =
         x_RD.getShape().get(0) == 0 ? x_TD : NDArrays.concat(new NDList(x_TD, x_RD), 0);
     NDArray grouped_GD = source.get(routing.groupSource);
+    NDArray[] bySegment = RowRanges.of(grouped_GD, routing.segmentOffsets, segmentRows(routing));
     Map<Integer, ExpertWeights> borrowed = null;
     for (int w = 0; w < routing.work.size(); w++) {
       ExpertWork work = routing.work.get(w);
@@ -390,12 +415,7 @@ public final class MoeDispatcher {
       }
       ExpertWeights weights =
           isNative ? nativeExperts.expert(localIndex(expert)) : weightsOf(rank, expert, borrowed);
-      outputs[i] =
-          weights.apply(
-              grouped_GD.get(
-                  RunIndex.slice(
-                      routing.segmentOffsets[i],
-                      routing.segmentOffsets[i] + routing.segments.get(i).rows())));
+      outputs[i] = weights.apply(bySegment[i]);
     }
     if (borrowed == null) {
       loans.await();
@@ -416,10 +436,17 @@ public final class MoeDispatcher {
     int first = batch.firstLocal();
     NDArray y_EMD = nativeExperts.batch(first, batch.localCount()).apply(x_EMD);
     NDArray y_PD = y_EMD.reshape(new Shape(batch.localCount() * rows, y_EMD.getShape().get(2)));
-    for (int segment : batch.segments()) {
-      Segment s = routing.segments.get(segment);
-      long at = (localIndex(s.expert()) - first) * rows;
-      outputs[segment] = y_PD.get(RunIndex.slice(at, at + s.rows()));
+    List<Integer> segments = batch.segments();
+    long[] starts = new long[segments.size()];
+    long[] real = new long[segments.size()];
+    for (int j = 0; j < starts.length; j++) {
+      Segment s = routing.segments.get(segments.get(j));
+      starts[j] = (localIndex(s.expert()) - first) * rows;
+      real[j] = s.rows();
+    }
+    NDArray[] views = RowRanges.of(y_PD, starts, real);
+    for (int j = 0; j < starts.length; j++) {
+      outputs[segments.get(j)] = views[j];
     }
   }
 
