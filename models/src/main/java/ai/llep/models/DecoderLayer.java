@@ -1,7 +1,7 @@
 package ai.llep.models;
 
 import ai.djl.ndarray.NDArray;
-import ai.llep.dispatch.ExpertWeights;
+import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.ModelFamily;
@@ -16,7 +16,6 @@ import ai.llep.models.moe.MoeBlock;
 import ai.llep.models.moe.MoeOutput;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.tape.DistributedTape;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -42,7 +41,7 @@ final class DecoderLayer {
 
   /**
    * Layer {@code layer} over the arrays {@code param} returns by name; {@code experts} are this
-   * rank's expert ids.
+   * rank's expert ids (consecutive), held as one stacked parameter per projection.
    */
   static DecoderLayer build(
       ModelConfig c, int layer, List<Integer> experts, Function<String, NDArray> param) {
@@ -71,17 +70,15 @@ final class DecoderLayer {
               new Linear(param.apply(n.denseMlp(layer, "down")), null));
       return new DecoderLayer(inputNorm, attention, postNorm, mlp, null);
     }
-    List<ExpertWeights> weights = new ArrayList<>();
-    for (int e : experts) {
-      weights.add(
-          ExpertWeights.withoutBias(
-              param.apply(n.expertGate(layer, e)),
-              param.apply(n.expertUp(layer, e)),
-              param.apply(n.expertDown(layer, e))));
-    }
+    int first = experts.getFirst();
+    int end = experts.getLast() + 1;
+    ExpertStack stack =
+        ExpertStack.withoutBias(
+            param.apply(n.expertStack(layer, "gate", first, end)),
+            param.apply(n.expertStack(layer, "up", first, end)),
+            param.apply(n.expertStack(layer, "down", first, end)));
     boolean renormalize = c.family() == ModelFamily.MIXTRAL || c.normTopKProb();
-    MoeBlock moe =
-        new MoeBlock(layer, param.apply(n.router(layer)), weights, c.topK(), renormalize);
+    MoeBlock moe = new MoeBlock(layer, param.apply(n.router(layer)), stack, c.topK(), renormalize);
     return new DecoderLayer(inputNorm, attention, postNorm, null, moe);
   }
 

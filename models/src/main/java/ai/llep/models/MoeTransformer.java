@@ -104,7 +104,10 @@ public final class MoeTransformer implements AutoCloseable {
     List<TensorSpec> specs = TensorLayout.owned(config, shard.rank(), shard.worldSize());
     NDManager manager = parent.newSubManager();
     try {
-      List<Parameter> parameters = WeightLoader.read(specs, source, computeType, manager);
+      List<Parameter> parameters =
+          ExpertStacking.stack(
+              WeightLoader.read(specs, source, computeType, manager),
+              TensorLayout.expertStacks(config, shard.rank(), shard.worldSize()));
       return new MoeTransformer(config, shard, computeType, manager, parameters);
     } catch (RuntimeException e) {
       manager.close();
@@ -161,14 +164,15 @@ public final class MoeTransformer implements AutoCloseable {
 
   /**
    * The tensors this rank writes when the model is saved, under their checkpoint names: rank 0 the
-   * dense and router ones, every rank its own experts. Over all ranks each checkpoint tensor
-   * appears exactly once (a tied LM head is not a separate tensor).
+   * dense and router ones, every rank its own experts (views of the stacks, one per expert,
+   * attached to {@code scope}). Over all ranks each checkpoint tensor appears exactly once (a tied
+   * LM head is not a separate tensor).
    */
-  public List<Parameter> exportTensors() {
+  public List<Parameter> exportTensors(NDManager scope) {
     List<Parameter> out = new ArrayList<>();
     for (Parameter p : registry.all()) {
       if (p.kind() == ParameterKind.EXPERT || shard.rank() == 0) {
-        out.add(p);
+        out.addAll(p.checkpointTensors(scope));
       }
     }
     return out;

@@ -14,16 +14,24 @@ import java.util.Map;
 public final class ParameterRegistry {
   private final List<Parameter> ordered;
   private final Map<String, Parameter> byName;
+  private final Map<String, Parameter> byCheckpointName;
 
   ParameterRegistry(List<Parameter> parameters) {
     this.ordered = List.copyOf(parameters);
     Map<String, Parameter> map = new LinkedHashMap<>();
+    Map<String, Parameter> holders = new LinkedHashMap<>();
     for (Parameter p : ordered) {
       if (map.put(p.name(), p) != null) {
         throw new IllegalArgumentException("parameter " + p.name() + " is registered twice");
       }
+      for (String tensor : p.checkpointNames()) {
+        if (holders.put(tensor, p) != null) {
+          throw new IllegalArgumentException("checkpoint tensor " + tensor + " is held twice");
+        }
+      }
     }
     this.byName = Collections.unmodifiableMap(map);
+    this.byCheckpointName = Collections.unmodifiableMap(holders);
   }
 
   /** Every parameter, in registry order. */
@@ -49,6 +57,23 @@ public final class ParameterRegistry {
       throw new IllegalArgumentException("this rank holds no parameter " + name);
     }
     return p;
+  }
+
+  /**
+   * The parameter that holds checkpoint tensor {@code name}: the parameter of that name, or the
+   * expert stack it is a slice of; an error naming it when this rank holds none.
+   */
+  public Parameter holding(String name) {
+    Parameter p = byCheckpointName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("this rank holds no checkpoint tensor " + name);
+    }
+    return p;
+  }
+
+  /** The checkpoint tensors this rank holds, in registry order. */
+  public List<String> checkpointNames() {
+    return List.copyOf(byCheckpointName.keySet());
   }
 
   public boolean contains(String name) {

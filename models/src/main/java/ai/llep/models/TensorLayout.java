@@ -33,6 +33,40 @@ public final class TensorLayout {
     return build(config, first, first + placement.expertsPerRank());
   }
 
+  /**
+   * The stacked expert parameters rank {@code rank} of {@code worldSize} holds: per MoE layer, its
+   * experts' gate, up and down weights, each stacked along a first dimension.
+   */
+  static List<ExpertStackSpec> expertStacks(ModelConfig config, int rank, int worldSize) {
+    if (config.denseLayers().size() == config.numLayers()) {
+      return List.of();
+    }
+    ExpertPlacement placement = new ExpertPlacement(config.numExperts(), worldSize);
+    int first = placement.firstExpert(rank);
+    int end = first + placement.expertsPerRank();
+    TensorNames names = new TensorNames(config.family());
+    List<ExpertStackSpec> stacks = new ArrayList<>();
+    for (int layer = 0; layer < config.numLayers(); layer++) {
+      if (!config.isMoeLayer(layer)) {
+        continue;
+      }
+      for (String proj : List.of("gate", "up", "down")) {
+        List<String> slices = new ArrayList<>();
+        for (int e = first; e < end; e++) {
+          slices.add(
+              switch (proj) {
+                case "gate" -> names.expertGate(layer, e);
+                case "up" -> names.expertUp(layer, e);
+                default -> names.expertDown(layer, e);
+              });
+        }
+        stacks.add(
+            new ExpertStackSpec(names.expertStack(layer, proj, first, end), layer, first, slices));
+      }
+    }
+    return List.copyOf(stacks);
+  }
+
   private static List<TensorSpec> build(ModelConfig c, int firstExpert, int endExpert) {
     TensorNames names = new TensorNames(c.family());
     List<TensorSpec> specs = new ArrayList<>();

@@ -26,12 +26,22 @@ class ModelLoadTest {
             MoeTransformer.load(config, source, new ModelShard(1, 2), DataType.FLOAT32, root)) {
       ParameterRegistry registry = model.parameters();
       List<Parameter> experts = registry.ofKind(ParameterKind.EXPERT);
-      assertEquals(2 * 2 * 3, experts.size(), "2 layers x 2 experts x gate, up, down");
-      assertTrue(experts.stream().allMatch(p -> p.expert() == 2 || p.expert() == 3));
-      assertEquals(2, registry.ofKind(ParameterKind.ROUTER).size());
-      assertEquals(source.readNames(), names(registry.all()), "read exactly what it holds");
-      assertTrue(registry.all().stream().allMatch(p -> p.array().hasGradient()));
+      assertEquals(2 * 3, experts.size(), "2 layers x gate, up, down, each a stack");
       TensorNames n = new TensorNames(config.family());
+      for (Parameter stack : experts) {
+        assertEquals(2, stack.expert(), "the stack starts at rank 1's first expert");
+        assertEquals(2, stack.array().getShape().get(0), stack.name());
+        assertTrue(stack.name().contains(".experts.2-3."), stack.name());
+      }
+      assertEquals(
+          List.of(n.expertGate(1, 2), n.expertGate(1, 3)),
+          registry.get(n.expertStack(1, "gate", 2, 4)).sliceNames());
+      assertEquals(2, registry.ofKind(ParameterKind.ROUTER).size());
+      assertEquals(
+          source.readNames(),
+          new HashSet<>(registry.checkpointNames()),
+          "read exactly what it holds");
+      assertTrue(registry.all().stream().allMatch(p -> p.array().hasGradient()));
       assertEquals(new Shape(4, 16), registry.get(n.router(1)).array().getShape());
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> registry.get(n.expertUp(0, 0)));
@@ -51,7 +61,7 @@ class ModelLoadTest {
       for (int rank = 0; rank < 2; rank++) {
         try (MoeTransformer model =
             MoeTransformer.load(config, source, new ModelShard(rank, 2), DataType.FLOAT32, root)) {
-          List<Parameter> tensors = model.exportTensors();
+          List<Parameter> tensors = model.exportTensors(root);
           total += tensors.size();
           exported.addAll(names(tensors));
           if (rank == 1) {

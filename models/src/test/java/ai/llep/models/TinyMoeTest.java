@@ -91,7 +91,10 @@ class TinyMoeTest {
             MoeTransformer.initRandom(config, SEED, shard, DataType.FLOAT32, root);
         NDManager step = root.newSubManager()) {
       Map<String, float[]> weights = new HashMap<>();
-      model.parameters().all().forEach(p -> weights.put(p.name(), p.array().toFloatArray()));
+      for (Parameter p : model.parameters().all()) {
+        p.byCheckpointName(p.array(), step)
+            .forEach((name, w) -> weights.put(name, w.toFloatArray()));
+      }
       DistributedTape tape = DistributedTape.inference(comm);
       LossOutput out =
           model.loss(tape, step, Checks.planner(DispatchMode.LLEP), TokenBatch.causalLm(ids));

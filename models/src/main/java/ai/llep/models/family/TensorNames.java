@@ -54,15 +54,46 @@ public record TensorNames(ModelFamily family) {
   }
 
   public String expertGate(int layer, int expert) {
-    return expert(layer, expert) + (family == ModelFamily.MIXTRAL ? "w1" : "gate_proj") + ".weight";
+    return expert(layer, expert) + expertProjection("gate") + ".weight";
   }
 
   public String expertUp(int layer, int expert) {
-    return expert(layer, expert) + (family == ModelFamily.MIXTRAL ? "w3" : "up_proj") + ".weight";
+    return expert(layer, expert) + expertProjection("up") + ".weight";
   }
 
   public String expertDown(int layer, int expert) {
-    return expert(layer, expert) + (family == ModelFamily.MIXTRAL ? "w2" : "down_proj") + ".weight";
+    return expert(layer, expert) + expertProjection("down") + ".weight";
+  }
+
+  /**
+   * The name of the stacked parameter that holds experts {@code [first, end)} of a layer for {@code
+   * proj} (gate, up or down), e.g. {@code model.layers.3.mlp.experts.4-7.gate_proj.weight}. Not a
+   * checkpoint name: checkpoints hold one tensor per expert.
+   */
+  public String expertStack(int layer, String proj, int first, int end) {
+    if (first < 0 || end <= first) {
+      throw new IllegalArgumentException("expert range [" + first + ", " + end + ") is empty");
+    }
+    return moe(layer)
+        + "experts."
+        + first
+        + "-"
+        + (end - 1)
+        + "."
+        + expertProjection(proj)
+        + ".weight";
+  }
+
+  private String expertProjection(String proj) {
+    boolean mixtral = family == ModelFamily.MIXTRAL;
+    return switch (proj) {
+      case "gate" -> mixtral ? "w1" : "gate_proj";
+      case "up" -> mixtral ? "w3" : "up_proj";
+      case "down" -> mixtral ? "w2" : "down_proj";
+      default ->
+          throw new IllegalArgumentException(
+              "expert projection must be gate, up or down, got " + proj);
+    };
   }
 
   /** The dense SwiGLU of a non-MoE layer; {@code proj} is gate, up or down. */

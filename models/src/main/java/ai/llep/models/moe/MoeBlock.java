@@ -3,40 +3,35 @@ package ai.llep.models.moe;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.llep.dispatch.DispatchResult;
-import ai.llep.dispatch.ExpertWeights;
+import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.models.layers.StepView;
 import ai.llep.models.layers.Upcast;
 import ai.llep.tape.DistributedTape;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One sparse MoE block: a bias-free router, a softmax over experts in float32, top-K on the device
  * ({@code torch.topk}, as the reference implementations route), the K routing weights gathered from
  * the probabilities in the graph (so the router receives gradients) and renormalised to sum to one
  * where the family says so, then the dispatcher runs the experts across ranks with this rank's
- * native experts. The expert ids never visit the host: only the dispatcher's count exchange does.
+ * native experts, stacked so that small ones run as batched GEMMs. The expert ids never visit the
+ * host: only the dispatcher's count exchange does.
  */
 public final class MoeBlock {
   private final int layer;
   private final NDArray router_ED;
-  private final List<ExpertWeights> nativeExperts;
+  private final ExpertStack nativeExperts;
   private final int topK;
   private final boolean renormalize;
 
   /**
    * @param router_ED the router weight [E, D]
-   * @param nativeExperts this rank's experts in expert order (model-owned parameters)
+   * @param nativeExperts this rank's experts in expert order, stacked (model-owned parameters)
    */
   public MoeBlock(
-      int layer,
-      NDArray router_ED,
-      List<ExpertWeights> nativeExperts,
-      int topK,
-      boolean renormalize) {
+      int layer, NDArray router_ED, ExpertStack nativeExperts, int topK, boolean renormalize) {
     long experts = router_ED.getShape().get(0);
-    if (nativeExperts.stream().anyMatch(ExpertWeights::hasBias)) {
+    if (nativeExperts.hasBias()) {
       throw new IllegalArgumentException("the MoE families here have no expert biases");
     }
     if (topK < 1 || topK > experts) {
@@ -44,7 +39,7 @@ public final class MoeBlock {
     }
     this.layer = layer;
     this.router_ED = router_ED;
-    this.nativeExperts = List.copyOf(nativeExperts);
+    this.nativeExperts = nativeExperts;
     this.topK = topK;
     this.renormalize = renormalize;
   }
@@ -65,14 +60,11 @@ public final class MoeBlock {
     }
     weights_TK = Upcast.restore(weights_TK, x_TD.getDataType());
 
-    List<ExpertWeights> stepExperts = new ArrayList<>(nativeExperts.size());
-    for (ExpertWeights expert : nativeExperts) {
-      stepExperts.add(
-          ExpertWeights.withoutBias(
-              StepView.of(expert.gate(), manager),
-              StepView.of(expert.up(), manager),
-              StepView.of(expert.down(), manager)));
-    }
+    ExpertStack stepExperts =
+        ExpertStack.withoutBias(
+            StepView.of(nativeExperts.gate_EFD(), manager),
+            StepView.of(nativeExperts.up_EFD(), manager),
+            StepView.of(nativeExperts.down_EDF(), manager));
     DispatchResult result =
         dispatcher.forward(
             tape, x_TD, chosen_TK.reshape((long) tokens * topK), weights_TK, stepExperts);

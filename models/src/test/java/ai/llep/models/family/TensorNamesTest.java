@@ -1,6 +1,7 @@
 package ai.llep.models.family;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,23 @@ class TensorNamesTest {
     assertEquals(
         "model.layers.1.mlp.gate_proj.weight",
         new TensorNames(ModelFamily.QWEN3_MOE).denseMlp(1, "gate"));
+  }
+
+  @Test
+  void anExpertStackIsNamedByItsRangeOfExperts() {
+    assertEquals(
+        "model.layers.2.block_sparse_moe.experts.4-7.w2.weight",
+        new TensorNames(ModelFamily.MIXTRAL).expertStack(2, "down", 4, 8));
+    TensorNames qwen = new TensorNames(ModelFamily.QWEN3_MOE);
+    assertEquals("model.layers.0.mlp.experts.0-0.up_proj.weight", qwen.expertStack(0, "up", 0, 1));
+    assertEquals(
+        "expert projection must be gate, up or down, got w1",
+        assertThrows(IllegalArgumentException.class, () -> qwen.expertStack(0, "w1", 0, 2))
+            .getMessage());
+    assertEquals(
+        "expert range [3, 3) is empty",
+        assertThrows(IllegalArgumentException.class, () -> qwen.expertStack(0, "gate", 3, 3))
+            .getMessage());
   }
 
   @Test

@@ -17,12 +17,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Writes and finds checkpoints. Rank 0 writes the replicated tensors (dense and router weights and
- * their optimizer moments), every rank its own experts; each rank writes into its folder of the
+ * their optimizer moments), every rank its own experts, one tensor per expert under its Hugging
+ * Face name (a stacked parameter is written as its slices); each rank writes into its folder of the
  * step's partial folder, and rank 0 publishes the step only after every rank has flushed (a
  * barrier), so a crash mid-write never damages the previous checkpoint.
  */
@@ -52,22 +54,22 @@ final class Checkpointer {
     int rank = comm.rank();
     long step = state.step();
     Path dir = layout.prepareRank(step, rank);
+    AdamWState optimizerState = optimizer.exportState(scope);
     Map<String, NDArray> tensors = new LinkedHashMap<>();
+    Map<String, NDArray> moments = new LinkedHashMap<>();
     for (Parameter p : model.parameters().all()) {
-      if (rank == 0 || p.kind() == ParameterKind.EXPERT) {
-        tensors.put(p.name(), p.array());
+      if (rank != 0 && p.kind() != ParameterKind.EXPERT) {
+        continue;
+      }
+      tensors.putAll(p.byCheckpointName(p.array(), scope));
+      for (String suffix : List.of(AdamWState.FIRST_MOMENT, AdamWState.SECOND_MOMENT)) {
+        NDArray moment = optimizerState.tensors().get(p.name() + suffix);
+        if (moment != null) {
+          p.byCheckpointName(moment, scope)
+              .forEach((name, slice) -> moments.put(name + suffix, slice));
+        }
       }
     }
-    AdamWState optimizerState = optimizer.exportState(scope);
-    Map<String, NDArray> moments = new LinkedHashMap<>();
-    optimizerState
-        .tensors()
-        .forEach(
-            (name, moment) -> {
-              if (tensors.containsKey(name.substring(0, name.lastIndexOf('.')))) {
-                moments.put(name, moment);
-              }
-            });
     try {
       SafetensorsWriter.write(
           dir.resolve(MODEL_FILE),

@@ -1,6 +1,8 @@
 package ai.llep.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
@@ -159,7 +161,11 @@ public final class Trainer {
       Map<String, NDArray> tensors = new HashMap<>();
       for (Parameter p : trainable) {
         for (String suffix : List.of(AdamWState.FIRST_MOMENT, AdamWState.SECOND_MOMENT)) {
-          tensors.put(p.name() + suffix, moments.read(p.name() + suffix, scope, DataType.FLOAT32));
+          NDList slices = new NDList();
+          for (String name : p.checkpointNames()) {
+            slices.add(moments.read(name + suffix, scope, DataType.FLOAT32));
+          }
+          tensors.put(p.name() + suffix, p.stacked() ? NDArrays.stack(slices, 0) : slices.get(0));
         }
       }
       long step = Long.parseLong(moments.metadata().getOrDefault("step", "0"));
