@@ -147,9 +147,9 @@ public final class MoeDispatcher {
     phases.enter("dispatch");
     // Own rows reach the experts directly and other rows through the all-to-all; the cuts on both
     // sides of the experts make the backward walk each part of the graph once.
-    NDArray x_cut = tape.cut(x_TD);
+    NDArray x_cut = tape.cut(x_TD, "input");
     NDArray x_SD = x_cut.get(routing.remoteSendTokens);
-    NDArray x_RD = tape.allToAllV(x_SD, routing.remoteSendRows, routing.remoteRecvRows);
+    NDArray x_RD = tape.allToAllV(x_SD, routing.remoteSendRows, routing.remoteRecvRows, "dispatch");
     phases.enter("weights");
     Loans loans = startLoans(tape, plan, nativeExperts, manager);
     phases.enter("experts");
@@ -158,7 +158,10 @@ public final class MoeDispatcher {
     phases.enter("combine");
     NDArray y_SD =
         tape.allToAllV(
-            returnedRows(outputs, routing, x_TD), routing.remoteRecvRows, routing.remoteSendRows);
+            returnedRows(outputs, routing, x_TD),
+            routing.remoteRecvRows,
+            routing.remoteSendRows,
+            "combine");
 
     phases.enter("unpermute");
     NDList sources =
@@ -204,7 +207,7 @@ public final class MoeDispatcher {
     if (!tape.recording() || outputs.length == 0) {
       return new ExpertOutputs(outputs, null);
     }
-    NDArray y_GD = tape.cut(concat(new NDList(outputs)));
+    NDArray y_GD = tape.cut(concat(new NDList(outputs)), "experts");
     return new ExpertOutputs(
         RowRanges.of(y_GD, routing.segmentOffsets, segmentRows(routing)), y_GD);
   }

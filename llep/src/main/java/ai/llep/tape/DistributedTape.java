@@ -21,6 +21,7 @@ public final class DistributedTape {
   private final Communicator comm;
   private final boolean recording;
   private final List<TapeEdge> edges = new ArrayList<>();
+  private final List<String> labels = new ArrayList<>();
 
   private DistributedTape(Communicator comm, boolean recording) {
     this.comm = comm;
@@ -52,22 +53,37 @@ public final class DistributedTape {
    * walks only the graph between two cuts.
    */
   public NDArray cut(NDArray x) {
+    return cut(x, "cut");
+  }
+
+  /** {@link #cut(NDArray)}, named {@code label} in {@link BackwardPhases}. */
+  public NDArray cut(NDArray x, String label) {
     if (!recording) {
       return x;
     }
     NDArray leaf = Gradients.leaf(x.stopGradient());
-    edges.add(new LocalCut(x, leaf));
+    record(new LocalCut(x, leaf), label);
     return leaf;
   }
 
   /** {@link Communicator#allToAllV} whose result is a leaf that sends its gradient back. */
   public NDArray allToAllV(NDArray send, long[] sendRows, long[] recvRows) {
+    return allToAllV(send, sendRows, recvRows, "all-to-all");
+  }
+
+  /** {@link #allToAllV(NDArray, long[], long[])}, named {@code label} in {@link BackwardPhases}. */
+  public NDArray allToAllV(NDArray send, long[] sendRows, long[] recvRows, String label) {
     NDArray recv = comm.allToAllV(send, sendRows, recvRows);
     if (recording) {
       Gradients.leaf(recv);
-      edges.add(new AllToAllEdge(comm, send, recv, sendRows.clone(), recvRows.clone()));
+      record(new AllToAllEdge(comm, send, recv, sendRows.clone(), recvRows.clone()), label);
     }
     return recv;
+  }
+
+  private void record(TapeEdge edge, String label) {
+    edges.add(edge);
+    labels.add(label);
   }
 
   /**
@@ -99,7 +115,7 @@ public final class DistributedTape {
       for (int i = 0; i < borrow.size(); i++) {
         borrowed.add(new WeightLoan(borrow.get(i).peer(), Gradients.leaf(received.get(i))));
       }
-      edges.add(new WeightEdge(comm, manager, List.copyOf(lend), borrowed));
+      record(new WeightEdge(comm, manager, List.copyOf(lend), borrowed), "weights");
     }
     return pending;
   }
@@ -109,14 +125,23 @@ public final class DistributedTape {
    * loss), then through every recorded cut in reverse forward order. All ranks must call it.
    */
   public void backward(NDArray output, NDArray outputGradient) {
+    backward(output, outputGradient, BackwardPhases.NONE);
+  }
+
+  /** {@link #backward(NDArray, NDArray)}, telling {@code phases} as each part starts. */
+  public void backward(NDArray output, NDArray outputGradient, BackwardPhases phases) {
     if (!recording) {
       throw new IllegalStateException("backward on an inference tape: nothing was recorded");
     }
+    phases.enter("bwd-output");
     Gradients.backward(output, outputGradient);
     for (int i = edges.size() - 1; i >= 0; i--) {
+      phases.enter("bwd-" + labels.get(i));
       edges.get(i).propagate();
     }
+    phases.enter("bwd-done");
     edges.clear();
+    labels.clear();
   }
 
   /** Backward from a scalar loss. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.DispatchResult;
 import ai.llep.dispatch.MoeDispatcher;
+import ai.llep.tape.BackwardPhases;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
 
@@ -23,6 +24,20 @@ final class LayerStep {
       BenchLayer layer,
       ScenarioInputs inputs,
       NDManager scope) {
+    return run(comm, dispatcher, layer, inputs, scope, BackwardPhases.NONE);
+  }
+
+  /**
+   * {@link #run(Communicator, MoeDispatcher, BenchLayer, ScenarioInputs, NDManager)}, telling
+   * {@code phases} the parts of the backward.
+   */
+  static DispatchResult run(
+      Communicator comm,
+      MoeDispatcher dispatcher,
+      BenchLayer layer,
+      ScenarioInputs inputs,
+      NDManager scope,
+      BackwardPhases phases) {
     boolean backward = inputs.upstream_TD() != null;
     inputs.x_TD().tempAttach(scope);
     inputs.weights_TK().tempAttach(scope);
@@ -36,7 +51,7 @@ final class LayerStep {
               tape, inputs.x_TD(), inputs.experts_S(), inputs.weights_TK(), layer.natives);
       if (backward) {
         inputs.upstream_TD().tempAttach(scope);
-        tape.backward(result.output_TD(), inputs.upstream_TD());
+        tape.backward(result.output_TD(), inputs.upstream_TD(), phases);
       }
       return result;
     }

@@ -74,7 +74,7 @@ final class ModeBench {
       clock.sync();
       try (PhaseTimeline timeline = clock.timeline();
           NDManager scope = keep.newSubManager()) {
-        LayerStep.run(comm, tracing.apply(timeline), layer, inputs, scope);
+        LayerStep.run(comm, tracing.apply(timeline), layer, inputs, scope, timeline);
         clock.sync();
         PhaseTimeline.write(trace, timeline.format());
       }

@@ -3,6 +3,7 @@ package ai.llep.trainer.bench;
 import ai.llep.device.CudaEvent;
 import ai.llep.device.CudaRuntime;
 import ai.llep.dispatch.DispatchPhases;
+import ai.llep.tape.BackwardPhases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,12 +13,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The phases of one dispatcher forward on this rank: when the host entered each phase and, on a
- * GPU, when the device reached it (a timing event recorded on the default stream at entry). A
- * device time much larger than the host's means the device was busy; a device that reaches a phase
- * right when the host enters it was waiting for the host.
+ * The phases of one dispatcher forward on this rank, and of the tape's backward after it: when the
+ * host entered each phase and, on a GPU, when the device reached it (a timing event recorded on the
+ * default stream at entry). A device time much larger than the host's means the device was busy; a
+ * device that reaches a phase right when the host enters it was waiting for the host.
  */
-final class PhaseTimeline implements DispatchPhases, AutoCloseable {
+final class PhaseTimeline implements DispatchPhases, BackwardPhases, AutoCloseable {
   private final CudaRuntime cuda;
   private final List<String> names = new ArrayList<>();
   private final List<Long> hostNanos = new ArrayList<>();
@@ -47,7 +48,7 @@ final class PhaseTimeline implements DispatchPhases, AutoCloseable {
     out.append(
         String.format(
             Locale.ROOT,
-            "%-10s %10s %10s %12s %12s%n",
+            "%-12s %10s %10s %12s %12s%n",
             "phase",
             "host ms",
             "device ms",
@@ -65,7 +66,7 @@ final class PhaseTimeline implements DispatchPhases, AutoCloseable {
       out.append(
           String.format(
               Locale.ROOT,
-              "%-10s %10.3f %10s %12.3f %12s%n",
+              "%-12s %10.3f %10s %12.3f %12s%n",
               names.get(i),
               host,
               device,

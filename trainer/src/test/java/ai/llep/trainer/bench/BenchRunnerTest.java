@@ -35,7 +35,7 @@ class BenchRunnerTest {
         1,
         2,
         output,
-        pass == BenchPass.FORWARD,
+        true,
         16,
         new PlannerOptions(1.0, 4, 1.0, PlannerOptions.Variant.DEFAULT),
         1e-2,
@@ -90,6 +90,26 @@ class BenchRunnerTest {
     assertTrue(text.contains("compute floor"), text);
     assertTrue(text.contains("reach = (t_EP / t_mode - 1) / (ceiling - 1)"), text);
     assertTrue(Files.size(output.resolve("bench.json")) > 0);
+    String trace = Files.readString(output.resolve("traces").resolve("95-1-llep-rank0.txt"));
+    List<String> phases = trace.lines().skip(1).map(line -> line.split(" +")[0]).toList();
+    assertEquals(
+        List.of(
+            "count",
+            "plan",
+            "dispatch",
+            "weights",
+            "experts",
+            "combine",
+            "unpermute",
+            "done",
+            "bwd-output",
+            "bwd-combine",
+            "bwd-experts",
+            "bwd-weights",
+            "bwd-dispatch",
+            "bwd-input"),
+        phases,
+        trace);
     byte[] png = Files.readAllBytes(output.resolve("bench.png"));
     assertEquals((byte) 0x89, png[0]);
     assertEquals('P', png[1]);
