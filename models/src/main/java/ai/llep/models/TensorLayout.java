@@ -53,12 +53,7 @@ public final class TensorLayout {
       for (String proj : List.of("gate", "up", "down")) {
         List<String> slices = new ArrayList<>();
         for (int e = first; e < end; e++) {
-          slices.add(
-              switch (proj) {
-                case "gate" -> names.expertGate(layer, e);
-                case "up" -> names.expertUp(layer, e);
-                default -> names.expertDown(layer, e);
-              });
+          slices.add(names.expertWeight(layer, e, proj));
         }
         stacks.add(
             new ExpertStackSpec(names.expertStack(layer, proj, first, end), layer, first, slices));

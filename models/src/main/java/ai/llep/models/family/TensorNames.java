@@ -54,15 +54,20 @@ public record TensorNames(ModelFamily family) {
   }
 
   public String expertGate(int layer, int expert) {
-    return expert(layer, expert) + expertProjection("gate") + ".weight";
+    return expertWeight(layer, expert, "gate");
   }
 
   public String expertUp(int layer, int expert) {
-    return expert(layer, expert) + expertProjection("up") + ".weight";
+    return expertWeight(layer, expert, "up");
   }
 
   public String expertDown(int layer, int expert) {
-    return expert(layer, expert) + expertProjection("down") + ".weight";
+    return expertWeight(layer, expert, "down");
+  }
+
+  /** One expert's weight for {@code proj}: gate, up or down. */
+  public String expertWeight(int layer, int expert, String proj) {
+    return expert(layer, expert) + expertProjection(proj) + ".weight";
   }
 
   /**
