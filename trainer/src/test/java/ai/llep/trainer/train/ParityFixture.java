@@ -27,10 +27,14 @@ record ParityFixture(
     int[][] labels,
     JsonObject training,
     List<Step> steps,
+    int[] moeLayers,
     double lossAfter,
     long seed) {
 
-  /** What transformers computed at one optimizer step (1-based). */
+  /**
+   * What transformers computed at one optimizer step (1-based); {@code expertLoads[i]} is MoE layer
+   * {@code moeLayers[i]}'s top-k choices per expert.
+   */
   record Step(int step, double lr, double loss, double gradNorm, long[][] expertLoads) {}
 
   static final String KIND = "training-parity";
@@ -91,6 +95,7 @@ record ParityFixture(
         ints2(batch.getAsJsonArray("labels")),
         json(folder.resolve("training.json")),
         steps,
+        ints(expected.getAsJsonArray("moe_layers")),
         expected.get("loss_after").getAsDouble(),
         manifest.get("seed").getAsLong());
   }
@@ -178,11 +183,15 @@ record ParityFixture(
   private static int[][] ints2(JsonArray rows) {
     int[][] out = new int[rows.size()][];
     for (int r = 0; r < out.length; r++) {
-      JsonArray row = rows.get(r).getAsJsonArray();
-      out[r] = new int[row.size()];
-      for (int c = 0; c < row.size(); c++) {
-        out[r][c] = row.get(c).getAsInt();
-      }
+      out[r] = ints(rows.get(r).getAsJsonArray());
+    }
+    return out;
+  }
+
+  private static int[] ints(JsonArray values) {
+    int[] out = new int[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i).getAsInt();
     }
     return out;
   }
