@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -126,7 +127,8 @@ class TransformersParityTest {
         config.getDouble("llep.alpha"),
         config.getInt("llep.min-tokens-per-gemm"),
         config.getDouble("llep.lambda"),
-        PlannerOptions.Variant.valueOf(config.getString("planner.variant").toUpperCase()));
+        PlannerOptions.Variant.valueOf(
+            config.getString("planner.variant").toUpperCase(Locale.ROOT)));
   }
 
   private static void assertSteps(
