@@ -53,6 +53,23 @@ public final class CausalLmLoss {
     return new LossSum(picked_T.mul(weights_T).sum().neg(), count);
   }
 
+  /**
+   * The tokens {@link #sum} counts for {@code labels_BS}: every label after a row's first position
+   * that is not {@link #IGNORE_INDEX}. Known before the forward, so a training step can divide
+   * every micro-batch's sum by the count of the whole step.
+   */
+  public static long countedTokens(int[][] labels_BS) {
+    long count = 0;
+    for (int[] row : labels_BS) {
+      for (int s = 1; s < row.length; s++) {
+        if (row[s] != IGNORE_INDEX) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
   private static void checkLabels(int[][] labels_BS, int batch, int seq, long vocab) {
     if (labels_BS.length != batch) {
       throw new IllegalArgumentException(

@@ -33,6 +33,7 @@ class CausalLmLossTest {
               + nll(new double[] {0.3, 0.2, 0.1}, 0)
               + nll(new double[] {4, 0, 1}, 1);
       assertEquals(3, loss.count());
+      assertEquals(3, CausalLmLoss.countedTokens(labels));
       assertEquals(expected, loss.sum().getFloat(), 1e-5);
       assertEquals(expected / 3, loss.mean().getFloat(), 1e-5);
       assertEquals(expected / 3, loss.globalMean(new SingleProcessCommunicator()).getFloat(), 1e-5);
@@ -46,6 +47,8 @@ class CausalLmLossTest {
       LossSum loss =
           CausalLmLoss.sum(logits, new int[][] {{1, IGNORE, IGNORE}, {2, IGNORE, IGNORE}});
       assertEquals(0, loss.count());
+      assertEquals(
+          0, CausalLmLoss.countedTokens(new int[][] {{1, IGNORE, IGNORE}, {2, IGNORE, IGNORE}}));
       assertEquals(0f, loss.mean().getFloat(), 0f);
     }
   }

@@ -32,6 +32,11 @@ import org.apache.logging.log4j.Logger;
 public final class Trainer {
   private static final Logger LOG = LogManager.getLogger(Trainer.class);
 
+  /** Where each rank's training rows come from once the model and tokenizer are loaded. */
+  interface BatchSource {
+    ShardedBatches open(LoadedModel loaded, int rank, int worldSize);
+  }
+
   private final Communicator comm;
   private final NDManager manager;
   private final TrainSettings settings;
@@ -40,6 +45,7 @@ public final class Trainer {
   private final String resolvedConfig;
   private final RankZeroTracking tracking;
   private final PrintStream out;
+  private final BatchSource data;
 
   public Trainer(
       Communicator comm,
@@ -50,6 +56,30 @@ public final class Trainer {
       String resolvedConfig,
       RankZeroTracking tracking,
       PrintStream out) {
+    this(
+        comm,
+        manager,
+        settings,
+        modelSpec,
+        planner,
+        resolvedConfig,
+        tracking,
+        out,
+        (loaded, rank, worldSize) ->
+            TrainingData.load(settings, loaded.tokenizer(), loaded.template(), rank, worldSize));
+  }
+
+  /** With other rows than the configured data files' (the parity tests' fixed batch). */
+  Trainer(
+      Communicator comm,
+      NDManager manager,
+      TrainSettings settings,
+      ModelSpec modelSpec,
+      Planner planner,
+      String resolvedConfig,
+      RankZeroTracking tracking,
+      PrintStream out,
+      BatchSource data) {
     this.comm = comm;
     this.manager = manager;
     this.settings = settings;
@@ -58,6 +88,7 @@ public final class Trainer {
     this.resolvedConfig = resolvedConfig;
     this.tracking = tracking;
     this.out = out;
+    this.data = data;
   }
 
   /** Trains to {@code train.max-steps}; returns the final step's report. */
@@ -83,9 +114,7 @@ public final class Trainer {
             trainable.stream().map(p -> OptimParam.of(p.name(), p.array())).toList(),
             new AdamWConfig(
                 settings.beta1(), settings.beta2(), settings.eps(), settings.weightDecay()));
-    ShardedBatches batches =
-        TrainingData.load(
-            settings, loaded.tokenizer(), loaded.template(), comm.rank(), comm.worldSize());
+    ShardedBatches batches = data.open(loaded, comm.rank(), comm.worldSize());
     long startStep = 0;
     if (resumeFrom.isPresent()) {
       TrainerState state = Checkpointer.readState(resumeFrom.get());

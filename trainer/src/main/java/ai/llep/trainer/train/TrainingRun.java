@@ -8,6 +8,7 @@ import ai.llep.comm.ReduceOp;
 import ai.llep.models.LossOutput;
 import ai.llep.models.MoeTransformer;
 import ai.llep.models.TokenBatch;
+import ai.llep.models.layers.CausalLmLoss;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
@@ -68,24 +69,31 @@ final class TrainingRun {
             manager);
   }
 
-  /** One optimizer step (1-based {@code step}); collective. */
+  /**
+   * One optimizer step (1-based {@code step}); collective. The loss is the mean over every token
+   * the step counts, on all ranks and in all micro-batches (as transformers' Trainer normalises
+   * gradient accumulation), so each micro-batch's backward starts from its loss sum divided by that
+   * one count, known from the labels before any forward.
+   */
   StepReport step(long step, Consumer<Long> beforeOptimizer) {
     long start = System.nanoTime();
-    double localLossSum = 0;
-    long tokens = 0;
-    LayerAccumulator layers = new LayerAccumulator();
-    for (int micro = 0; micro < settings.gradAccum(); micro++) {
+    List<TokenBatch> micro = new ArrayList<>(settings.gradAccum());
+    long localTokens = 0;
+    for (int i = 0; i < settings.gradAccum(); i++) {
       TokenBatch batch = toBatch(batches.next());
+      micro.add(batch);
+      localTokens += CausalLmLoss.countedTokens(batch.labels_BS());
+    }
+    long tokens = Math.round(sum(localTokens));
+    double localLossSum = 0;
+    LayerAccumulator layers = new LayerAccumulator();
+    for (TokenBatch batch : micro) {
       try (NDManager scope = manager.newSubManager();
           GradMode grad = GradMode.enabled()) {
         DistributedTape tape = DistributedTape.training(comm);
         LossOutput out = model.loss(tape, scope, planner, batch);
-        long globalCount = out.loss().globalCount(comm);
-        NDArray share =
-            Scalars.div(out.loss().sum(), (double) Math.max(globalCount, 1) * settings.gradAccum());
-        tape.backward(share);
+        tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
-        tokens += globalCount;
         layers.add(out.output().routing());
       }
     }

@@ -1,0 +1,53 @@
+package ai.llep.trainer.train;
+
+import ai.llep.trainer.tracking.RunRef;
+import ai.llep.trainer.tracking.RunStatus;
+import ai.llep.trainer.tracking.Tracker;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A tracker that keeps each step's metrics in memory, for tests that read what train tracked. */
+final class MetricsRecorder implements Tracker {
+  private final Map<Long, Map<String, Double>> steps = new TreeMap<>();
+  private RunStatus status;
+
+  /** Metrics by step, in step order. */
+  Map<Long, Map<String, Double>> steps() {
+    return steps;
+  }
+
+  RunStatus status() {
+    return status;
+  }
+
+  @Override
+  public RunRef startRun(String experimentName, String runName, Map<String, String> tags) {
+    return new RunRef("0", "0".repeat(32), "memory:");
+  }
+
+  @Override
+  public void logParams(Map<String, String> params) {}
+
+  @Override
+  public synchronized void logMetrics(long step, Map<String, Double> metrics) {
+    steps.computeIfAbsent(step, s -> new TreeMap<>()).putAll(metrics);
+  }
+
+  @Override
+  public void setTag(String key, String value) {}
+
+  @Override
+  public void logArtifact(String name, byte[] content) {}
+
+  @Override
+  public void logArtifact(String name, Path source) {}
+
+  @Override
+  public void finish(RunStatus finalStatus) {
+    status = finalStatus;
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,210 @@
+package ai.llep.trainer.train;
+
+import ai.llep.trainer.data.PackedSequence;
+import ai.llep.trainer.data.SequencePacker;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One folder of {@code fixtures/parity} (written by {@code
+ * scripts/fixtures/make-parity-fixtures.py}): a tiny Hugging Face model, a fixed batch, the run as
+ * config keys, and what transformers + {@code torch.optim.AdamW} computed for it.
+ */
+record ParityFixture(
+    String name,
+    Path modelDir,
+    int[][] inputIds,
+    int[][] labels,
+    JsonObject training,
+    List<Step> steps,
+    int[] moeLayers,
+    double lossAfter,
+    long seed) {
+
+  /**
+   * What transformers computed at one optimizer step (1-based); {@code expertLoads[i]} is MoE layer
+   * {@code moeLayers[i]}'s top-k choices per expert.
+   */
+  record Step(int step, double lr, double loss, double gradNorm, long[][] expertLoads) {}
+
+  static final String KIND = "training-parity";
+
+  /** Every fixture of the training-parity kind, by folder name. */
+  static List<ParityFixture> all() {
+    Path root = root().resolve("parity");
+    try (Stream<Path> folders = Files.list(root)) {
+      List<ParityFixture> out = new ArrayList<>();
+      for (Path folder : folders.sorted().toList()) {
+        JsonObject manifest = json(folder.resolve("manifest.json"));
+        if (manifest.get("kind").getAsString().equals(KIND)) {
+          out.add(read(folder, manifest));
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static ParityFixture named(String name) {
+    return all().stream()
+        .filter(f -> f.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no parity fixture " + name));
+  }
+
+  /** The repository's {@code fixtures} folder, found upwards from the working directory. */
+  static Path root() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isDirectory(dir.resolve("fixtures").resolve("parity"))) {
+        return dir.resolve("fixtures");
+      }
+    }
+    throw new IllegalStateException(
+        "no fixtures/parity folder above " + Path.of("").toAbsolutePath());
+  }
+
+  private static ParityFixture read(Path folder, JsonObject manifest) {
+    JsonObject batch = json(folder.resolve("batch.json"));
+    JsonObject expected = json(folder.resolve("expected.json"));
+    List<Step> steps = new ArrayList<>();
+    for (JsonElement e : expected.getAsJsonArray("steps")) {
+      JsonObject s = e.getAsJsonObject();
+      steps.add(
+          new Step(
+              s.get("step").getAsInt(),
+              s.get("lr").getAsDouble(),
+              s.get("loss").getAsDouble(),
+              s.get("grad_norm").getAsDouble(),
+              longs2(s.getAsJsonArray("expert_loads"))));
+    }
+    return new ParityFixture(
+        folder.getFileName().toString(),
+        folder.resolve("model"),
+        ints2(batch.getAsJsonArray("input_ids")),
+        ints2(batch.getAsJsonArray("labels")),
+        json(folder.resolve("training.json")),
+        steps,
+        ints(expected.getAsJsonArray("moe_layers")),
+        expected.get("loss_after").getAsDouble(),
+        manifest.get("seed").getAsLong());
+  }
+
+  /** The batch's rows, as the trainer's data pipeline hands them to a step. */
+  List<PackedSequence> rows() {
+    List<PackedSequence> rows = new ArrayList<>();
+    for (int r = 0; r < inputIds.length; r++) {
+      rows.add(new PackedSequence(inputIds[r], labels[r]));
+    }
+    return rows;
+  }
+
+  /**
+   * The settings {@code train} binds from the fixture's config keys, with every row of the batch in
+   * each optimizer step, split over {@code worldSize} ranks and {@code gradAccum} micro-batches on
+   * each. The expected values hold for any such split: the loss of a step is the mean over all its
+   * counted tokens.
+   */
+  TrainSettings settings(int worldSize, int gradAccum, Path checkpoints, Path export) {
+    int rows = inputIds.length;
+    if (rows % (worldSize * gradAccum) != 0) {
+      throw new IllegalArgumentException(
+          rows
+              + " rows do not split over "
+              + worldSize
+              + " ranks x "
+              + gradAccum
+              + " micro-batches");
+    }
+    return new TrainSettings(
+        integer("train.max-steps"),
+        gradAccum,
+        rows / (worldSize * gradAccum),
+        inputIds[0].length,
+        SequencePacker.Mode.PAD,
+        List.of(modelDir.resolveSibling("batch.json")),
+        false,
+        "auto",
+        number("optim.lr"),
+        number("optim.min-lr-ratio"),
+        integer("optim.warmup-steps"),
+        training.get("optim.schedule").getAsString(),
+        number("optim.weight-decay"),
+        number("optim.beta1"),
+        number("optim.beta2"),
+        number("optim.eps"),
+        number("optim.grad-clip"),
+        Set.of(),
+        1,
+        checkpoints,
+        0,
+        1,
+        "none",
+        export,
+        seed,
+        -1,
+        -1);
+  }
+
+  private int integer(String key) {
+    return field(key).getAsInt();
+  }
+
+  private double number(String key) {
+    return field(key).getAsDouble();
+  }
+
+  private JsonElement field(String key) {
+    JsonElement value = training.get(key);
+    if (value == null) {
+      throw new IllegalArgumentException(name + "/training.json has no " + key);
+    }
+    return value;
+  }
+
+  private static JsonObject json(Path file) {
+    try {
+      return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int[][] ints2(JsonArray rows) {
+    int[][] out = new int[rows.size()][];
+    for (int r = 0; r < out.length; r++) {
+      out[r] = ints(rows.get(r).getAsJsonArray());
+    }
+    return out;
+  }
+
+  private static int[] ints(JsonArray values) {
+    int[] out = new int[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i).getAsInt();
+    }
+    return out;
+  }
+
+  private static long[][] longs2(JsonArray rows) {
+    long[][] out = new long[rows.size()][];
+    for (int r = 0; r < out.length; r++) {
+      JsonArray row = rows.get(r).getAsJsonArray();
+      out[r] = new long[row.size()];
+      for (int c = 0; c < row.size(); c++) {
+        out[r][c] = row.get(c).getAsLong();
+      }
+    }
+    return out;
+  }
+}

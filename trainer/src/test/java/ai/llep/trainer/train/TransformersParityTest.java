@@ -1,0 +1,217 @@
+package ai.llep.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.SingleProcessCommunicator;
+import ai.llep.comm.tcp.LocalWorld;
+import ai.llep.comm.tcp.TcpOptions;
+import ai.llep.models.LossOutput;
+import ai.llep.models.ModelShard;
+import ai.llep.models.TokenBatch;
+import ai.llep.models.hf.HfCheckpoint;
+import ai.llep.plan.DispatchMode;
+import ai.llep.plan.Planner;
+import ai.llep.plan.PlannerOptions;
+import ai.llep.tape.DistributedTape;
+import ai.llep.trainer.config.ConfigLoader;
+import ai.llep.trainer.data.ShardedBatches;
+import ai.llep.trainer.tracking.RunStatus;
+import com.typesafe.config.Config;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The training step against the real thing: each committed fixture ({@code fixtures/parity}, made
+ * with transformers and {@code torch.optim.AdamW} by {@code
+ * scripts/fixtures/make-parity-fixtures.py}) is loaded from its Hugging Face folder and trained for
+ * its steps by {@link Trainer} (model loss, distributed backward, gradient exchange, clipping,
+ * AdamW, schedule, checkpoint, export), on one rank and on two and three ranks with LLEP forced to
+ * spill ({@code configs/llep/cpu-test.conf}). Every step's loss, learning rate, gradient norm and
+ * expert loads must be transformers'; the exported folder, loaded again, must give the loss
+ * transformers computed after the last step.
+ */
+class TransformersParityTest {
+  /** The float32 acceptance bound (relative) on every loss. */
+  static final double LOSS_TOLERANCE = 1e-5;
+
+  /**
+   * Every fixture on 1, 2 and 3 ranks, and on 3 ranks with two micro-batches of one row each per
+   * step (rows with different token counts, so a per-micro-batch mean would weigh tokens unevenly).
+   */
+  static Stream<Arguments> cases() {
+    return ParityFixture.all().stream()
+        .flatMap(
+            f ->
+                Stream.of(
+                    Arguments.of(f.name(), 1, 1),
+                    Arguments.of(f.name(), 2, 1),
+                    Arguments.of(f.name(), 3, 1),
+                    Arguments.of(f.name(), 3, 2)));
+  }
+
+  @ParameterizedTest(name = "{0} on {1} rank(s), {2} micro-batch(es) per step")
+  @MethodSource("cases")
+  void trainsAsTransformersDoesAndExportsWhatItTrained(
+      String name, int world, int gradAccum, @TempDir Path dir) throws Exception {
+    ParityFixture fixture = ParityFixture.named(name);
+    TrainSettings settings =
+        fixture.settings(world, gradAccum, dir.resolve("checkpoints"), dir.resolve("export"));
+    MetricsRecorder metrics = new MetricsRecorder();
+    if (world == 1) {
+      try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+        trainer(fixture, settings, new SingleProcessCommunicator(), manager, metrics).run();
+      }
+    } else {
+      TcpOptions tcp = new TcpOptions(Duration.ofSeconds(60), Duration.ofSeconds(20), "");
+      try (LocalWorld ranks = LocalWorld.start(world, tcp)) {
+        for (LocalWorld.Outcome<StepReport> outcome :
+            ranks.run(
+                (rank, comm, manager) ->
+                    trainer(fixture, settings, comm, manager, rank == 0 ? metrics : null).run())) {
+          if (outcome.error() != null) {
+            throw new AssertionError("a rank failed: " + outcome.error(), outcome.error());
+          }
+        }
+      }
+    }
+    assertEquals(RunStatus.FINISHED, metrics.status());
+    assertSteps(fixture, world, metrics.steps());
+    Path exported = settings.exportDir().resolve("step-" + settings.maxSteps());
+    assertExport(fixture, exported);
+  }
+
+  private static Trainer trainer(
+      ParityFixture fixture,
+      TrainSettings settings,
+      Communicator comm,
+      NDManager manager,
+      MetricsRecorder metrics) {
+    RankZeroTracking tracking =
+        new RankZeroTracking(metrics, new RunTracking("", "parity", fixture.name()), Map.of(), "");
+    return new Trainer(
+        comm,
+        manager,
+        settings,
+        new ModelSpec(fixture.modelDir().toString(), 0),
+        Planner.create(DispatchMode.LLEP, cpuTestPlanner()),
+        "",
+        tracking,
+        new PrintStream(PrintStream.nullOutputStream()),
+        (loaded, rank, worldSize) ->
+            new ShardedBatches(
+                fixture.rows(), rank, worldSize, settings.batchSize(), settings.seed()));
+  }
+
+  /**
+   * The planner options of {@code llep=cpu-test}, through the config loader as train reads them.
+   */
+  private static PlannerOptions cpuTestPlanner() {
+    Config config = new ConfigLoader().load(Optional.empty(), List.of("llep=cpu-test")).config();
+    assertEquals("llep", config.getString("llep.mode"));
+    return new PlannerOptions(
+        config.getDouble("llep.alpha"),
+        config.getInt("llep.min-tokens-per-gemm"),
+        config.getDouble("llep.lambda"),
+        PlannerOptions.Variant.valueOf(
+            config.getString("planner.variant").toUpperCase(Locale.ROOT)));
+  }
+
+  private static void assertSteps(
+      ParityFixture fixture, int world, Map<Long, Map<String, Double>> tracked) {
+    assertEquals(fixture.steps().size(), tracked.size(), "tracked steps");
+    for (ParityFixture.Step expected : fixture.steps()) {
+      Map<String, Double> m = tracked.get((long) expected.step());
+      String where = fixture.name() + " step " + expected.step() + " on " + world + " rank(s)";
+      assertClose(expected.loss(), m.get("loss"), LOSS_TOLERANCE, where + ": loss");
+      assertClose(expected.lr(), m.get("lr"), 1e-12, where + ": learning rate");
+      assertClose(expected.gradNorm(), m.get("grad_norm"), 1e-5, where + ": gradient norm");
+      for (int i = 0; i < expected.expertLoads().length; i++) {
+        int layer = fixture.moeLayers()[i];
+        long[] loads = new long[expected.expertLoads()[i].length];
+        for (int e = 0; e < loads.length; e++) {
+          loads[e] = Math.round(m.get("moe/layer" + layer + "/expert" + e + "_load"));
+        }
+        assertArrayEquals(
+            expected.expertLoads()[i], loads, where + ": expert loads of layer " + layer);
+      }
+      if (world > 1) {
+        assertTrue(
+            m.get("spilled_slots") > 0,
+            where + ": LLEP spilled no slot (the fixture's routing is skewed so that it must)");
+      }
+    }
+  }
+
+  /**
+   * The exported folder holds the fixture's tensor names (so transformers loads it) and, loaded
+   * through the same path as {@code model.source}, gives transformers' loss after the last step.
+   */
+  private static void assertExport(ParityFixture fixture, Path exported) throws Exception {
+    try (HfCheckpoint original = HfCheckpoint.open(fixture.modelDir());
+        HfCheckpoint written = HfCheckpoint.open(exported)) {
+      assertEquals(original.names(), written.names(), "exported tensor names");
+      assertEquals(original.configText(), written.configText(), "exported config.json");
+    }
+    assertTrue(Files.isRegularFile(exported.resolve("tokenizer.json")), "exported tokenizer");
+    try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+      LoadedModel loaded =
+          LoadedModel.open(
+              new ModelSpec(exported.toString(), 0),
+              null,
+              "auto",
+              fixture.seed(),
+              ModelShard.single(),
+              manager);
+      try (NDManager step = manager.newSubManager()) {
+        LossOutput out =
+            loaded
+                .model()
+                .loss(
+                    DistributedTape.inference(new SingleProcessCommunicator()),
+                    step,
+                    Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
+                    TokenBatch.causalLm(fixture.inputIds()).withLabels(fixture.labels()));
+        double loss = out.loss().sum().getFloat() / out.loss().count();
+        assertClose(
+            fixture.lossAfter(), loss, LOSS_TOLERANCE, fixture.name() + ": exported model's loss");
+      } finally {
+        loaded.model().close();
+        if (loaded.tokenizer() instanceof AutoCloseable tokenizer) {
+          tokenizer.close();
+        }
+      }
+    }
+  }
+
+  private static void assertClose(double expected, double actual, double tolerance, String what) {
+    double error = Math.abs(actual - expected) / Math.abs(expected);
+    assertTrue(
+        error <= tolerance,
+        () ->
+            what
+                + ": "
+                + actual
+                + ", transformers "
+                + expected
+                + " (relative error "
+                + error
+                + " > "
+                + tolerance
+                + ")");
+  }
+}
