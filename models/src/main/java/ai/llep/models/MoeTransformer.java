@@ -137,7 +137,8 @@ public final class MoeTransformer implements AutoCloseable {
     int b = batch.batchSize();
     int s = batch.seqLength();
     AttentionContext ctx =
-        AttentionContext.create(manager, rotary, batch.positions_BS(), b, s, computeType);
+        AttentionContext.create(
+            manager, rotary, batch.positions_BS(), batch.segments(), computeType, config.headDim());
     MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
     List<RoutingStats> routing = new ArrayList<>();
     NDArray h_TD = embedding.forward(manager, batch.inputIds_BS());
@@ -155,7 +156,7 @@ public final class MoeTransformer implements AutoCloseable {
       throw new IllegalArgumentException("the batch has no labels");
     }
     ModelOutput output = forward(tape, manager, planner, batch);
-    return new LossOutput(output.lossSum(batch.labels_BS()), output);
+    return new LossOutput(output.lossSum(batch.labels_BS(), batch.segments()), output);
   }
 
   public ParameterRegistry parameters() {

@@ -6,8 +6,9 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Next-token cross-entropy as Hugging Face's causal-LM loss computes it: position s predicts label
- * s + 1 of the same row (the last position predicts nothing), labels equal to {@link #IGNORE_INDEX}
- * are skipped, and log-softmax runs in at least float32.
+ * s + 1 of the same row and segment (the last position of a segment predicts nothing, as with
+ * Hugging Face's packing collator), labels equal to {@link #IGNORE_INDEX} are skipped, and
+ * log-softmax runs in at least float32.
  */
 public final class CausalLmLoss {
   /** The label of a token that no loss is computed for (padding, prompt). */
@@ -22,6 +23,15 @@ public final class CausalLmLoss {
    */
   public static LossSum sum(NDArray logits_BSV, int[][] labels_BS) {
     Shape shape = logits_BSV.getShape();
+    return sum(
+        logits_BSV,
+        labels_BS,
+        Segments.wholeRows(Math.toIntExact(shape.get(0)), Math.toIntExact(shape.get(1))));
+  }
+
+  /** As {@link #sum(NDArray, int[][])}, with no prediction across {@code segments}' boundaries. */
+  public static LossSum sum(NDArray logits_BSV, int[][] labels_BS, Segments segments) {
+    Shape shape = logits_BSV.getShape();
     if (shape.dimension() != 3) {
       throw new IllegalArgumentException("logits must be [B, S, V], got " + shape);
     }
@@ -29,6 +39,11 @@ public final class CausalLmLoss {
     int seq = Math.toIntExact(shape.get(1));
     long vocab = shape.get(2);
     checkLabels(labels_BS, batch, seq, vocab);
+    if (segments.batch() != batch || segments.seq() != seq) {
+      throw new IllegalArgumentException(
+          "segments cover " + segments.batch() + " x " + segments.seq() + ", logits " + shape);
+    }
+    int[][] segmentOf = segments.segmentOf_BS();
     int tokens = batch * seq;
     long[] target_T = new long[tokens];
     float[] weight_T = new float[tokens];
@@ -36,7 +51,7 @@ public final class CausalLmLoss {
     for (int b = 0; b < batch; b++) {
       for (int s = 0; s + 1 < seq; s++) {
         int label = labels_BS[b][s + 1];
-        if (label != IGNORE_INDEX) {
+        if (label != IGNORE_INDEX && segmentOf[b][s] == segmentOf[b][s + 1]) {
           target_T[b * seq + s] = label;
           weight_T[b * seq + s] = 1f;
           count++;

@@ -40,6 +40,20 @@ class CausalLmLossTest {
   }
 
   @Test
+  void noPositionPredictsTheFirstTokenOfTheNextSegment() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      NDArray logits = m.create(LOGITS, new Shape(2, 3, 3));
+      int[][] labels = {{0, 2, 1}, {IGNORE, 0, 1}};
+      LossSum loss = CausalLmLoss.sum(logits, labels, new Segments(new int[][] {{1, 2}, {2, 1}}));
+      // Row 0: position 0 ends its segment; position 1 predicts 1. Row 1: 0 predicts 0; position
+      // 1 ends its segment.
+      double expected = nll(new double[] {0, -1, 3}, 1) + nll(new double[] {0.3, 0.2, 0.1}, 0);
+      assertEquals(2, loss.count());
+      assertEquals(expected, loss.sum().getFloat(), 1e-5);
+    }
+  }
+
+  @Test
   void aBatchWithNothingToPredictCountsZero() {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       NDArray logits = m.create(LOGITS, new Shape(2, 3, 3));

@@ -8,6 +8,7 @@ import ai.llep.comm.ReduceOp;
 import ai.llep.models.LossOutput;
 import ai.llep.models.MoeTransformer;
 import ai.llep.models.TokenBatch;
+import ai.llep.models.layers.Segments;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
@@ -112,14 +113,17 @@ final class TrainingRun {
     }
   }
 
+  /** The rows as one batch; rotary positions restart at 0 in every segment of a row. */
   static TokenBatch toBatch(List<PackedSequence> rows) {
     int[][] ids = new int[rows.size()][];
     int[][] labels = new int[rows.size()][];
+    int[][] segments = new int[rows.size()][];
     for (int i = 0; i < rows.size(); i++) {
       ids[i] = rows.get(i).inputIds();
       labels[i] = rows.get(i).labels();
+      segments[i] = rows.get(i).segmentLengths();
     }
-    return TokenBatch.of(ids).withLabels(labels);
+    return TokenBatch.packed(ids, labels, new Segments(segments));
   }
 
   /** Sums each MoE layer's routing over the micro-batches of a step, then over ranks. */
