@@ -87,7 +87,7 @@ final class TrainingRun {
         tape.backward(share);
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         tokens += globalCount;
-        layers.add(out.output().routing());
+        layers.add(out.routing());
       }
     }
     beforeOptimizer.accept(step);
