@@ -71,12 +71,18 @@
  *
  * <h2>Versions</h2>
  *
- * <p>Checked by this package's tests on DJL's CPU libtorch 2.7.1 (CI). From the libtorch sources of
- * 2.7 to 2.13 and by hand against the CPU torch 2.13: lists, {@code torch_call_dispatcher} with a
- * 2.10 build version, and the kept error text. The 2.11 CUDA build ran {@code _to_copy} to and from
- * bfloat16 and {@code scaled_dot_product_attention} this way, backward included; {@code
- * _flash_attention_forward} and {@code _grouped_mm} through this binding have not run on a GPU yet.
- * {@code _grouped_mm} does not exist in 2.7.1.
+ * <p>Checked by this package's tests on DJL's CPU libtorch 2.7.1 (CI). Against the CPU torch 2.13,
+ * by hand from Python through {@code ctypes}: lists, {@code torch_call_dispatcher} with a 2.10
+ * build version, the kept error text (2.13 logs nothing). Against torch 2.11.0+cu130 on one H200,
+ * the same conventions from Python through {@code ctypes} (the JVM has not run on a GPU with this
+ * package: that needs a DJL JNI built for 2.11): optional boxes from {@code operator new};
+ * variable-length {@code _flash_attention_forward} (15 arguments in 2.11, as declared here) in
+ * bfloat16 with its backward, within bfloat16 rounding of float32 attention per segment; {@code
+ * _grouped_mm} in bfloat16 with its backward; {@code _to_copy} to {@code cuda:0} with the 2.10
+ * Device packing; failures logged as {@code Exception in aoti_torch: ...} (2.11 has neither {@code
+ * torch_new_stable_ivalue} nor {@code torch_exception_get_what_without_backtrace}). {@code
+ * _grouped_mm} does not exist in 2.7.1. The GPU tests ({@code AtenGpuTest}, tagged {@code gpu}) run
+ * these operators through this package where DJL has a CUDA libtorch.
  *
  * <h2>bfloat16 and DJL</h2>
  *
