@@ -140,7 +140,16 @@ public final class AtenCall {
         stack.consumed();
         return results(lib, stack, manager);
       }
-      Failure failure = Failure.diagnose(lib, op, values, name, overload, arena);
+      Failure failure;
+      try {
+        failure = Failure.diagnose(lib, op, values, name, overload, arena);
+      } catch (RuntimeException e) {
+        stack.consumed();
+        throw new AtenException(
+            op,
+            "it failed, and reading libtorch's message failed too (" + e + ")",
+            ArgumentText.describe(op, values));
+      }
       if (failure.operatorMissing()) {
         stack.releaseUnconsumed();
       } else {
