@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
+import ai.llep.aten.DjlTensors;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -58,7 +59,7 @@ public final class TensorAddress {
       throw new IllegalArgumentException(
           "a tensor handed to native code must be contiguous; got shape " + x.getShape());
     }
-    long bytes = x.size() * x.getDataType().getNumOfBytes();
+    long bytes = x.size() * DjlTensors.dtype(x).getNumOfBytes();
     return bytes <= Integer.MAX_VALUE ? directAddress(x) : viaFirstElement(x);
   }
 

@@ -23,6 +23,11 @@ public final class GradMode implements AutoCloseable {
     return new GradMode(false);
   }
 
+  /** Whether the current thread records operations for autograd. */
+  public static boolean isEnabled() {
+    return JniUtils.isGradMode();
+  }
+
   @Override
   public void close() {
     JniUtils.setGradMode(previous);

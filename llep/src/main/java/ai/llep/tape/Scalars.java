@@ -3,6 +3,8 @@ package ai.llep.tape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.llep.aten.Aten;
+import ai.llep.aten.DjlTensors;
 
 /**
  * Multiplying or dividing by a constant inside the autograd graph.
@@ -18,17 +20,23 @@ public final class Scalars {
 
   /** {@code x * value}, safe to differentiate. */
   public static NDArray mul(NDArray x, double value) {
-    return x.mul(constant(x.getManager(), value, x.getDataType()));
+    return x.mul(constant(x.getManager(), value, DjlTensors.dtype(x)));
   }
 
   /** {@code x / value}, safe to differentiate. */
   public static NDArray div(NDArray x, double value) {
-    return x.div(constant(x.getManager(), value, x.getDataType()));
+    return x.div(constant(x.getManager(), value, DjlTensors.dtype(x)));
   }
 
-  /** A 0-d tensor of {@code type} holding {@code value}, in memory libtorch owns. */
+  /**
+   * A 0-d tensor of {@code type} holding {@code value}, in memory libtorch owns. bfloat16 goes
+   * through libtorch's own cast (DJL's aborts the JVM on it).
+   */
   public static NDArray constant(NDManager manager, double value, DataType type) {
     try (NDArray javaOwned = manager.create(value)) {
+      if (type == DataType.BFLOAT16) {
+        return Aten.cast(javaOwned, type);
+      }
       return type == DataType.FLOAT64 ? javaOwned.duplicate() : javaOwned.toType(type, false);
     }
   }

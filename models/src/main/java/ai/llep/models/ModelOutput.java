@@ -3,6 +3,7 @@ package ai.llep.models;
 import ai.djl.ndarray.NDArray;
 import ai.llep.models.layers.CausalLmLoss;
 import ai.llep.models.layers.LossSum;
+import ai.llep.models.layers.Segments;
 import ai.llep.models.moe.RoutingStats;
 import java.util.List;
 
@@ -15,8 +16,11 @@ public record ModelOutput(NDArray logits_BSV, List<RoutingStats> routing) {
     routing = List.copyOf(routing);
   }
 
-  /** The causal-LM loss of these logits against {@code labels_BS} (unshifted). */
-  public LossSum lossSum(int[][] labels_BS) {
-    return CausalLmLoss.sum(logits_BSV, labels_BS);
+  /**
+   * The causal-LM loss of these logits against {@code labels_BS} (unshifted), no token predicting
+   * across a segment boundary.
+   */
+  public LossSum lossSum(int[][] labels_BS, Segments segments) {
+    return CausalLmLoss.sum(logits_BSV, labels_BS, segments);
   }
 }

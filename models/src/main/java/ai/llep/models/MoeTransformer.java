@@ -9,8 +9,10 @@ import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.TensorNames;
 import ai.llep.models.hf.TensorSource;
 import ai.llep.models.layers.AttentionContext;
+import ai.llep.models.layers.ChunkedLmLoss;
 import ai.llep.models.layers.Embedding;
 import ai.llep.models.layers.Linear;
+import ai.llep.models.layers.LossSum;
 import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.RotaryEmbedding;
 import ai.llep.models.moe.RoutingStats;
@@ -48,6 +50,7 @@ public final class MoeTransformer implements AutoCloseable {
   private final List<DecoderLayer> layers = new ArrayList<>();
   private final RmsNorm finalNorm;
   private final Linear lmHead;
+  private final NDArray headWeight;
   private final RotaryEmbedding rotary;
 
   private MoeTransformer(
@@ -78,8 +81,8 @@ public final class MoeTransformer implements AutoCloseable {
       layers.add(DecoderLayer.build(config, layer, experts, byName::get));
     }
     this.finalNorm = new RmsNorm(byName.get(names.finalNorm()), config.rmsNormEps());
-    NDArray head = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
-    this.lmHead = new Linear(head, null);
+    this.headWeight = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
+    this.lmHead = new Linear(headWeight, null);
     this.rotary = new RotaryEmbedding(config.headDim(), config.ropeTheta());
   }
 
@@ -125,37 +128,64 @@ public final class MoeTransformer implements AutoCloseable {
   }
 
   /**
-   * Runs {@code batch} through the model. Every rank calls this with its own batch (any B and S),
-   * in step with the others: each MoE layer is a collective.
+   * Runs {@code batch} through the model to its logits. Every rank calls this with its own batch
+   * (any B and S), in step with the others: each MoE layer is a collective. NOTE: the logits are
+   * [B, S, V]; training uses {@link #loss}, which never makes them in full.
    *
    * @param manager owns every tensor the pass creates (close it after the backward)
    * @param planner EP, LLEP or the switch between them, used by every MoE layer
    */
   public ModelOutput forward(
       DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
+    Trunk trunk = trunk(tape, manager, planner, batch);
+    NDArray logits_TV = lmHead.forward(trunk.h_TD());
+    return new ModelOutput(
+        logits_TV.reshape(batch.batchSize(), batch.seqLength(), config.vocabSize()),
+        trunk.routing());
+  }
+
+  /**
+   * The causal-LM loss of {@code batch} against its labels, the LM head and cross-entropy computed
+   * {@link ChunkedLmLoss#defaultChunkTokens} tokens at a time.
+   */
+  public LossOutput loss(
+      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
+    return loss(
+        tape, manager, planner, batch, ChunkedLmLoss.defaultChunkTokens(config.vocabSize()));
+  }
+
+  /**
+   * {@link #loss} with the LM head and cross-entropy computed {@code chunkTokens} tokens at a time:
+   * no [B * S, V] logits tensor exists. Values and gradients equal those of the loss of {@link
+   * #forward}'s logits up to rounding.
+   */
+  public LossOutput loss(
+      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch, int chunkTokens) {
+    if (batch.labels_BS() == null) {
+      throw new IllegalArgumentException("the batch has no labels");
+    }
+    Trunk trunk = trunk(tape, manager, planner, batch);
+    LossSum loss =
+        ChunkedLmLoss.sum(
+            trunk.h_TD(), headWeight, batch.labels_BS(), batch.segments(), chunkTokens);
+    return new LossOutput(loss, trunk.routing());
+  }
+
+  /** The final hidden states (after the final norm), [T, D], and the layers' routing. */
+  private record Trunk(NDArray h_TD, List<RoutingStats> routing) {}
+
+  private Trunk trunk(DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
     checkWorld(tape.comm());
-    int b = batch.batchSize();
-    int s = batch.seqLength();
     AttentionContext ctx =
-        AttentionContext.create(manager, rotary, batch.positions_BS(), b, s, computeType);
+        AttentionContext.create(
+            manager, rotary, batch.positions_BS(), batch.segments(), computeType, config.headDim());
     MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
     List<RoutingStats> routing = new ArrayList<>();
     NDArray h_TD = embedding.forward(manager, batch.inputIds_BS());
     for (DecoderLayer layer : layers) {
       h_TD = layer.forward(tape, tape.cut(h_TD), ctx, dispatcher, routing);
     }
-    NDArray logits_TV = lmHead.forward(finalNorm.forward(tape.cut(h_TD)));
-    return new ModelOutput(logits_TV.reshape(b, s, config.vocabSize()), routing);
-  }
-
-  /** {@link #forward} and the causal-LM loss against the batch's labels. */
-  public LossOutput loss(
-      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
-    if (batch.labels_BS() == null) {
-      throw new IllegalArgumentException("the batch has no labels");
-    }
-    ModelOutput output = forward(tape, manager, planner, batch);
-    return new LossOutput(output.lossSum(batch.labels_BS()), output);
+    return new Trunk(finalNorm.forward(tape.cut(h_TD)), routing);
   }
 
   public ParameterRegistry parameters() {

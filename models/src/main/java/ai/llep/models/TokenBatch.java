@@ -1,15 +1,19 @@
 package ai.llep.models;
 
 import ai.llep.models.layers.CausalLmLoss;
+import ai.llep.models.layers.Segments;
 
 /**
- * One rank's batch: B rows of S token ids, their rotary positions and, for training, labels
- * (unshifted; {@link CausalLmLoss#IGNORE_INDEX} where no loss is wanted). The arrays are copied.
- * Attention is causal within each row; padding belongs at the end of a row, with ignored labels.
+ * One rank's batch: B rows of S token ids, their rotary positions, how each row divides into
+ * segments (packed examples) and, for training, labels (unshifted; {@link
+ * CausalLmLoss#IGNORE_INDEX} where no loss is wanted). The arrays are copied. Attention is causal
+ * within each segment and never crosses into another; the last token of a segment predicts nothing.
+ * Padding belongs at the end of a row, with ignored labels.
  *
  * @param labels_BS null when the batch is only run forward
  */
-public record TokenBatch(int[][] inputIds_BS, int[][] positions_BS, int[][] labels_BS) {
+public record TokenBatch(
+    int[][] inputIds_BS, int[][] positions_BS, int[][] labels_BS, Segments segments) {
   public TokenBatch {
     inputIds_BS = copy("input ids", inputIds_BS, inputIds_BS);
     positions_BS = copy("positions", positions_BS, inputIds_BS);
@@ -21,6 +25,23 @@ public record TokenBatch(int[][] inputIds_BS, int[][] positions_BS, int[][] labe
         }
       }
     }
+    java.util.Objects.requireNonNull(segments, "segments");
+    if (segments.batch() != inputIds_BS.length || segments.seq() != inputIds_BS[0].length) {
+      throw new IllegalArgumentException(
+          "segments cover "
+              + segments.batch()
+              + " rows of "
+              + segments.seq()
+              + " positions, the input ids are "
+              + inputIds_BS.length
+              + " x "
+              + inputIds_BS[0].length);
+    }
+  }
+
+  /** A batch whose rows are one segment each. */
+  public TokenBatch(int[][] inputIds_BS, int[][] positions_BS, int[][] labels_BS) {
+    this(inputIds_BS, positions_BS, labels_BS, wholeRows(inputIds_BS));
   }
 
   /** A forward-only batch with positions 0..S-1 in every row. */
@@ -33,8 +54,18 @@ public record TokenBatch(int[][] inputIds_BS, int[][] positions_BS, int[][] labe
     return new TokenBatch(inputIds_BS, defaultPositions(inputIds_BS), inputIds_BS);
   }
 
+  /**
+   * A batch of packed rows: row b holds the segments {@code segments.lengths_B()[b]} back to back,
+   * each rotated from position 0 as if alone.
+   *
+   * @param labels_BS null for a forward-only batch
+   */
+  public static TokenBatch packed(int[][] inputIds_BS, int[][] labels_BS, Segments segments) {
+    return new TokenBatch(inputIds_BS, segments.restartingPositions_BS(), labels_BS, segments);
+  }
+
   public TokenBatch withLabels(int[][] labels) {
-    return new TokenBatch(inputIds_BS, positions_BS, labels);
+    return new TokenBatch(inputIds_BS, positions_BS, labels, segments);
   }
 
   public int batchSize() {
@@ -43,6 +74,13 @@ public record TokenBatch(int[][] inputIds_BS, int[][] positions_BS, int[][] labe
 
   public int seqLength() {
     return inputIds_BS[0].length;
+  }
+
+  private static Segments wholeRows(int[][] ids) {
+    if (ids == null || ids.length == 0 || ids[0] == null || ids[0].length == 0) {
+      throw new IllegalArgumentException("input ids must have at least one row and one position");
+    }
+    return Segments.wholeRows(ids.length, ids[0].length);
   }
 
   private static int[][] defaultPositions(int[][] ids) {

@@ -47,7 +47,7 @@ class ModelFiniteDifferenceTest {
       DistributedTape tape = DistributedTape.training(new SingleProcessCommunicator());
       LossOutput out = model.loss(tape, step, Checks.planner(DispatchMode.EP), batch);
       tape.backward(out.loss().mean());
-      for (String name : probed(config, ids, out.output().routing())) {
+      for (String name : probed(config, ids, out.routing())) {
         int index = 3;
         double autograd;
         Parameter holder = model.parameters().holding(name);

@@ -191,7 +191,7 @@ class ModelGradientTest {
         }
       }
       long spilled = 0;
-      for (RoutingStats stats : out.output().routing()) {
+      for (RoutingStats stats : out.routing()) {
         spilled += stats.dispatch().spilledSlots();
       }
       return new Gradients(gradients, Checks.host(share)[0], spilled);

@@ -1,16 +1,15 @@
 package ai.llep.models.layers;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.models.family.QkNorm;
-import ai.llep.tape.Scalars;
 
 /**
  * Causal self-attention with grouped-query heads (H query heads share G key/value heads, head h
  * reading key/value head h / (H / G)), rotary embeddings, the family's query/key norm and OLMoE's
  * optional q/k/v clipping, in Hugging Face's order: project, full-projection norm, clip, split
- * heads, per-head norm, rotate, attend with scale 1 / sqrt(C) and a float32 softmax, merge heads,
+ * heads, per-head norm, rotate, attend with scale 1 / sqrt(C) within each segment ({@link
+ * ScaledDotProduct}: libtorch's fused kernels, whose softmax accumulates in float32), merge heads,
  * project out.
  */
 public final class Attention {
@@ -81,17 +80,7 @@ public final class Attention {
     NDArray v_BGSC = splitHeads(v_TK, kvHeads, ctx, null);
     q_BHSC = RotaryEmbedding.apply(q_BHSC, ctx.rope());
     k_BGSC = RotaryEmbedding.apply(k_BGSC, ctx.rope());
-    NDArray k_BHSC = repeatKv(k_BGSC, ctx);
-    NDArray v_BHSC = repeatKv(v_BGSC, ctx);
-
-    NDArray scores_BHSS =
-        Scalars.mul(q_BHSC.matMul(k_BHSC.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
-    scores_BHSS = scores_BHSS.add(ctx.mask_SS());
-    DataType type = scores_BHSS.getDataType();
-    NDArray probs_BHSS = Upcast.restore(Upcast.toFloat32(scores_BHSS).softmax(3), type);
-    NDArray out_BHSC = probs_BHSS.matMul(v_BHSC);
-    long tokens = (long) ctx.batch() * ctx.seq();
-    NDArray out_TQ = out_BHSC.transpose(0, 2, 1, 3).reshape(tokens, (long) heads * headDim);
+    NDArray out_TQ = ScaledDotProduct.attend(q_BHSC, k_BGSC, v_BGSC, 1.0 / Math.sqrt(headDim), ctx);
     return o.forward(out_TQ);
   }
 
@@ -102,18 +91,5 @@ public final class Attention {
       x_BSNC = norm.forward(x_BSNC);
     }
     return x_BSNC.transpose(0, 2, 1, 3);
-  }
-
-  /** [B, G, S, C] to [B, H, S, C]: each key/value head serves H / G consecutive query heads. */
-  private NDArray repeatKv(NDArray x_BGSC, AttentionContext ctx) {
-    int groups = heads / kvHeads;
-    if (groups == 1) {
-      return x_BGSC;
-    }
-    Shape expanded = new Shape(ctx.batch(), kvHeads, groups, ctx.seq(), headDim);
-    return x_BGSC
-        .expandDims(2)
-        .broadcast(expanded)
-        .reshape(new Shape(ctx.batch(), heads, ctx.seq(), headDim));
   }
 }

@@ -3,32 +3,47 @@ package ai.llep.models.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 /**
- * What every attention layer of one forward pass shares: the batch geometry, the rotary tables and
- * the additive causal mask ([S, S]: 0 where key position <= query position, -inf above).
+ * What every attention layer of one forward pass shares: the batch geometry, the rotary tables, the
+ * segments, and what the chosen attention kernel needs to keep them apart (made once per pass):
+ * nothing when every row is one segment (plain causal attention); else variable-length attention's
+ * cumulative lengths where that kernel runs ({@link ScaledDotProduct#usesVarlen}), otherwise the
+ * block-diagonal causal mask.
+ *
+ * @param mask_B1SS the boolean mask, or null
+ * @param cuSeqlens_N the int32 cumulative segment lengths over the batch's tokens, or null
  */
-public record AttentionContext(int batch, int seq, RopeTables rope, NDArray mask_SS) {
+public record AttentionContext(
+    int batch,
+    int seq,
+    RopeTables rope,
+    Segments segments,
+    NDArray mask_B1SS,
+    NDArray cuSeqlens_N) {
 
-  /** The context of a [batch, seq] pass whose positions are {@code positions_BS}. */
+  /**
+   * The context of a [batch, seq] pass whose positions are {@code positions_BS}, computing in
+   * {@code type} on {@code manager}'s device with heads of {@code headDim}.
+   */
   public static AttentionContext create(
       NDManager manager,
       RotaryEmbedding rotary,
       int[][] positions_BS,
-      int batch,
-      int seq,
-      DataType type) {
-    float[] mask = new float[seq * seq];
-    for (int q = 0; q < seq; q++) {
-      for (int k = q + 1; k < seq; k++) {
-        mask[q * seq + k] = Float.NEGATIVE_INFINITY;
-      }
+      Segments segments,
+      DataType type,
+      int headDim) {
+    int batch = segments.batch();
+    int seq = segments.seq();
+    RopeTables rope = rotary.tables(manager, positions_BS, type);
+    if (segments.wholeRowsOnly()) {
+      return new AttentionContext(batch, seq, rope, segments, null, null);
     }
-    NDArray mask_SS = manager.create(mask, new Shape(seq, seq));
-    if (type != DataType.FLOAT32) {
-      mask_SS = mask_SS.toType(type, false);
+    if (ScaledDotProduct.usesVarlen(manager.getDevice(), type, headDim)) {
+      return new AttentionContext(
+          batch, seq, rope, segments, null, segments.cumulativeLengths(manager));
     }
-    return new AttentionContext(batch, seq, rotary.tables(manager, positions_BS, type), mask_SS);
+    return new AttentionContext(
+        batch, seq, rope, segments, segments.blockCausalMask_B1SS(manager), null);
   }
 }

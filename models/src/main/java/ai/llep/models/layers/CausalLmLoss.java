@@ -6,8 +6,10 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Next-token cross-entropy as Hugging Face's causal-LM loss computes it: position s predicts label
- * s + 1 of the same row (the last position predicts nothing), labels equal to {@link #IGNORE_INDEX}
- * are skipped, and log-softmax runs in at least float32.
+ * s + 1 of the same row and segment (the last position of a segment predicts nothing, as with
+ * Hugging Face's packing collator), labels equal to {@link #IGNORE_INDEX} are skipped, and
+ * log-softmax runs in at least float32. This is the loss of logits that exist in full; training
+ * computes the same loss from the hidden states in chunks ({@link ChunkedLmLoss}).
  */
 public final class CausalLmLoss {
   /** The label of a token that no loss is computed for (padding, prompt). */
@@ -22,81 +24,51 @@ public final class CausalLmLoss {
    */
   public static LossSum sum(NDArray logits_BSV, int[][] labels_BS) {
     Shape shape = logits_BSV.getShape();
+    return sum(
+        logits_BSV,
+        labels_BS,
+        Segments.wholeRows(Math.toIntExact(shape.get(0)), Math.toIntExact(shape.get(1))));
+  }
+
+  /** As {@link #sum(NDArray, int[][])}, with no prediction across {@code segments}' boundaries. */
+  public static LossSum sum(NDArray logits_BSV, int[][] labels_BS, Segments segments) {
+    Shape shape = logits_BSV.getShape();
     if (shape.dimension() != 3) {
       throw new IllegalArgumentException("logits must be [B, S, V], got " + shape);
     }
-    int batch = Math.toIntExact(shape.get(0));
-    int seq = Math.toIntExact(shape.get(1));
-    long vocab = shape.get(2);
-    checkLabels(labels_BS, batch, seq, vocab);
-    int tokens = batch * seq;
-    long[] target_T = new long[tokens];
-    float[] weight_T = new float[tokens];
-    long count = 0;
-    for (int b = 0; b < batch; b++) {
-      for (int s = 0; s + 1 < seq; s++) {
-        int label = labels_BS[b][s + 1];
-        if (label != IGNORE_INDEX) {
-          target_T[b * seq + s] = label;
-          weight_T[b * seq + s] = 1f;
-          count++;
-        }
-      }
+    if (segments.batch() != shape.get(0) || segments.seq() != shape.get(1)) {
+      throw new IllegalArgumentException(
+          "segments cover " + segments.batch() + " x " + segments.seq() + ", logits " + shape);
     }
+    long vocab = shape.get(2);
+    NextTokenTargets targets = NextTokenTargets.of(labels_BS, segments, vocab);
+    int tokens = targets.target_T().length;
     NDManager manager = logits_BSV.getManager();
     NDArray logProbs_TV = Upcast.toFloat32(logits_BSV.reshape(tokens, vocab)).logSoftmax(1);
-    NDArray picked_T = logProbs_TV.gather(manager.create(target_T, new Shape(tokens, 1)), 1);
-    NDArray weights_T = manager.create(weight_T, new Shape(tokens, 1));
+    NDArray picked_T =
+        logProbs_TV.gather(manager.create(targets.target_T(), new Shape(tokens, 1)), 1);
+    NDArray weights_T = manager.create(targets.weight_T(), new Shape(tokens, 1));
     if (weights_T.getDataType() != picked_T.getDataType()) {
       weights_T = weights_T.toType(picked_T.getDataType(), false);
     }
-    return new LossSum(picked_T.mul(weights_T).sum().neg(), count);
+    return new LossSum(picked_T.mul(weights_T).sum().neg(), targets.count());
   }
 
   /**
-   * The tokens {@link #sum} counts for {@code labels_BS}: every label after a row's first position
-   * that is not {@link #IGNORE_INDEX}. Known before the forward, so a training step can divide
-   * every micro-batch's sum by the count of the whole step.
+   * The tokens {@link #sum} counts for {@code labels_BS} in {@code segments}: every position whose
+   * next label is not {@link #IGNORE_INDEX} and lies in the same segment. Known before the forward,
+   * so a training step can divide every micro-batch's sum by the count of the whole step.
    */
-  public static long countedTokens(int[][] labels_BS) {
+  public static long countedTokens(int[][] labels_BS, Segments segments) {
+    int[][] segmentOf = segments.segmentOf_BS();
     long count = 0;
-    for (int[] row : labels_BS) {
-      for (int s = 1; s < row.length; s++) {
-        if (row[s] != IGNORE_INDEX) {
+    for (int b = 0; b < labels_BS.length; b++) {
+      for (int s = 0; s + 1 < labels_BS[b].length; s++) {
+        if (labels_BS[b][s + 1] != IGNORE_INDEX && segmentOf[b][s] == segmentOf[b][s + 1]) {
           count++;
         }
       }
     }
     return count;
-  }
-
-  private static void checkLabels(int[][] labels_BS, int batch, int seq, long vocab) {
-    if (labels_BS.length != batch) {
-      throw new IllegalArgumentException(
-          "labels have " + labels_BS.length + " rows, the logits " + batch);
-    }
-    for (int b = 0; b < batch; b++) {
-      if (labels_BS[b].length != seq) {
-        throw new IllegalArgumentException(
-            "labels row " + b + " has " + labels_BS[b].length + " positions, the logits " + seq);
-      }
-      for (int s = 0; s < seq; s++) {
-        int label = labels_BS[b][s];
-        if (label != IGNORE_INDEX && (label < 0 || label >= vocab)) {
-          throw new IllegalArgumentException(
-              "label "
-                  + label
-                  + " at ["
-                  + b
-                  + "]["
-                  + s
-                  + "] is neither "
-                  + IGNORE_INDEX
-                  + " nor in [0, "
-                  + vocab
-                  + ")");
-        }
-      }
-    }
   }
 }

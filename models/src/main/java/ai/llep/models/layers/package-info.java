@@ -1,7 +1,9 @@
 /**
  * Transformer building blocks over plain parameter tensors: embedding lookup, RMSNorm, rotary
- * embeddings, grouped-query causal self-attention with the families' query/key norms, the SwiGLU
- * MLP, and the causal-LM loss.
+ * embeddings, grouped-query causal self-attention with the families' query/key norms (through
+ * libtorch's fused attention, kept inside each packed example by {@link
+ * ai.llep.models.layers.Segments}), the SwiGLU MLP, and the causal-LM loss (from full logits, or
+ * chunk by chunk from the hidden states in training: {@link ai.llep.models.layers.ChunkedLmLoss}).
  *
  * <p>Why plain tensors and not DJL {@code Block}s: the backward is driven by the distributed tape
  * ({@code ai.llep.tape}), which cuts the graph at every communication and at every decoder layer,

@@ -33,10 +33,26 @@ class CausalLmLossTest {
               + nll(new double[] {0.3, 0.2, 0.1}, 0)
               + nll(new double[] {4, 0, 1}, 1);
       assertEquals(3, loss.count());
-      assertEquals(3, CausalLmLoss.countedTokens(labels));
+      assertEquals(3, CausalLmLoss.countedTokens(labels, Segments.wholeRows(2, 3)));
       assertEquals(expected, loss.sum().getFloat(), 1e-5);
       assertEquals(expected / 3, loss.mean().getFloat(), 1e-5);
       assertEquals(expected / 3, loss.globalMean(new SingleProcessCommunicator()).getFloat(), 1e-5);
+    }
+  }
+
+  @Test
+  void noPositionPredictsTheFirstTokenOfTheNextSegment() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      NDArray logits = m.create(LOGITS, new Shape(2, 3, 3));
+      int[][] labels = {{0, 2, 1}, {IGNORE, 0, 1}};
+      LossSum loss = CausalLmLoss.sum(logits, labels, new Segments(new int[][] {{1, 2}, {2, 1}}));
+      // Row 0: position 0 ends its segment; position 1 predicts 1. Row 1: 0 predicts 0; position
+      // 1 ends its segment.
+      double expected = nll(new double[] {0, -1, 3}, 1) + nll(new double[] {0.3, 0.2, 0.1}, 0);
+      assertEquals(2, loss.count());
+      assertEquals(
+          2, CausalLmLoss.countedTokens(labels, new Segments(new int[][] {{1, 2}, {2, 1}})));
+      assertEquals(expected, loss.sum().getFloat(), 1e-5);
     }
   }
 
@@ -48,7 +64,9 @@ class CausalLmLossTest {
           CausalLmLoss.sum(logits, new int[][] {{1, IGNORE, IGNORE}, {2, IGNORE, IGNORE}});
       assertEquals(0, loss.count());
       assertEquals(
-          0, CausalLmLoss.countedTokens(new int[][] {{1, IGNORE, IGNORE}, {2, IGNORE, IGNORE}}));
+          0,
+          CausalLmLoss.countedTokens(
+              new int[][] {{1, IGNORE, IGNORE}, {2, IGNORE, IGNORE}}, Segments.wholeRows(2, 3)));
       assertEquals(0f, loss.mean().getFloat(), 0f);
     }
   }

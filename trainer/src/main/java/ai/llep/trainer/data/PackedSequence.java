@@ -1,10 +1,15 @@
 package ai.llep.trainer.data;
 
+import java.util.Arrays;
+
 /**
  * One training row of exactly {@code maxLength} tokens, Hugging Face style: {@code labels[t]} is
- * the token at {@code t} when the loss covers it, {@link #IGNORE} otherwise (the model shifts).
+ * the token at {@code t} when the loss covers it, {@link #IGNORE} otherwise (the model shifts). The
+ * row is a run of segments ({@code segmentLengths}, summing to the row's length): examples packed
+ * back to back, a cut example's tail, trailing padding. The model attends and predicts only within
+ * a segment.
  */
-public record PackedSequence(int[] inputIds, int[] labels) {
+public record PackedSequence(int[] inputIds, int[] labels, int[] segmentLengths) {
   public static final int IGNORE = -100;
 
   public PackedSequence {
@@ -12,6 +17,20 @@ public record PackedSequence(int[] inputIds, int[] labels) {
       throw new IllegalArgumentException(
           "inputIds and labels differ in length: " + inputIds.length + " vs " + labels.length);
     }
+    if (Arrays.stream(segmentLengths).anyMatch(n -> n <= 0)
+        || Arrays.stream(segmentLengths).sum() != inputIds.length) {
+      throw new IllegalArgumentException(
+          "segment lengths "
+              + Arrays.toString(segmentLengths)
+              + " must be >= 1 and sum to the row's "
+              + inputIds.length
+              + " tokens");
+    }
+  }
+
+  /** A row that is one segment. */
+  public PackedSequence(int[] inputIds, int[] labels) {
+    this(inputIds, labels, new int[] {inputIds.length});
   }
 
   public int trainedTokens() {

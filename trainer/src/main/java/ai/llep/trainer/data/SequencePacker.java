@@ -7,8 +7,10 @@ import java.util.List;
 /**
  * Turns tokenized examples (ids and loss mask) into rows of {@code maxLength} tokens: either one
  * example per row padded with {@code padId} ({@code pad}), or examples concatenated back to back
- * and cut into rows ({@code pack}; attention crosses example boundaries, as in TRL's packing, which
- * trades a little purity for no padding). Examples longer than a row are truncated.
+ * and cut into rows ({@code pack}). A packed row records where each example (or a cut example's
+ * tail, or the final padding) starts, so the model keeps attention and next-token prediction inside
+ * each one, as Hugging Face's packing collator with position ids does. Examples longer than a row
+ * are truncated.
  */
 public final class SequencePacker {
   /** How examples fill rows. */
@@ -56,25 +58,40 @@ public final class SequencePacker {
     List<PackedSequence> rows = new ArrayList<>();
     int[] input = new int[maxLength];
     int[] labels = new int[maxLength];
+    List<Integer> segments = new ArrayList<>();
     int fill = 0;
+    int segmentStart = 0;
     for (int i = 0; i < ids.size(); i++) {
       int n = Math.min(maxLength, ids.get(i).length);
+      if (fill > segmentStart) {
+        segments.add(fill - segmentStart);
+        segmentStart = fill;
+      }
       for (int t = 0; t < n; t++) {
         input[fill] = ids.get(i)[t];
         labels[fill] = masks.get(i)[t] ? ids.get(i)[t] : PackedSequence.IGNORE;
         if (++fill == maxLength) {
-          rows.add(new PackedSequence(input, labels));
+          segments.add(fill - segmentStart);
+          rows.add(new PackedSequence(input, labels, toArray(segments)));
           input = new int[maxLength];
           labels = new int[maxLength];
+          segments.clear();
           fill = 0;
+          segmentStart = 0;
         }
       }
     }
     if (fill > 0) {
+      segments.add(fill - segmentStart);
+      segments.add(maxLength - fill);
       Arrays.fill(input, fill, maxLength, padId);
       Arrays.fill(labels, fill, maxLength, PackedSequence.IGNORE);
-      rows.add(new PackedSequence(input, labels));
+      rows.add(new PackedSequence(input, labels, toArray(segments)));
     }
     return rows;
+  }
+
+  private static int[] toArray(List<Integer> values) {
+    return values.stream().mapToInt(Integer::intValue).toArray();
   }
 }

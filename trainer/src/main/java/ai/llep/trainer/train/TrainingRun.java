@@ -9,6 +9,7 @@ import ai.llep.models.LossOutput;
 import ai.llep.models.MoeTransformer;
 import ai.llep.models.TokenBatch;
 import ai.llep.models.layers.CausalLmLoss;
+import ai.llep.models.layers.Segments;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
@@ -82,7 +83,7 @@ final class TrainingRun {
     for (int i = 0; i < settings.gradAccum(); i++) {
       TokenBatch batch = toBatch(batches.next());
       micro.add(batch);
-      localTokens += CausalLmLoss.countedTokens(batch.labels_BS());
+      localTokens += CausalLmLoss.countedTokens(batch.labels_BS(), batch.segments());
     }
     long tokens = Math.round(sum(localTokens));
     double localLossSum = 0;
@@ -94,7 +95,7 @@ final class TrainingRun {
         LossOutput out = model.loss(tape, scope, planner, batch);
         tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
-        layers.add(out.output().routing());
+        layers.add(out.routing());
       }
     }
     beforeOptimizer.accept(step);
@@ -120,14 +121,17 @@ final class TrainingRun {
     }
   }
 
+  /** The rows as one batch; rotary positions restart at 0 in every segment of a row. */
   static TokenBatch toBatch(List<PackedSequence> rows) {
     int[][] ids = new int[rows.size()][];
     int[][] labels = new int[rows.size()][];
+    int[][] segments = new int[rows.size()][];
     for (int i = 0; i < rows.size(); i++) {
       ids[i] = rows.get(i).inputIds();
       labels[i] = rows.get(i).labels();
+      segments[i] = rows.get(i).segmentLengths();
     }
-    return TokenBatch.of(ids).withLabels(labels);
+    return TokenBatch.packed(ids, labels, new Segments(segments));
   }
 
   /** Sums each MoE layer's routing over the micro-batches of a step, then over ranks. */

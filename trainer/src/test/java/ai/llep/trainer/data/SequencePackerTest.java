@@ -21,6 +21,7 @@ class SequencePackerTest {
     assertArrayEquals(new int[] {I, 2, 3, I}, rows.get(0).labels());
     assertArrayEquals(new int[] {4, 5, 6, 7}, rows.get(1).inputIds());
     assertArrayEquals(new int[] {I, I, 6, 7}, rows.get(1).labels());
+    assertArrayEquals(new int[] {4}, rows.get(0).segmentLengths(), "padding stays in the row");
   }
 
   @Test
@@ -32,5 +33,30 @@ class SequencePackerTest {
     assertArrayEquals(new int[] {5, 6, 7, 0}, rows.get(1).inputIds());
     assertArrayEquals(new int[] {I, 6, 7, I}, rows.get(1).labels());
     assertEquals(2, rows.get(1).trainedTokens());
+    assertArrayEquals(new int[] {3, 1}, rows.get(0).segmentLengths(), "example 1, then 2's head");
+    assertArrayEquals(new int[] {3, 1}, rows.get(1).segmentLengths(), "2's tail, then padding");
+  }
+
+  @Test
+  void examplesEndingAtARowsEndStartTheNextRowAfresh() {
+    List<PackedSequence> rows =
+        new SequencePacker(3, 0, SequencePacker.Mode.PACK)
+            .pack(
+                List.of(new int[] {1, 2, 3}, new int[] {4}, new int[] {5, 6}),
+                List.of(new boolean[3], new boolean[1], new boolean[2]));
+    assertEquals(2, rows.size());
+    assertArrayEquals(new int[] {3}, rows.get(0).segmentLengths());
+    assertArrayEquals(new int[] {4, 5, 6}, rows.get(1).inputIds());
+    assertArrayEquals(new int[] {1, 2}, rows.get(1).segmentLengths());
+  }
+
+  @Test
+  void segmentsMustCoverTheRow() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> new PackedSequence(new int[3], new int[3], new int[] {1, 1}));
+    assertEquals(
+        "segment lengths [1, 1] must be >= 1 and sum to the row's 3 tokens", e.getMessage());
   }
 }

@@ -1,0 +1,228 @@
+package ai.llep.aten;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The ATen operators DJL lacks, on DJL tensors. Every result is attached to the manager of the
+ * first tensor argument (as DJL does), is differentiable where the operator has a derivative, and
+ * reports its dtype honestly (bfloat16 included).
+ *
+ * <p><b>DJL calls that abort the JVM on bfloat16</b> (DJL 0.36's JNI has no bfloat16 in its dtype
+ * switch and rethrows nothing there, so the process terminates): any creation with {@code
+ * DataType.BFLOAT16} ({@code NDManager.create/zeros/ones/full/arange/linspace/eye/randomNormal/
+ * randomUniform/randomInteger}) and {@code toType(BFLOAT16, ...)}; and on a bfloat16 tensor {@code
+ * zerosLike()}, {@code onesLike()}, {@code softmax}, {@code logSoftmax}, {@code cumProd}, {@code
+ * toDevice} (and DJL's other calls that pass the tensor's own dtype to the JNI). Use {@link #cast},
+ * {@link #zerosLike}, {@link #emptyLike}, {@link #zeros} and {@link #toDevice} instead, and cast to
+ * float32 before a softmax. On a bfloat16 tensor {@code toFloatArray()} and {@code toString()}
+ * throw; {@code toType(FLOAT32, false)} works but, like every DJL cast, is not differentiable.
+ * Elementwise math, matmul, reductions, reshapes, indexing and concatenation run on bfloat16.
+ */
+public final class Aten {
+  private Aten() {}
+
+  /** {@code x}'s element type as libtorch knows it ({@link DjlTensors#dtype}). */
+  public static DataType dtype(NDArray x) {
+    return DjlTensors.dtype(x);
+  }
+
+  /** {@code x} converted to {@code type}: always a copy, differentiable (gradients cast back). */
+  public static NDArray cast(NDArray x, DataType type) {
+    return AtenCall.of(AtenOps.TO_COPY)
+        .tensor(x)
+        .scalarType(type)
+        .none()
+        .none()
+        .none()
+        .bool(false)
+        .none()
+        .run(x.getManager())
+        .tensor(0);
+  }
+
+  /** A copy of {@code x} on {@code device}, same dtype, differentiable. */
+  public static NDArray toDevice(NDArray x, Device device) {
+    return AtenCall.of(AtenOps.TO_COPY)
+        .tensor(x)
+        .none()
+        .none()
+        .device(device)
+        .none()
+        .bool(false)
+        .none()
+        .run(x.getManager())
+        .tensor(0);
+  }
+
+  /** Zeros of {@code x}'s shape and device in {@code type}. */
+  public static NDArray zerosLike(NDArray x, DataType type) {
+    return like(AtenOps.ZEROS_LIKE, x, type);
+  }
+
+  /** An uninitialised tensor of {@code x}'s shape and device in {@code type}. */
+  public static NDArray emptyLike(NDArray x, DataType type) {
+    return like(AtenOps.EMPTY_LIKE, x, type);
+  }
+
+  /**
+   * Zeros of {@code shape} in {@code type} on {@code device}, under {@code manager}, without a
+   * full-size tensor of another type (zeros like a broadcast one-element tensor).
+   */
+  public static NDArray zeros(NDManager manager, Shape shape, DataType type, Device device) {
+    try (NDManager scope = manager.newSubManager(device)) {
+      NDArray one = scope.zeros(new Shape(1), DataType.FLOAT32, device);
+      NDArray expanded = shape.dimension() == 0 ? one.reshape(shape) : one.broadcast(shape);
+      return AtenCall.of(AtenOps.ZEROS_LIKE)
+          .tensor(expanded)
+          .scalarType(type)
+          .none()
+          .none()
+          .none()
+          .none()
+          .run(manager)
+          .tensor(0);
+    }
+  }
+
+  /**
+   * {@code softmax(q k^T * scale + mask) v} over the last two dims ({@code [..., L, C]} queries,
+   * {@code [..., S, C]} keys and values), by libtorch's fused kernels where they apply.
+   *
+   * @param mask null, or a boolean mask (true = attend) or additive mask broadcastable to {@code
+   *     [..., L, S]}
+   * @param causal whether position l attends only to positions <= l (with no mask)
+   * @param enableGqa whether keys and values may have fewer heads than queries (dim -3), each
+   *     serving consecutive query heads
+   */
+  public static NDArray scaledDotProductAttention(
+      NDArray q,
+      NDArray k,
+      NDArray v,
+      NDArray mask,
+      boolean causal,
+      double scale,
+      boolean enableGqa) {
+    return AtenCall.of(AtenOps.SCALED_DOT_PRODUCT_ATTENTION)
+        .tensor(q)
+        .tensor(k)
+        .tensor(v)
+        .optionalTensor(mask)
+        .real(0.0)
+        .bool(causal)
+        .real(scale)
+        .bool(enableGqa)
+        .run(q.getManager())
+        .tensor(0);
+  }
+
+  /**
+   * Variable-length FlashAttention (CUDA, float16 or bfloat16): {@code q_THC} holds the tokens of
+   * every sequence back to back, sequence i spanning {@code [cuSeqlens[i], cuSeqlens[i+1])}; keys
+   * and values may have fewer heads (each serving consecutive query heads). Differentiable through
+   * libtorch's {@code _flash_attention_backward}.
+   *
+   * @param cuSeqlens_N int32 cumulative sequence lengths, {@code [sequences + 1]}, on q's device
+   * @param maxSeqlen the longest sequence
+   * @return the output, {@code [T, H, C]}
+   */
+  public static NDArray flashAttentionVarlen(
+      NDArray q_THC,
+      NDArray k_TGC,
+      NDArray v_TGC,
+      NDArray cuSeqlens_N,
+      int maxSeqlen,
+      double scale,
+      boolean causal) {
+    NDManager manager = q_THC.getManager();
+    try (NDManager extras = manager.newSubManager()) {
+      AtenResult result =
+          AtenCall.of(AtenOps.FLASH_ATTENTION_FORWARD)
+              .tensor(q_THC)
+              .tensor(k_TGC)
+              .tensor(v_TGC)
+              .tensor(cuSeqlens_N)
+              .tensor(cuSeqlens_N)
+              .integer(maxSeqlen)
+              .integer(maxSeqlen)
+              .real(0.0)
+              .bool(causal)
+              .bool(false)
+              .real(scale)
+              .none()
+              .none()
+              .none()
+              .none()
+              .run(extras);
+      NDArray out = result.tensor(0);
+      out.attach(manager);
+      return out;
+    }
+  }
+
+  /** {@code self} plus {@code src} added at {@code index} along {@code dim}; differentiable. */
+  public static NDArray scatterAdd(NDArray self, int dim, NDArray index, NDArray src) {
+    return AtenCall.of(AtenOps.SCATTER_ADD)
+        .tensor(self)
+        .integer(dim)
+        .tensor(index)
+        .tensor(src)
+        .run(self.getManager())
+        .tensor(0);
+  }
+
+  /**
+   * {@code self} with slice i of {@code source} (along {@code dim}) added to slice {@code index[i]}
+   * of it, like torch's {@code index_add}; differentiable. {@code index_add} itself takes a Scalar,
+   * which the stable ABI cannot carry, so this is {@code scatter_add} with the index broadcast (a
+   * view) to {@code source}'s shape.
+   *
+   * @param index_N int64, one entry per slice of {@code source} along {@code dim}
+   */
+  public static NDArray indexAdd(NDArray self, int dim, NDArray index_N, NDArray source) {
+    Shape sourceShape = source.getShape();
+    int axis = dim < 0 ? dim + sourceShape.dimension() : dim;
+    long[] viewShape = new long[sourceShape.dimension()];
+    java.util.Arrays.fill(viewShape, 1);
+    viewShape[axis] = sourceShape.get(axis);
+    try (NDManager scope = self.getManager().newSubManager()) {
+      NDArray view = index_N.reshape(new Shape(viewShape));
+      view.attach(scope);
+      NDArray expanded = view.broadcast(sourceShape);
+      expanded.attach(scope);
+      return scatterAdd(self, axis, expanded, source);
+    }
+  }
+
+  /**
+   * Grouped matrix product ({@code torch._grouped_mm}): with {@code a} {@code [M, K]}, {@code b}
+   * {@code [G, K, N]} and {@code offs} the int32 end row of each group in {@code a}, group g's rows
+   * times {@code b[g]}. Absent in libtorch 2.7.1 (the call then fails with "Could not find
+   * schema"); in 2.11 it runs on CUDA.
+   */
+  public static NDArray groupedMm(NDArray a, NDArray b, NDArray offs, DataType outType) {
+    AtenCall call = AtenCall.of(AtenOps.GROUPED_MM).tensor(a).tensor(b).optionalTensor(offs).none();
+    call = outType == null ? call.none() : call.scalarType(outType);
+    return call.run(a.getManager()).tensor(0);
+  }
+
+  /** libtorch's version, as its stable ABI reports it. */
+  public static AbiVersion libtorchVersion() {
+    return LibTorch.get().version;
+  }
+
+  private static NDArray like(AtenOp op, NDArray x, DataType type) {
+    return AtenCall.of(op)
+        .tensor(x)
+        .scalarType(type)
+        .none()
+        .none()
+        .none()
+        .none()
+        .run(x.getManager())
+        .tensor(0);
+  }
+}

@@ -1,0 +1,53 @@
+package ai.llep.aten;
+
+/**
+ * The operator overloads this project calls, with their schemas as libtorch 2.7.1 and 2.11 register
+ * them (checked against both; 2.13 appends {@code block_table} and {@code num_splits} to {@code
+ * _flash_attention_forward}, which the stack's zero padding passes as None).
+ */
+public final class AtenOps {
+  public static final AtenOp TO_COPY =
+      AtenOp.parse(
+          "aten::_to_copy(Tensor self, *, ScalarType? dtype=None, Layout? layout=None,"
+              + " Device? device=None, bool? pin_memory=None, bool non_blocking=False,"
+              + " MemoryFormat? memory_format=None) -> Tensor");
+
+  public static final AtenOp ZEROS_LIKE =
+      AtenOp.parse(
+          "aten::zeros_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None,"
+              + " Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None)"
+              + " -> Tensor");
+
+  public static final AtenOp EMPTY_LIKE =
+      AtenOp.parse(
+          "aten::empty_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None,"
+              + " Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None)"
+              + " -> Tensor");
+
+  public static final AtenOp SCALED_DOT_PRODUCT_ATTENTION =
+      AtenOp.parse(
+          "aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value,"
+              + " Tensor? attn_mask=None, float dropout_p=0.0, bool is_causal=False, *,"
+              + " float? scale=None, bool enable_gqa=False) -> Tensor");
+
+  public static final AtenOp FLASH_ATTENTION_FORWARD =
+      AtenOp.parse(
+          "aten::_flash_attention_forward(Tensor query, Tensor key, Tensor value,"
+              + " Tensor? cum_seq_q, Tensor? cum_seq_k, SymInt max_q, SymInt max_k,"
+              + " float dropout_p, bool is_causal, bool return_debug_mask, *, float? scale=None,"
+              + " SymInt? window_size_left=None, SymInt? window_size_right=None,"
+              + " Tensor? seqused_k=None, Tensor? alibi_slopes=None) -> (Tensor output,"
+              + " Tensor softmax_logsumexp, Tensor rng_state, Tensor unused,"
+              + " Tensor debug_attn_mask)");
+
+  public static final AtenOp SCATTER_ADD =
+      AtenOp.parse("aten::scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor");
+
+  /** Not in libtorch 2.7.1 (added in 2.8); its kernels need CUDA on Hopper for bfloat16. */
+  public static final AtenOp GROUPED_MM =
+      AtenOp.parse(
+          "aten::_grouped_mm(Tensor self, Tensor mat2, Tensor? offs=None, Tensor? bias=None,"
+              + " ScalarType? out_dtype=None) -> Tensor");
+
+  private AtenOps() {}
+}

@@ -1,0 +1,178 @@
+package ai.llep.models.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
+import ai.llep.tape.GradMode;
+
+/**
+ * The LM head and {@link CausalLmLoss}'s cross-entropy computed from the final hidden states a
+ * chunk of tokens at a time, so that no vocabulary-sized logits tensor for the whole batch exists:
+ * at most one chunk's logits ({@code [chunk, V]}, in at least float32) and its softmax live at
+ * once.
+ *
+ * <p>DJL has no custom autograd functions, and letting autograd record each chunk would keep every
+ * chunk's softmax for the backward. So each chunk's gradients are computed right away, outside the
+ * graph, with the cross-entropy's closed form: for {@code z = h W^T} and weight w (1 where the
+ * position predicts a label), {@code dz = w (softmax(z) - onehot(label))}, {@code dh = dz W},
+ * {@code dW += dz^T h}. The loss then enters the graph as {@code value + s - detach(s)} with {@code
+ * s = <h, dh> + <W, dW>}: its value is the loss, and its gradient with respect to h and W is
+ * exactly dh and dW (s is linear in both), scaled by whatever gradient reaches the loss. Chunks in
+ * which no position predicts a label cost nothing. NOTE: the gradients are computed in the forward
+ * pass (when autograd is recording), so an evaluation should run with autograd off.
+ */
+public final class ChunkedLmLoss {
+  /** The default bound on one chunk's float32 logits. */
+  public static final long DEFAULT_CHUNK_BYTES = 256L << 20;
+
+  private ChunkedLmLoss() {}
+
+  /**
+   * Tokens per chunk so that a chunk's float32 logits take at most {@link #DEFAULT_CHUNK_BYTES}.
+   */
+  public static int defaultChunkTokens(long vocab) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, DEFAULT_CHUNK_BYTES / (4 * vocab)));
+  }
+
+  /**
+   * @param h_TD the final hidden states (after the final norm), T = B * S tokens row after row
+   * @param head_VD the LM head's weight (a model parameter, [V, D]; the embedding when tied)
+   * @param labels_BS the (unshifted) labels
+   * @param chunkTokens tokens per chunk, >= 1
+   */
+  public static LossSum sum(
+      NDArray h_TD, NDArray head_VD, int[][] labels_BS, Segments segments, int chunkTokens) {
+    if (chunkTokens < 1) {
+      throw new IllegalArgumentException("chunk tokens must be >= 1, got " + chunkTokens);
+    }
+    Shape hShape = h_TD.getShape();
+    long vocab = head_VD.getShape().get(0);
+    int tokens = segments.batch() * segments.seq();
+    if (hShape.dimension() != 2
+        || hShape.get(0) != tokens
+        || hShape.get(1) != head_VD.getShape().get(1)) {
+      throw new IllegalArgumentException(
+          "hidden states "
+              + hShape
+              + " do not fit "
+              + tokens
+              + " tokens and head "
+              + head_VD.getShape());
+    }
+    NextTokenTargets targets = NextTokenTargets.of(labels_BS, segments, vocab);
+    NDManager manager = h_TD.getManager();
+    NDArray w_VD = StepView.of(head_VD, manager);
+    boolean withGradients = GradMode.isEnabled();
+    Chunks chunks = new Chunks(manager, targets, withGradients);
+    try (GradMode off = GradMode.disabled()) {
+      NDArray h = h_TD.stopGradient();
+      NDArray w = w_VD.stopGradient();
+      for (int start = 0; start < tokens; start += chunkTokens) {
+        chunks.add(h, w, start, Math.min(tokens, start + chunkTokens));
+      }
+    }
+    NDArray value = chunks.loss();
+    if (!withGradients) {
+      return new LossSum(value, targets.count());
+    }
+    NDArray surrogate = flat(h_TD).dot(flat(chunks.dh(hShape, Aten.dtype(h_TD))));
+    if (chunks.dw() != null) {
+      surrogate = surrogate.add(flat(w_VD).dot(flat(chunks.dw())));
+    }
+    return new LossSum(surrogate.sub(surrogate.stopGradient()).add(value), targets.count());
+  }
+
+  private static NDArray flat(NDArray x) {
+    return x.reshape(-1);
+  }
+
+  /** The running loss and gradients over the chunks. */
+  private static final class Chunks {
+    private final NDManager manager;
+    private final NextTokenTargets targets;
+    private final boolean withGradients;
+    private final NDList dhParts = new NDList();
+    private NDArray loss;
+    private NDArray dw;
+
+    Chunks(NDManager manager, NextTokenTargets targets, boolean withGradients) {
+      this.manager = manager;
+      this.targets = targets;
+      this.withGradients = withGradients;
+    }
+
+    void add(NDArray h_TD, NDArray w_VD, int start, int end) {
+      int length = end - start;
+      if (!targets.anyIn(start, end)) {
+        if (withGradients) {
+          dhParts.add(manager.zeros(new Shape(length, h_TD.getShape().get(1)), h_TD.getDataType()));
+        }
+        return;
+      }
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray h_CD = h_TD.get(new NDIndex("{}:{}", start, end));
+        h_CD.attach(scope);
+        NDArray logits_CV = Upcast.toFloat32(h_CD.matMul(w_VD.transpose()));
+        DataType type = logits_CV.getDataType();
+        NDArray logProbs_CV = logits_CV.logSoftmax(1);
+        NDArray target_C1 =
+            scope.create(slice(targets.target_T(), start, end), new Shape(length, 1));
+        NDArray weight_C1 =
+            scope
+                .create(slice(targets.weight_T(), start, end), new Shape(length, 1))
+                .toType(type, false);
+        NDArray chunkLoss = logProbs_CV.gather(target_C1, 1).mul(weight_C1).sum().neg();
+        chunkLoss.attach(manager);
+        loss = loss == null ? chunkLoss : loss.add(chunkLoss);
+        if (!withGradients) {
+          return;
+        }
+        NDArray dz_CV =
+            Aten.scatterAdd(logProbs_CV.exp().mul(weight_C1), 1, target_C1, weight_C1.neg());
+        NDArray wide_VD = Upcast.toFloat32(w_VD);
+        NDArray dh_CD = dz_CV.matMul(wide_VD);
+        NDArray dw_VD = dz_CV.transpose().matMul(Upcast.toFloat32(h_CD));
+        dh_CD = restore(dh_CD, Aten.dtype(h_TD));
+        dw_VD = restore(dw_VD, Aten.dtype(w_VD));
+        dh_CD.attach(manager);
+        dhParts.add(dh_CD);
+        if (dw == null) {
+          dw_VD.attach(manager);
+          dw = dw_VD;
+        } else {
+          dw.addi(dw_VD);
+        }
+      }
+    }
+
+    NDArray loss() {
+      return loss != null ? loss : manager.zeros(new Shape(), DataType.FLOAT32);
+    }
+
+    NDArray dh(Shape shape, DataType type) {
+      return dhParts.isEmpty() ? manager.zeros(shape, type) : NDArrays.concat(dhParts, 0);
+    }
+
+    /** The head's gradient, or null when no position predicts a label. */
+    NDArray dw() {
+      return dw;
+    }
+
+    private static NDArray restore(NDArray x, DataType type) {
+      return x.getDataType() == type ? x : Aten.cast(x, type);
+    }
+
+    private static long[] slice(long[] values, int start, int end) {
+      return java.util.Arrays.copyOfRange(values, start, end);
+    }
+
+    private static float[] slice(float[] values, int start, int end) {
+      return java.util.Arrays.copyOfRange(values, start, end);
+    }
+  }
+}
