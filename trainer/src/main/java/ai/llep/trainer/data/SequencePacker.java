@@ -8,7 +8,8 @@ import java.util.List;
  * Turns tokenized examples (ids and loss mask) into rows of {@code maxLength} tokens: either one
  * example per row padded with {@code padId} ({@code pad}), or examples concatenated back to back
  * and cut into rows ({@code pack}; attention crosses example boundaries, as in TRL's packing, which
- * trades a little purity for no padding). Examples longer than a row are truncated.
+ * trades a little purity for no padding). Examples longer than a row are truncated ({@link
+ * TrainingRows} decides beforehand which reach the packer).
  */
 public final class SequencePacker {
   /** How examples fill rows. */
@@ -30,6 +31,10 @@ public final class SequencePacker {
     this.mode = mode;
   }
 
+  public int maxLength() {
+    return maxLength;
+  }
+
   /** Rows in order; {@code ids.get(i)} and {@code masks.get(i)} describe example i. */
   public List<PackedSequence> pack(List<int[]> ids, List<boolean[]> masks) {
     return mode == Mode.PAD ? padEach(ids, masks) : packAll(ids, masks);
@@ -47,7 +52,7 @@ public final class SequencePacker {
         input[t] = ids.get(i)[t];
         labels[t] = masks.get(i)[t] ? ids.get(i)[t] : PackedSequence.IGNORE;
       }
-      rows.add(new PackedSequence(input, labels));
+      rows.add(new PackedSequence(input, labels, n));
     }
     return rows;
   }
@@ -63,7 +68,7 @@ public final class SequencePacker {
         input[fill] = ids.get(i)[t];
         labels[fill] = masks.get(i)[t] ? ids.get(i)[t] : PackedSequence.IGNORE;
         if (++fill == maxLength) {
-          rows.add(new PackedSequence(input, labels));
+          rows.add(new PackedSequence(input, labels, maxLength));
           input = new int[maxLength];
           labels = new int[maxLength];
           fill = 0;
@@ -73,7 +78,7 @@ public final class SequencePacker {
     if (fill > 0) {
       Arrays.fill(input, fill, maxLength, padId);
       Arrays.fill(labels, fill, maxLength, PackedSequence.IGNORE);
-      rows.add(new PackedSequence(input, labels));
+      rows.add(new PackedSequence(input, labels, fill));
     }
     return rows;
   }

@@ -41,6 +41,8 @@ final class TrainingRun {
   private final ShardedBatches batches;
   private final Planner planner;
   private final GradientExchange gradients;
+  private final StopRequest stop;
+  private final MemoryGauge memory;
 
   TrainingRun(
       Communicator comm,
@@ -50,8 +52,12 @@ final class TrainingRun {
       AdamW optimizer,
       LrSchedule schedule,
       ShardedBatches batches,
-      Planner planner) {
+      Planner planner,
+      StopRequest stop,
+      MemoryGauge memory) {
     this.comm = comm;
+    this.stop = stop;
+    this.memory = memory;
     this.manager = manager;
     this.settings = settings;
     this.model = model;
@@ -63,26 +69,33 @@ final class TrainingRun {
         new GradientExchange(
             comm,
             model.parameters().all().stream()
-                .filter(p -> !settings.frozen().contains(p.kind()))
+                .filter(p -> !settings.loop().frozen().contains(p.kind()))
                 .toList(),
             manager);
   }
 
-  /** One optimizer step (1-based {@code step}); collective. */
+  /**
+   * One optimizer step (1-based {@code step}); collective. The report says whether any rank was
+   * asked to stop, which every rank learns at the same step.
+   */
   StepReport step(long step, Consumer<Long> beforeOptimizer) {
     long start = System.nanoTime();
     double localLossSum = 0;
     long tokens = 0;
+    long localProcessed = 0;
+    int gradAccum = settings.loop().gradAccum();
     LayerAccumulator layers = new LayerAccumulator();
-    for (int micro = 0; micro < settings.gradAccum(); micro++) {
-      TokenBatch batch = toBatch(batches.next());
+    for (int micro = 0; micro < gradAccum; micro++) {
+      List<PackedSequence> rows = batches.next();
+      localProcessed += rows.stream().mapToLong(PackedSequence::length).sum();
+      TokenBatch batch = toBatch(rows);
       try (NDManager scope = manager.newSubManager();
           GradMode grad = GradMode.enabled()) {
         DistributedTape tape = DistributedTape.training(comm);
         LossOutput out = model.loss(tape, scope, planner, batch);
         long globalCount = out.loss().globalCount(comm);
         NDArray share =
-            Scalars.div(out.loss().sum(), (double) Math.max(globalCount, 1) * settings.gradAccum());
+            Scalars.div(out.loss().sum(), (double) Math.max(globalCount, 1) * gradAccum);
         tape.backward(share);
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         tokens += globalCount;
@@ -93,23 +106,27 @@ final class TrainingRun {
     double lr = schedule.at(step - 1);
     double norm;
     try (NDManager scope = manager.newSubManager()) {
-      GradientExchange.StepGradients g = gradients.collect(scope, settings.gradClip());
+      GradientExchange.StepGradients g = gradients.collect(scope, settings.optim().gradClip());
       norm = g.norm();
       optimizer.step(lr, g.byName());
     }
     gradients.zero();
-    double loss = sum(localLossSum) / Math.max(tokens, 1);
+    List<StepReport.LayerLoad> loads = layers.global(comm, manager);
+    StepTotals totals =
+        StepTotals.reduce(
+            comm, manager, localLossSum, localProcessed, stop.requested(), memory.peakBytes());
     double seconds = (System.nanoTime() - start) / 1e9;
     return new StepReport(
-        step, loss, lr, norm, tokens, seconds, layers.global(comm, manager), PeakMemory.bytes());
-  }
-
-  private double sum(double local) {
-    try (NDManager scope = manager.newSubManager();
-        NDArray mine = scope.create(new double[] {local});
-        NDArray total = comm.allReduce(mine, ReduceOp.SUM)) {
-      return total.getDouble(0);
-    }
+        step,
+        totals.lossSum() / Math.max(tokens, 1),
+        lr,
+        norm,
+        tokens,
+        totals.processedTokens(),
+        seconds,
+        loads,
+        totals.peakMemoryBytes(),
+        totals.stop());
   }
 
   static TokenBatch toBatch(List<PackedSequence> rows) {

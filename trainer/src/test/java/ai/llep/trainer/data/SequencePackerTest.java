@@ -21,6 +21,7 @@ class SequencePackerTest {
     assertArrayEquals(new int[] {I, 2, 3, I}, rows.get(0).labels());
     assertArrayEquals(new int[] {4, 5, 6, 7}, rows.get(1).inputIds());
     assertArrayEquals(new int[] {I, I, 6, 7}, rows.get(1).labels());
+    assertEquals(List.of(3, 4), rows.stream().map(PackedSequence::length).toList(), "no padding");
   }
 
   @Test
@@ -32,5 +33,6 @@ class SequencePackerTest {
     assertArrayEquals(new int[] {5, 6, 7, 0}, rows.get(1).inputIds());
     assertArrayEquals(new int[] {I, 6, 7, I}, rows.get(1).labels());
     assertEquals(2, rows.get(1).trainedTokens());
+    assertEquals(List.of(4, 3), rows.stream().map(PackedSequence::length).toList(), "no padding");
   }
 }
