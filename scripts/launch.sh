@@ -111,7 +111,9 @@ stop_all_within_grace() {
   stop_all KILL
 }
 # SIGINT or SIGTERM: the ranks get SIGTERM (a non-interactive shell starts them with SIGINT
-# ignored), finish what they are doing (train: the step in flight, then a checkpoint) and exit; the
+# ignored; their output filters ignore both, so that a terminal's Ctrl-C to the whole process group
+# leaves the ranks' last lines), finish what they are doing (train: the step in flight, then a
+# checkpoint) and exit; the
 # launcher waits as long as the ranks said a stop may take (comm.timeout plus a margin, in the file
 # stop-budget-seconds of LLEP_LAUNCH_DIR; LLEP_STOP_GRACE_SECONDS before they say), then kills
 # them. A second signal kills them at once.
@@ -166,7 +168,7 @@ for (( local_rank = 0; local_rank < nproc_per_node; local_rank++ )); do
   OMP_NUM_THREADS="${OMP_NUM_THREADS:-$threads_per_rank}" \
     "$java_bin" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true \
       "${extra_java_opts[@]}" -cp "$classpath" ai.llep.trainer.cli.Main "$@" \
-      > >(sed -u "s/^/[rank $rank] /") 2>&1 &
+      > >(trap '' INT TERM; exec sed -u "s/^/[rank $rank] /") 2>&1 &
   pids+=("$!")
   rank_of_pid[$!]="$rank"
 done

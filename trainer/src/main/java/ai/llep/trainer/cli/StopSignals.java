@@ -32,6 +32,7 @@ import sun.misc.Signal;
 final class StopSignals implements StopRequest {
   static final String LAUNCH_DIR_ENV = "LLEP_LAUNCH_DIR";
   static final String BUDGET_FILE = "stop-budget-seconds";
+  static final long SAME_REQUEST_MILLIS = 1000;
   private static final Duration MARGIN = Duration.ofMinutes(1);
   private static final Logger LOG = LogManager.getLogger(StopSignals.class);
 
@@ -39,6 +40,7 @@ final class StopSignals implements StopRequest {
   private final Duration commTimeout;
   private final Optional<Path> budgetFile;
   private volatile int signal;
+  private long firstAt;
   private volatile boolean armed;
   private long published = -1;
 
@@ -72,10 +74,14 @@ final class StopSignals implements StopRequest {
       exit(received);
     }
     if (signal != 0) {
+      if ((System.nanoTime() - firstAt) / 1_000_000 < SAME_REQUEST_MILLIS) {
+        return;
+      }
       System.err.println("rank " + rank + ": " + name + " again; exiting without a checkpoint");
       exit(received);
     }
     signal = received.getNumber();
+    firstAt = System.nanoTime();
     System.err.println(
         "rank "
             + rank

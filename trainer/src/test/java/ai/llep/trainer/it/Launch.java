@@ -80,12 +80,26 @@ final class Launch {
       }
     }
 
-    /** Sends {@code signal} (INT, TERM, ...) to the launcher process alone. */
+    /** Sends {@code signal} (INT, TERM, ...) to the launcher process alone, as kill does. */
     void signal(String signal) throws IOException, InterruptedException {
-      new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-          .inheritIO()
-          .start()
-          .waitFor();
+      kill(signal, Long.toString(process.pid()));
+    }
+
+    /**
+     * Sends {@code signal} to the launcher's whole process group, as a terminal's Ctrl-C does (the
+     * launcher must have been started with {@link #startInOwnGroup}).
+     */
+    void signalGroup(String signal) throws IOException, InterruptedException {
+      kill(signal, "-" + process.pid());
+    }
+
+    private static void kill(String signal, String target)
+        throws IOException, InterruptedException {
+      int code =
+          new ProcessBuilder("kill", "-" + signal, "--", target).inheritIO().start().waitFor();
+      if (code != 0) {
+        fail("kill -" + signal + " -- " + target + " exited with " + code);
+      }
     }
 
     Outcome await(Duration limit) {
@@ -113,7 +127,22 @@ final class Launch {
 
   /** Starts the launcher in the background with {@code workDir} as the current folder. */
   static Running start(Path workDir, int ranks, String... command) {
+    return start(false, workDir, ranks, command);
+  }
+
+  /**
+   * Starts the launcher as the leader of a process group of its own (through setsid, which execs it
+   * in place), as a shell runs a foreground job.
+   */
+  static Running startInOwnGroup(Path workDir, int ranks, String... command) {
+    return start(true, workDir, ranks, command);
+  }
+
+  private static Running start(boolean ownGroup, Path workDir, int ranks, String... command) {
     List<String> args = new ArrayList<>();
+    if (ownGroup) {
+      args.add("setsid");
+    }
     args.add(projectRoot().resolve("scripts/launch.sh").toString());
     args.add("--nproc-per-node");
     args.add(Integer.toString(ranks));

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGINT and SIGTERM to the launcher in the middle of training: every rank stops after the same
- * step, a verified checkpoint of that step is written, the tracked run ends KILLED and the launcher
- * exits 130 or 143; a resumed launch then continues the same run, with the steps in one series.
+ * Ctrl-C (SIGINT to the launcher's process group) and SIGTERM to the launcher alone, in the middle
+ * of training: every rank stops after the same step, a verified checkpoint of that step is written,
+ * the tracked run ends KILLED and the launcher exits 130 or 143; a resumed launch then continues
+ * the same run, with the steps in one series.
  */
 class StopIT {
   private static final String RECIPE =
@@ -48,11 +49,21 @@ class StopIT {
     return args.toArray(String[]::new);
   }
 
-  /** Starts a 40-step run, signals the launcher after step 2 and returns how it ended. */
-  private Launch.Outcome stopMidRun(String signal, String... extra) throws Exception {
-    Launch.Running running = Launch.start(dir, 2, train(40, extra));
+  /**
+   * Starts a 40-step run and after step 2 sends {@code signal}: to the launcher's whole process
+   * group as a terminal's Ctrl-C does ({@code group}), or to the launcher alone as kill does.
+   */
+  private Launch.Outcome stopMidRun(boolean group, String signal, String... extra)
+      throws Exception {
+    String[] command = train(40, extra);
+    Launch.Running running =
+        group ? Launch.startInOwnGroup(dir, 2, command) : Launch.start(dir, 2, command);
     running.awaitLine("step 2/40", LIMIT);
-    running.signal(signal);
+    if (group) {
+      running.signalGroup(signal);
+    } else {
+      running.signal(signal);
+    }
     return running.await(LIMIT);
   }
 
@@ -74,11 +85,14 @@ class StopIT {
   }
 
   @Test
-  void sigintSavesTheLastStepEndsTheRunKilledAndResumeContinuesIt() throws Exception {
-    Launch.Outcome stopped = stopMidRun("INT");
+  void ctrlCSavesTheLastStepEndsTheRunKilledAndResumeContinuesIt() throws Exception {
+    Launch.Outcome stopped = stopMidRun(true, "INT");
     assertEquals(130, stopped.exitCode(), stopped.output());
     assertTrue(stopped.hasLine("launch: stopped by SIGINT (exit 130)"), stopped.output());
     long step = stoppedStep(stopped);
+    assertTrue(
+        stopped.output().contains("[rank 0] stopped on request after step " + step),
+        "the ranks' output outlives Ctrl-C:\n" + stopped.output());
     List<Path> runs = MlflowRuns.runs(dir.resolve("mlruns"));
     assertEquals(1, runs.size());
     Path run = runs.getFirst();
@@ -101,7 +115,7 @@ class StopIT {
   void sigtermEndsAServerRunKilledWithItsPlotsAndResumeContinuesIt() throws Exception {
     try (FakeMlflowServer server = FakeMlflowServer.start()) {
       String uri = "tracking.uri=\"" + server.uri() + "\"";
-      Launch.Outcome stopped = stopMidRun("TERM", uri);
+      Launch.Outcome stopped = stopMidRun(false, "TERM", uri);
       assertEquals(143, stopped.exitCode(), stopped.output());
       long step = stoppedStep(stopped);
       FakeMlflowServer.RunState run = server.runs.get(FakeMlflowServer.FIRST_RUN);
