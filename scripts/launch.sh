@@ -2,9 +2,9 @@
 # Starts one JVM per local rank, torchrun-style:
 #   scripts/launch.sh [--nproc-per-node N] [--nnodes K] [--node-rank R]
 #                     [--master-addr A] [--master-port P] <command> [args...]
-# Each rank gets RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT and
-# LLEP_JOB_SECRET; its output lines are prefixed with its rank. If any rank fails, the others are
-# stopped and the launcher exits non-zero naming the rank. Ctrl-C stops every rank.
+# Ranks get RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT, LLEP_JOB_SECRET;
+# their lines are prefixed with the rank. A failing rank stops the others (non-zero exit naming it).
+# SIGINT/SIGTERM stop every rank (train: after its step, with a checkpoint), then exit 130/143.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -110,7 +110,56 @@ stop_all_within_grace() {
   done
   stop_all KILL
 }
-trap 'echo "launch: interrupted; stopping all ranks" >&2; stop_all_within_grace; exit 130' INT TERM
+# SIGINT or SIGTERM: the ranks get SIGTERM (a non-interactive shell starts them with SIGINT
+# ignored; their output filters ignore both, so that a terminal's Ctrl-C to the whole process group
+# leaves the ranks' last lines), finish what they are doing (train: the step in flight, then a
+# checkpoint) and exit; the
+# launcher waits as long as the ranks said a stop may take (comm.timeout plus a margin, in the file
+# stop-budget-seconds of LLEP_LAUNCH_DIR; LLEP_STOP_GRACE_SECONDS before they say), then kills
+# them. A second signal kills them at once.
+launch_dir="$(mktemp -d -t llep-launch.XXXXXX)"
+export LLEP_LAUNCH_DIR="$launch_dir"
+trap 'rm -rf "$launch_dir"' EXIT
+stop_signal=""
+stop_started=0
+on_stop_signal() {
+  if [ -n "$stop_signal" ]; then
+    echo "launch: SIG$1 again; killing every rank" >&2
+    stop_all KILL
+    return
+  fi
+  stop_signal="$1"
+  stop_started=$SECONDS
+  echo "launch: SIG$1; asking every rank to stop (again to kill them at once)" >&2
+  stop_all TERM
+}
+trap 'on_stop_signal INT' INT
+trap 'on_stop_signal TERM' TERM
+stop_budget() {
+  local budget
+  budget="$(cat "$launch_dir/stop-budget-seconds" 2>/dev/null || true)"
+  if is_count "$budget"; then echo "$budget"; else echo "$grace_seconds"; fi
+}
+# Waits for the ranks after a stop signal, kills those still running when the budget is spent,
+# and exits with 128 + the signal's number.
+finish_stop() {
+  while :; do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 1 ] || break
+    local budget; budget="$(stop_budget)"
+    if [ $(( SECONDS - stop_started )) -ge "$budget" ]; then
+      echo "launch: ranks still running ${budget}s after SIG$stop_signal; killing them" >&2
+      stop_all KILL
+      break
+    fi
+    sleep 0.2
+  done
+  wait 2>/dev/null || true
+  local code=130; [ "$stop_signal" = INT ] || code=143
+  echo "launch: stopped by SIG$stop_signal (exit $code)" >&2
+  exit "$code"
+}
 
 for (( local_rank = 0; local_rank < nproc_per_node; local_rank++ )); do
   rank=$(( node_rank * nproc_per_node + local_rank ))
@@ -119,7 +168,7 @@ for (( local_rank = 0; local_rank < nproc_per_node; local_rank++ )); do
   OMP_NUM_THREADS="${OMP_NUM_THREADS:-$threads_per_rank}" \
     "$java_bin" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true \
       "${extra_java_opts[@]}" -cp "$classpath" ai.llep.trainer.cli.Main "$@" \
-      > >(sed -u "s/^/[rank $rank] /") 2>&1 &
+      > >(trap '' INT TERM; exec sed -u "s/^/[rank $rank] /") 2>&1 &
   pids+=("$!")
   rank_of_pid[$!]="$rank"
 done
@@ -140,12 +189,12 @@ while [ "$remaining" -gt 0 ]; do
     timeout_pid=""
     ( sleep "$left" ) & timeout_pid=$!
     wait -n -p finished_pid "${pids[@]}" "$timeout_pid"
-    code=$?
+    code=$?; finished_pid="${finished_pid:-}"  # unset when a signal interrupted the wait
     kill "$timeout_pid" 2>/dev/null
     [ "$finished_pid" = "$timeout_pid" ] && { set -e; break; }
   else
     wait -n -p finished_pid "${pids[@]}"
-    code=$?
+    code=$?; finished_pid="${finished_pid:-}"
   fi
   set -e
   [ -n "$finished_pid" ] || break
@@ -164,6 +213,7 @@ while [ "$remaining" -gt 0 ]; do
     break
   fi
 done
+[ -z "$stop_signal" ] || finish_stop
 if [ -n "$failed_rank" ]; then
   if [ "$status" -eq "$peer_failed_code" ]; then
     echo "launch: rank $failed_rank exited with code $status (it lost a peer: see its error above); stopping the other ranks" >&2
@@ -173,4 +223,5 @@ if [ -n "$failed_rank" ]; then
   stop_all_within_grace
 fi
 wait 2>/dev/null || true
+[ -z "$stop_signal" ] || finish_stop
 exit "$status"
