@@ -69,6 +69,11 @@ final class PyFormat {
     }
     String sign = d < 0 ? "-" : "";
     BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+    // Java keeps two digits where one would do (4.9E-324); Python takes the shortest (5e-324).
+    BigDecimal one = exact.round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+    if (exact.precision() == 2 && one.doubleValue() == Math.abs(d)) {
+      exact = one.stripTrailingZeros();
+    }
     String digits = exact.unscaledValue().toString();
     int point = digits.length() - exact.scale();
     if (point <= -4 || point > 16) {
