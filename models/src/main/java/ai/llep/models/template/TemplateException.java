@@ -3,9 +3,10 @@ package ai.llep.models.template;
 /**
  * A template that cannot be parsed, uses a construct this interpreter does not support, or fails
  * while rendering ({@code raise_exception}, a type error, an undefined value used as an object).
- * The message names the template line where it is known.
+ * The message names the template line where it is known. An {@link IllegalArgumentException}: a
+ * template fails on what it is given (its own text, a conversation it refuses).
  */
-public class TemplateException extends RuntimeException {
+public class TemplateException extends IllegalArgumentException {
   private final int line;
 
   public TemplateException(String message, int line) {

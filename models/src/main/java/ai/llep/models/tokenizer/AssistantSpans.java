@@ -1,7 +1,6 @@
 package ai.llep.models.tokenizer;
 
 import ai.llep.models.template.Span;
-import ai.llep.models.template.TemplateException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +87,7 @@ final class AssistantSpans {
       int assistant) {
     try {
       return render.apply(input.with(messages, generationPrompt));
-    } catch (TemplateException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw refused(template, assistant, "rendering a prefix failed: " + e.getMessage());
     }
   }

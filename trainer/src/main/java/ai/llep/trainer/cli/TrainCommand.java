@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
           Settings.choice(config, "data.packing", SequencePacker.Mode::valueOf, "pad, pack"),
           config.getStringList("data.files").stream().map(TrainCommand::dataFile).toList(),
           config.getBoolean("data.skip-bad-lines"),
-          config.getString("data.template"),
+          TemplateSettings.bind(config),
           config.getDouble("optim.lr"),
           config.getDouble("optim.min-lr-ratio"),
           config.getInt("optim.warmup-steps"),

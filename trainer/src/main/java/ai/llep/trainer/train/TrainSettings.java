@@ -12,6 +12,7 @@ import java.util.Set;
  * @param maxSteps optimizer steps to run (in total, counting steps before a resume)
  * @param gradAccum micro-batches per optimizer step
  * @param batchSize rows per micro-batch on each rank
+ * @param template the chat template and its options ({@code data.template} and the keys after it)
  * @param frozen parameter kinds that do not train ({@code train.freeze})
  * @param logEvery print and track every this many steps
  * @param resume {@code none}, {@code latest}, or a checkpoint step folder
@@ -26,7 +27,7 @@ public record TrainSettings(
     SequencePacker.Mode packing,
     List<Path> dataFiles,
     boolean skipBadLines,
-    String template,
+    TemplateSetting template,
     double lr,
     double minLrRatio,
     int warmupSteps,
