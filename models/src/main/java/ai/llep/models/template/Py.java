@@ -17,6 +17,7 @@ final class Py {
       case List<?> list -> !list.isEmpty();
       case PyTuple tuple -> !tuple.items().isEmpty();
       case Map<?, ?> map -> !map.isEmpty();
+      case DictView view -> !view.items().isEmpty();
       case Undefined u -> false;
       default -> true;
     };
