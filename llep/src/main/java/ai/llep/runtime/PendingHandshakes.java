@@ -2,20 +2,28 @@ package ai.llep.runtime;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 
 /**
  * The connections a listener has accepted that have not yet proven the job secret, oldest first,
- * bounded so that strangers cannot starve it. Admitting one past the bound drops the oldest that
- * has not sent its hello yet (a real peer sends it the moment it connects), else the oldest of all:
- * a real peer's handshake takes milliseconds, so only the newest connections can be real ones.
+ * bounded so that strangers cannot starve it. At the bound, admitting one drops another:
+ *
+ * <ol>
+ *   <li>the oldest whose handshake thread has read and found no hello (a real peer sends it the
+ *       moment it connects);
+ *   <li>else, while some have not been read yet, none: admission waits until their threads have
+ *       looked, so a flood cannot push a real peer out before its hello is even read, and accept
+ *       slows to the pace at which handshakes are served;
+ *   <li>else the oldest that sent a hello: a real peer completes within two round trips of it, so
+ *       only the newest ones can be real.
+ * </ol>
  */
 final class PendingHandshakes {
   /** One connection in its handshake. Its state is written by its own thread, read by others. */
   static final class Entry {
     final SocketChannel raw;
     final String remote;
+    private volatile boolean started;
     private volatile boolean greeted;
     private volatile boolean dropped;
 
@@ -32,6 +40,7 @@ final class PendingHandshakes {
 
   private final int bound;
   private final LinkedHashSet<Entry> entries = new LinkedHashSet<>();
+  private boolean closed;
 
   PendingHandshakes(int bound) {
     if (bound < 1) {
@@ -45,15 +54,21 @@ final class PendingHandshakes {
   }
 
   /**
-   * Registers a new connection. When that exceeds the bound, another one is closed to make room;
-   * its handshake thread sees the closed channel and {@link Entry#dropped}, and reports it.
+   * Registers a new connection, making room at the bound as the class describes; the one dropped is
+   * closed, and its handshake thread sees the closed channel and {@link Entry#dropped}. Returns
+   * null, leaving {@code raw} to the caller, when this set was closed meanwhile.
    */
-  Entry admit(SocketChannel raw, String remote) {
+  Entry admit(SocketChannel raw, String remote) throws InterruptedException {
     Entry admitted = new Entry(raw, remote);
     Entry victim = null;
     synchronized (this) {
-      if (entries.size() >= bound) {
-        victim = oldestToDrop();
+      while (!closed && entries.size() >= bound && (victim = victim()) == null) {
+        wait();
+      }
+      if (closed) {
+        return null;
+      }
+      if (victim != null) {
         entries.remove(victim);
         victim.dropped = true;
       }
@@ -63,6 +78,12 @@ final class PendingHandshakes {
       close(victim.raw);
     }
     return admitted;
+  }
+
+  /** The connection's handshake thread is about to read its hello: it may be dropped from now. */
+  synchronized void started(Entry entry) {
+    entry.started = true;
+    notifyAll();
   }
 
   /** The connection sent a well-formed hello: it is dropped only after every silent one. */
@@ -75,6 +96,7 @@ final class PendingHandshakes {
    * false when it had already been dropped.
    */
   synchronized boolean remove(Entry entry) {
+    notifyAll();
     return entries.remove(entry);
   }
 
@@ -82,29 +104,34 @@ final class PendingHandshakes {
     return entries.size();
   }
 
-  /** Closes every pending connection: the listener is going away. */
+  /** Closes every pending connection and admits no more: the listener is going away. */
   void closeAll() {
     Entry[] all;
     synchronized (this) {
+      closed = true;
       all = entries.toArray(Entry[]::new);
       entries.clear();
+      notifyAll();
     }
     for (Entry entry : all) {
       close(entry.raw);
     }
   }
 
-  private Entry oldestToDrop() {
-    Iterator<Entry> oldestFirst = entries.iterator();
-    Entry oldest = oldestFirst.next();
-    for (Entry entry = oldest; ; entry = oldestFirst.next()) {
-      if (!entry.greeted) {
+  /** The entry to drop for a new one, or null to wait for handshake threads to look first. */
+  private Entry victim() {
+    Entry oldestGreeted = null;
+    boolean unread = false;
+    for (Entry entry : entries) {
+      if (!entry.started) {
+        unread = true;
+      } else if (!entry.greeted) {
         return entry;
-      }
-      if (!oldestFirst.hasNext()) {
-        return oldest;
+      } else if (oldestGreeted == null) {
+        oldestGreeted = entry;
       }
     }
+    return unread ? null : oldestGreeted;
   }
 
   private static void close(SocketChannel raw) {

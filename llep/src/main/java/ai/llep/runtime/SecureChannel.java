@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A framed connection whose two ends have proven the same job secret to each other. Shared by the
@@ -20,6 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>One thread may receive while others send; sends are serialized.
  */
 public final class SecureChannel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SecureChannel.class);
+
   private final FramedSocket socket;
 
   SecureChannel(FramedSocket socket) {
@@ -74,6 +78,13 @@ public final class SecureChannel implements AutoCloseable {
                   + "): "
                   + e.getMessage());
         }
+        LOG.debug(
+            "connecting to {} ({}), attempt {} failed: {}; retrying in {} ms",
+            address,
+            purpose,
+            attempts,
+            e.getMessage(),
+            pause);
         sleep(pause);
       }
     }

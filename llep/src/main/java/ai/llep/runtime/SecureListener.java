@@ -12,11 +12,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Accepts connections on one address and authenticates each on its own virtual thread, bounded by a
  * short handshake timeout, so a silent or hostile client never holds up accept. Connections that
- * have not proven the secret yet are bounded: past {@value #MAX_UNAUTHENTICATED}, the oldest is
- * dropped (see {@link PendingHandshakes}), so strangers cannot starve the listener and a real peer,
- * which retries a dropped connection, gets through. A connection that fails the handshake or the
- * handler's checks is closed; refusals of unauthenticated ones are logged without flooding the log
- * ({@link RefusalLog}), those of authenticated ones each at WARN. The listener keeps serving.
+ * have not proven the secret yet are bounded: past {@value #MAX_UNAUTHENTICATED}, the oldest silent
+ * one is dropped (see {@link PendingHandshakes}), so strangers cannot starve the listener and a
+ * real peer, which retries a dropped connection, gets through. A connection that fails the
+ * handshake or the handler's checks is closed; refusals of unauthenticated ones are logged without
+ * flooding the log ({@link RefusalLog}), those of authenticated ones each at WARN. The listener
+ * keeps serving.
  */
 public final class SecureListener implements AutoCloseable {
   /** Receives each authenticated connection on that connection's own thread. */
@@ -166,8 +167,22 @@ public final class SecureListener implements AutoCloseable {
         }
         continue;
       }
-      PendingHandshakes.Entry entry = pending.admit(raw, remoteOf(raw));
+      PendingHandshakes.Entry entry = admit(raw);
+      if (entry == null) {
+        closeQuietly(raw);
+        return;
+      }
       Thread.ofVirtual().name("llep-handshake-" + purpose).start(() -> serve(entry));
+    }
+  }
+
+  /** Registers {@code raw} among the pending handshakes; null once the listener is closed. */
+  private PendingHandshakes.Entry admit(SocketChannel raw) {
+    try {
+      return pending.admit(raw, remoteOf(raw));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
   }
 
@@ -175,6 +190,7 @@ public final class SecureListener implements AutoCloseable {
     Attempt attempt = new Attempt(entry);
     SecureChannel channel;
     byte[] identity;
+    pending.started(entry);
     try {
       FramedSocket framed = new FramedSocket(entry.raw);
       identity =
