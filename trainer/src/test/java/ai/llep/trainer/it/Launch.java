@@ -39,17 +39,12 @@ final class Launch {
 
   /** Runs the launcher with {@code workDir} as the current folder (null: this JVM's). */
   static Outcome run(Path workDir, int ranks, Duration limit, String... command) {
-    List<String> args = new ArrayList<>();
-    args.add(projectRoot().resolve("scripts/launch.sh").toString());
-    args.add("--nproc-per-node");
-    args.add(Integer.toString(ranks));
-    args.addAll(List.of(command));
-    ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true);
-    if (workDir != null) {
-      builder.directory(workDir.toFile());
-    }
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    builder.environment().put("LLEP_STOP_GRACE_SECONDS", "5");
+    return run(builder(workDir, ranks, command), limit);
+  }
+
+  /** Runs a launcher set up by {@link #builder} (then given more environment, say). */
+  static Outcome run(ProcessBuilder builder, Duration limit) {
+    List<String> command = builder.command();
     long start = System.nanoTime();
     try {
       Process process = builder.start();
@@ -60,7 +55,7 @@ final class Launch {
         process.destroyForcibly();
         fail(
             "launch "
-                + String.join(" ", command)
+                + String.join(" ", command.subList(1, command.size()))
                 + " did not finish within "
                 + limit
                 + "; output so far:\n"
@@ -74,6 +69,22 @@ final class Launch {
         | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("could not run the launcher: " + e, e);
     }
+  }
+
+  /** The launcher's command line and environment, output and errors merged. */
+  static ProcessBuilder builder(Path workDir, int ranks, String... command) {
+    List<String> args = new ArrayList<>();
+    args.add(projectRoot().resolve("scripts/launch.sh").toString());
+    args.add("--nproc-per-node");
+    args.add(Integer.toString(ranks));
+    args.addAll(List.of(command));
+    ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true);
+    if (workDir != null) {
+      builder.directory(workDir.toFile());
+    }
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().put("LLEP_STOP_GRACE_SECONDS", "5");
+    return builder;
   }
 
   private static String readAll(InputStream in) {
