@@ -243,9 +243,9 @@ public final class SecureListener implements AutoCloseable {
     } else if (attempt.entry.dropped()) {
       refusals.refused(
           attempt.entry.remote,
-          "dropped as the oldest of "
+          "dropped for a newer connection, as "
               + pending.bound()
-              + " connections that had not proven the job secret");
+              + " had not proven the job secret");
     } else {
       refusals.refused(attempt.entry.remote, reason(e));
     }

@@ -57,7 +57,11 @@ class ListenerBoundTest {
       assertStillOpen(greeted);
       assertStillOpen(idle.get(2));
       String line =
-          logs.await(l -> l.contains("to test: dropped as the oldest of 4 connections"), LONG);
+          logs.await(
+              l ->
+                  l.endsWith(
+                      "to test: dropped for a newer connection, as 4 had not proven the job secret"),
+              LONG);
       assertNotNull(line, logs.lines().toString());
       assertTrue(line.startsWith("WARN refused connection from /127.0.0.1:"), line);
     } finally {
