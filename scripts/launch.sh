@@ -86,6 +86,8 @@ if [ -z "${LLEP_JOB_SECRET:-}" ]; then
   LLEP_JOB_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 fi
 export LLEP_JOB_SECRET
+# Each rank watches this process and exits once it is gone (even when killed with SIGKILL).
+export LLEP_LAUNCHER_PID="$$"
 
 # --- Ranks -----------------------------------------------------------------------------------
 world_size=$(( nnodes * nproc_per_node ))

@@ -139,10 +139,32 @@ final class Launch {
   }
 
   private static Running start(boolean ownGroup, Path workDir, int ranks, String... command) {
-    List<String> args = new ArrayList<>();
+    ProcessBuilder builder = builder(workDir, ranks, command);
     if (ownGroup) {
-      args.add("setsid");
+      builder.command().addFirst("setsid");
     }
+    return start(builder);
+  }
+
+  private static Running start(ProcessBuilder builder) {
+    List<String> command = builder.command();
+    int script = command.indexOf(projectRoot().resolve("scripts/launch.sh").toString());
+    try {
+      return new Running(
+          builder.start(), command.subList(script + 1, command.size()).toArray(String[]::new));
+    } catch (IOException e) {
+      throw new IllegalStateException("could not run the launcher: " + e, e);
+    }
+  }
+
+  /** Runs a launcher set up by {@link #builder} (then given more environment, say). */
+  static Outcome run(ProcessBuilder builder, Duration limit) {
+    return start(builder).await(limit);
+  }
+
+  /** The launcher's command line and environment, output and errors merged. */
+  static ProcessBuilder builder(Path workDir, int ranks, String... command) {
+    List<String> args = new ArrayList<>();
     args.add(projectRoot().resolve("scripts/launch.sh").toString());
     args.add("--nproc-per-node");
     args.add(Integer.toString(ranks));
@@ -153,10 +175,6 @@ final class Launch {
     }
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().put("LLEP_STOP_GRACE_SECONDS", "5");
-    try {
-      return new Running(builder.start(), command);
-    } catch (IOException e) {
-      throw new IllegalStateException("could not run the launcher: " + e, e);
-    }
+    return builder;
   }
 }
