@@ -17,6 +17,7 @@ import ai.llep.runtime.RendezvousStore;
 import ai.llep.runtime.WorldInfo;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
+import ai.llep.trainer.natives.NativeLibraries;
 import com.typesafe.config.Config;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -46,6 +47,7 @@ final class Job implements AutoCloseable {
     if (world.rank() == 0) {
       LOG.info("resolved config:\n{}", resolved.render());
     }
+    NativeLibraries.load();
     String backend = chooseBackend(config, world);
     RendezvousStore store = null;
     Communicator comm;

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Runs {@code scripts/launch.sh} as a user would, with a time limit, and keeps its output. */
 final class Launch {
@@ -21,6 +23,8 @@ final class Launch {
       return output.lines().anyMatch(l -> l.endsWith(line));
     }
   }
+
+  private static final AtomicInteger LOG_DIRS = new AtomicInteger();
 
   private Launch() {}
 
@@ -37,19 +41,43 @@ final class Launch {
     return run(null, ranks, limit, command);
   }
 
-  /** Runs the launcher with {@code workDir} as the current folder (null: this JVM's). */
+  /**
+   * Runs the launcher with {@code workDir} as the current folder (null: this JVM's); the ranks' log
+   * goes to a fresh folder under this module's {@code target/launch-logs/}.
+   */
   static Outcome run(Path workDir, int ranks, Duration limit, String... command) {
     List<String> args = new ArrayList<>();
-    args.add(projectRoot().resolve("scripts/launch.sh").toString());
     args.add("--nproc-per-node");
     args.add(Integer.toString(ranks));
+    args.add("--log-dir");
+    args.add(freshLogDir().toString());
     args.addAll(List.of(command));
-    ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true);
+    return launch(workDir, Map.of(), limit, args);
+  }
+
+  /**
+   * Runs {@code scripts/launch.sh} with exactly {@code args}, in {@code workDir} (null: this JVM's
+   * folder), with this JVM's Java as JAVA_HOME and {@code env} on top (a null value removes that
+   * variable).
+   */
+  static Outcome launch(Path workDir, Map<String, String> env, Duration limit, List<String> args) {
+    List<String> commandLine = new ArrayList<>();
+    commandLine.add(projectRoot().resolve("scripts/launch.sh").toString());
+    commandLine.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(commandLine).redirectErrorStream(true);
     if (workDir != null) {
       builder.directory(workDir.toFile());
     }
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().put("LLEP_STOP_GRACE_SECONDS", "5");
+    env.forEach(
+        (name, value) -> {
+          if (value == null) {
+            builder.environment().remove(name);
+          } else {
+            builder.environment().put(name, value);
+          }
+        });
     long start = System.nanoTime();
     try {
       Process process = builder.start();
@@ -60,7 +88,7 @@ final class Launch {
         process.destroyForcibly();
         fail(
             "launch "
-                + String.join(" ", command)
+                + String.join(" ", args)
                 + " did not finish within "
                 + limit
                 + "; output so far:\n"
@@ -74,6 +102,13 @@ final class Launch {
         | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("could not run the launcher: " + e, e);
     }
+  }
+
+  /** A new folder name under {@code target/launch-logs/} (the launcher creates it). */
+  static Path freshLogDir() {
+    return Path.of(
+            "target", "launch-logs", "run-" + LOG_DIRS.incrementAndGet() + "-" + System.nanoTime())
+        .toAbsolutePath();
   }
 
   private static String readAll(InputStream in) {
