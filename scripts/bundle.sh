@@ -50,7 +50,7 @@ for jar in "$root"/trainer/target/lib/*.jar; do
     *) cp "$jar" "$stage/lib/" ;;
   esac
 done
-cp "$root/scripts/launch.sh" "$root/scripts/find-java.sh" "$stage/scripts/"
+cp "$root/scripts/launch.sh" "$root/scripts/find-java.sh" "$root/scripts/build-djl-jni.sh" "$stage/scripts/"
 cp -r "$root/configs" "$stage/configs"
 cp "$root/README.md" "$stage/README.md"
 

@@ -110,6 +110,10 @@ if [ -z "$node_rank" ]; then
   fi
 fi
 is_count "$node_rank" && [ "$node_rank" -lt "$nnodes" ] || die "--node-rank must be in [0, $nnodes), got '$node_rank'"
+# torchrun's agent keeps its own store on MASTER_PORT unless told not to; rank 0 must host ours there.
+if [ "$rank_from_env" -eq 1 ] && [ "${TORCHELASTIC_USE_AGENT_STORE:-}" = True ]; then
+  die "--rank-from-env under torchrun: its agent holds MASTER_PORT; run torchrun with --standalone or --rdzv-backend c10d, and export TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1"
+fi
 
 # --- GPUs ------------------------------------------------------------------------------------
 # CUDA_VISIBLE_DEVICES when set (entries up to the first invalid one, as CUDA reads it), else the

@@ -13,15 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * scripts/bundle.sh: the bundle's own runtime and jars load a Hugging Face tokenizer.json (on CPU:
- * the tokenizer needs no libtorch), and its help points at a README section that exists.
+ * the tokenizer needs no libtorch).
  */
 class BundleIT {
   @Test
@@ -75,27 +73,9 @@ class BundleIT {
     assertTrue(probe.output().lines().anyMatch(l -> l.equals("ids=1,2,3,4,5,0")), probe.output());
   }
 
-  @Test
-  void helpPointsAtAReadmeSectionThatExists(@TempDir Path tmp) throws Exception {
-    Path root = Launch.projectRoot();
-    Run help =
-        run(List.of(root.resolve("scripts/bundle.sh").toString(), "--help"), tmp, 30, Map.of());
-    assertEquals(0, help.exitCode(), help.output());
-    Matcher sections =
-        Pattern.compile("README.md, \"([^\"]+)\" > \"([^\"]+)\"").matcher(help.output());
-    assertTrue(sections.find(), "no README section named in:\n" + help.output());
-    List<String> headings =
-        Files.readAllLines(root.resolve("README.md")).stream()
-            .filter(l -> l.startsWith("#"))
-            .map(l -> l.replaceFirst("^#+ ", ""))
-            .toList();
-    assertTrue(headings.contains(sections.group(1)), sections.group(1) + " not in " + headings);
-    assertTrue(headings.contains(sections.group(2)), sections.group(2) + " not in " + headings);
-  }
+  record Run(int exitCode, String output) {}
 
-  private record Run(int exitCode, String output) {}
-
-  private static Run run(List<String> command, Path dir, int seconds, Map<String, String> env)
+  static Run run(List<String> command, Path dir, int seconds, Map<String, String> env)
       throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
     builder.directory(dir.toFile());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.llep.runtime.FreePort;
 import ai.llep.trainer.cli.Main;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +102,12 @@ class LauncherIT {
       assertEquals(2, outcome.exitCode(), c[0] + ":\n" + outcome.output());
       assertTrue(outcome.output().contains(c[1]), c[0] + ":\n" + outcome.output());
     }
+    Launch.Outcome agentStore =
+        dryRun(Map.of("TORCHELASTIC_USE_AGENT_STORE", "True"), "--rank-from-env");
+    assertEquals(2, agentStore.exitCode(), agentStore.output());
+    assertTrue(
+        agentStore.output().contains("export TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1"),
+        agentStore.output());
     Launch.Outcome slurm = dryRun(Map.of("SLURM_NODEID", "1"), "--nnodes 2 --master-port 29514");
     assertTrue(slurm.output().lines().anyMatch("node_rank=1"::equals), slurm.output());
   }
@@ -143,6 +153,45 @@ class LauncherIT {
     assertEquals(
         rankLines.stream().sorted().toList(),
         logged.stream().filter(l -> l.startsWith("[rank ")).sorted().toList());
+  }
+
+  /** As torchrun --no-python starts it: one rank per process, the world in the environment. */
+  @Test
+  void rankFromEnvRunsOneRankOfAWorldAnotherLauncherStarted() {
+    int port = FreePort.pick();
+    List<CompletableFuture<Launch.Outcome>> ranks = new java.util.ArrayList<>();
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    for (int rank = 0; rank < 2; rank++) {
+      Map<String, String> env = new HashMap<>();
+      env.put("RANK", Integer.toString(rank));
+      env.put("LOCAL_RANK", Integer.toString(rank));
+      env.put("WORLD_SIZE", "2");
+      env.put("LOCAL_WORLD_SIZE", "2");
+      env.put("MASTER_ADDR", "127.0.0.1");
+      env.put("MASTER_PORT", Integer.toString(port));
+      env.put("TORCHELASTIC_USE_AGENT_STORE", "False");
+      env.put("LLEP_JOB_SECRET", "ab".repeat(32));
+      ranks.add(
+          CompletableFuture.supplyAsync(
+              () ->
+                  Launch.launch(
+                      null,
+                      env,
+                      Duration.ofMinutes(2),
+                      List.of(
+                          "--rank-from-env",
+                          "comm-check",
+                          "comm-check.bandwidth-bytes=4096",
+                          "comm-check.shapes-per-dtype=1")),
+              threads));
+    }
+    Launch.Outcome rank0 = ranks.get(0).join();
+    Launch.Outcome rank1 = ranks.get(1).join();
+    threads.shutdown();
+    assertEquals(0, rank0.exitCode(), rank0.output());
+    assertEquals(0, rank1.exitCode(), rank1.output());
+    assertTrue(rank0.hasLine("comm-check PASS"), rank0.output());
+    assertTrue(rank1.output().contains("rank 1 of 2"), rank1.output());
   }
 
   private static Launch.Outcome dryRun(Map<String, String> env, String options) {
