@@ -95,6 +95,11 @@ final class NativeCache {
     return missing;
   }
 
+  /** Every file DJL needs in the cache, as far as this class predicts them. */
+  List<Expected> expected() {
+    return expected;
+  }
+
   /** Whether DJL's tokenizers library describes itself on the class path (its properties file). */
   boolean tokenizersOnClassPath() {
     return tokenizersOnClassPath;
