@@ -161,6 +161,9 @@ class LauncherIT {
     int port = FreePort.pick();
     List<CompletableFuture<Launch.Outcome>> ranks = new java.util.ArrayList<>();
     ExecutorService threads = Executors.newFixedThreadPool(2);
+    byte[] secretBytes = new byte[32];
+    new java.security.SecureRandom().nextBytes(secretBytes);
+    String secret = java.util.HexFormat.of().formatHex(secretBytes);
     for (int rank = 0; rank < 2; rank++) {
       Map<String, String> env = new HashMap<>();
       env.put("RANK", Integer.toString(rank));
@@ -170,7 +173,7 @@ class LauncherIT {
       env.put("MASTER_ADDR", "127.0.0.1");
       env.put("MASTER_PORT", Integer.toString(port));
       env.put("TORCHELASTIC_USE_AGENT_STORE", "False");
-      env.put("LLEP_JOB_SECRET", "ab".repeat(32));
+      env.put("LLEP_JOB_SECRET", secret);
       ranks.add(
           CompletableFuture.supplyAsync(
               () ->
