@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PendingExchange;
@@ -216,7 +217,11 @@ public final class MoeDispatcher {
   private static NDArray returnedRows(ExpertOutputs outputs, DeviceRouting routing, NDArray x_TD) {
     List<DeviceRouting.OutputRun> returned = routing.remoteReturnRuns;
     if (returned.isEmpty()) {
-      return x_TD.getManager().zeros(new Shape(0, x_TD.getShape().get(1)), x_TD.getDataType());
+      return Aten.zeros(
+          x_TD.getManager(),
+          new Shape(0, x_TD.getShape().get(1)),
+          Aten.dtype(x_TD),
+          x_TD.getDevice());
     }
     NDList runs = new NDList(returned.size());
     if (outputs.grouped_GD() != null) {
@@ -372,7 +377,7 @@ public final class MoeDispatcher {
       }
       if (transfer.helper() == rank) {
         for (NDArray tensor : template) {
-          borrow.add(new PeerRecv(transfer.owner(), tensor.getShape(), tensor.getDataType()));
+          borrow.add(new PeerRecv(transfer.owner(), tensor.getShape(), Aten.dtype(tensor)));
         }
         borrowedExperts.add(transfer.expert());
       }
@@ -482,7 +487,7 @@ public final class MoeDispatcher {
     }
     long bytesPerExpert = 0;
     for (NDArray t : anyExpert.tensors()) {
-      bytesPerExpert += t.getShape().size() * t.getDataType().getNumOfBytes();
+      bytesPerExpert += t.getShape().size() * Aten.dtype(t).getNumOfBytes();
     }
     return new DispatchStats(
         plan.epLoads(),

@@ -3,6 +3,7 @@ package ai.llep.tape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
@@ -146,8 +147,9 @@ public final class DistributedTape {
 
   /** Backward from a scalar loss. */
   public void backward(NDArray loss) {
-    try (NDArray one = loss.getManager().ones(loss.getShape(), loss.getDataType())) {
-      backward(loss, one);
+    try (NDArray one = Scalars.constant(loss.getManager(), 1.0, Aten.dtype(loss));
+        NDArray ones = one.broadcast(loss.getShape())) {
+      backward(loss, ones);
     }
   }
 }
