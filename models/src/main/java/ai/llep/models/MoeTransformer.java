@@ -15,6 +15,7 @@ import ai.llep.models.layers.Linear;
 import ai.llep.models.layers.LossSum;
 import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.RotaryEmbedding;
+import ai.llep.models.layers.Upcast;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;
@@ -38,7 +39,7 @@ import java.util.Set;
  */
 public final class MoeTransformer implements AutoCloseable {
   private static final Set<DataType> COMPUTE_TYPES =
-      Set.of(DataType.FLOAT32, DataType.FLOAT64, DataType.FLOAT16);
+      Set.of(DataType.FLOAT32, DataType.FLOAT64, DataType.FLOAT16, DataType.BFLOAT16);
 
   private final ModelConfig config;
   private final ModelShard shard;
@@ -88,8 +89,11 @@ public final class MoeTransformer implements AutoCloseable {
 
   /**
    * Loads the dense tensors and only {@code shard}'s experts from {@code source}, as trainable
-   * parameters of {@code computeType} (float32 or float64 for training, float16 for inference)
-   * under a sub-manager of {@code parent}.
+   * parameters under a sub-manager of {@code parent}, for a forward in {@code computeType}: float32
+   * or float64 for training, float16 for inference, all with parameters of that type; or bfloat16
+   * mixed precision, with float32 parameters (the master weights the optimizer updates and
+   * checkpoints keep) of which each pass computes with a bfloat16 copy ({@link
+   * ai.llep.models.layers.StepView#like}).
    *
    * @throws IllegalArgumentException when the experts do not split over the world size, or a tensor
    *     is missing or mis-shaped (the message names it)
@@ -102,14 +106,14 @@ public final class MoeTransformer implements AutoCloseable {
       NDManager parent) {
     if (!COMPUTE_TYPES.contains(computeType)) {
       throw new IllegalArgumentException(
-          "compute type must be float32, float64 or float16, got " + computeType);
+          "compute type must be float32, float64, float16 or bfloat16, got " + computeType);
     }
     List<TensorSpec> specs = TensorLayout.owned(config, shard.rank(), shard.worldSize());
     NDManager manager = parent.newSubManager();
     try {
       List<Parameter> parameters =
           ExpertStacking.stack(
-              WeightLoader.read(specs, source, computeType, manager),
+              WeightLoader.read(specs, source, parameterType(computeType), manager),
               TensorLayout.expertStacks(config, shard.rank(), shard.worldSize()));
       return new MoeTransformer(config, shard, computeType, manager, parameters);
     } catch (RuntimeException e) {
@@ -181,7 +185,7 @@ public final class MoeTransformer implements AutoCloseable {
             manager, rotary, batch.positions_BS(), batch.segments(), computeType, config.headDim());
     MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
     List<RoutingStats> routing = new ArrayList<>();
-    NDArray h_TD = embedding.forward(manager, batch.inputIds_BS());
+    NDArray h_TD = Upcast.restore(embedding.forward(manager, batch.inputIds_BS()), computeType);
     for (DecoderLayer layer : layers) {
       h_TD = layer.forward(tape, tape.cut(h_TD), ctx, dispatcher, routing);
     }
@@ -216,8 +220,18 @@ public final class MoeTransformer implements AutoCloseable {
     return shard;
   }
 
+  /** The type a forward pass computes in. */
   public DataType computeType() {
     return computeType;
+  }
+
+  /** The type of the parameters: float32 under bfloat16 compute, else the compute type. */
+  public DataType parameterType() {
+    return parameterType(computeType);
+  }
+
+  private static DataType parameterType(DataType computeType) {
+    return computeType == DataType.BFLOAT16 ? DataType.FLOAT32 : computeType;
   }
 
   /** Where experts live; null when the config has no MoE layer. */
