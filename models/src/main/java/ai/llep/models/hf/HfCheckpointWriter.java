@@ -1,6 +1,7 @@
 package ai.llep.models.hf;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -61,6 +62,36 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
       SequencedMap<String, NDArray> tensors,
       Map<String, Path> extraFiles)
       throws IOException {
+    List<StoredTensor> stored = new ArrayList<>();
+    for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
+      stored.add(StoredTensor.of(entry.getKey(), entry.getValue(), floats));
+    }
+    write(folder, configJson, stored, extraFiles);
+  }
+
+  /**
+   * As {@link #write(Path, String, SequencedMap, Map)}, with every tensor of {@code source} (in
+   * name order; all floating-point, stored as {@link #floats}, which must name a type), each read
+   * from the source only while its bytes are written and freed right after: the whole model never
+   * sits in memory.
+   */
+  public void write(
+      Path folder, String configJson, TensorSource source, Map<String, Path> extraFiles)
+      throws IOException {
+    if (floats == SafetensorsWriter.FloatStorage.AS_IS) {
+      throw new IllegalArgumentException("a streamed write needs a stored float type, not AS_IS");
+    }
+    SafetensorsDtype dtype = floats.storedAs(DataType.FLOAT32);
+    List<StoredTensor> stored = new ArrayList<>();
+    for (String name : source.names()) {
+      stored.add(StoredTensor.streamed(name, source, dtype));
+    }
+    write(folder, configJson, stored, extraFiles);
+  }
+
+  private void write(
+      Path folder, String configJson, List<StoredTensor> tensors, Map<String, Path> extraFiles)
+      throws IOException {
     requireJsonObject(configJson);
     Path target = folder.toAbsolutePath();
     if (Files.exists(target) && !isEmptyDirectory(target)) {
@@ -88,13 +119,12 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
     }
   }
 
-  private void writeShards(Path dir, SequencedMap<String, NDArray> tensors) throws IOException {
+  private void writeShards(Path dir, List<StoredTensor> tensors) throws IOException {
     List<List<StoredTensor>> shards = new ArrayList<>();
     List<StoredTensor> current = new ArrayList<>();
     long currentBytes = 0;
     long totalBytes = 0;
-    for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
-      StoredTensor tensor = StoredTensor.of(entry.getKey(), entry.getValue(), floats);
+    for (StoredTensor tensor : tensors) {
       long bytes = tensor.byteSize();
       if (!current.isEmpty() && currentBytes + bytes > maxShardBytes) {
         shards.add(current);
