@@ -7,6 +7,7 @@ import ai.llep.trainer.config.ResolvedConfig;
 import ai.llep.trainer.data.SequencePacker;
 import ai.llep.trainer.tracking.Trackers;
 import ai.llep.trainer.train.ModelSpec;
+import ai.llep.trainer.train.PrecisionOptions;
 import ai.llep.trainer.train.RankZeroTracking;
 import ai.llep.trainer.train.RunTracking;
 import ai.llep.trainer.train.TrainSettings;
@@ -35,6 +36,7 @@ final class TrainCommand implements Callable<Integer> {
     ResolvedConfig resolved = Settings.load(args);
     Config config = resolved.config();
     TrainSettings settings = settings(config);
+    PrecisionOptions precision = precision(config);
     if (config.getString("model.source").isBlank()) {
       throw new ConfigError(
           "model.source is empty: give tiny-moe or the folder of a Hugging Face checkpoint"
@@ -59,6 +61,7 @@ final class TrainCommand implements Callable<Integer> {
                 job.comm(),
                 job.manager(),
                 settings,
+                precision,
                 new ModelSpec(
                     config.getString("model.source"), config.getInt("model.tiny-experts")),
                 planner,
@@ -106,6 +109,15 @@ final class TrainCommand implements Callable<Integer> {
           config.getLong("seed"),
           config.getInt("debug.sigkill-rank"),
           config.getInt("debug.sigkill-step"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(e.getMessage(), e);
+    }
+  }
+
+  static PrecisionOptions precision(Config config) {
+    try {
+      return PrecisionOptions.parse(
+          config.getString("train.precision"), config.getString("train.export-dtype"));
     } catch (IllegalArgumentException e) {
       throw new ConfigError(e.getMessage(), e);
     }

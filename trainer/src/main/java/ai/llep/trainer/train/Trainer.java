@@ -40,6 +40,7 @@ public final class Trainer {
   private final Communicator comm;
   private final NDManager manager;
   private final TrainSettings settings;
+  private final PrecisionOptions precision;
   private final ModelSpec modelSpec;
   private final Planner planner;
   private final String resolvedConfig;
@@ -51,6 +52,7 @@ public final class Trainer {
       Communicator comm,
       NDManager manager,
       TrainSettings settings,
+      PrecisionOptions precision,
       ModelSpec modelSpec,
       Planner planner,
       String resolvedConfig,
@@ -60,6 +62,7 @@ public final class Trainer {
         comm,
         manager,
         settings,
+        precision,
         modelSpec,
         planner,
         resolvedConfig,
@@ -74,6 +77,7 @@ public final class Trainer {
       Communicator comm,
       NDManager manager,
       TrainSettings settings,
+      PrecisionOptions precision,
       ModelSpec modelSpec,
       Planner planner,
       String resolvedConfig,
@@ -83,6 +87,7 @@ public final class Trainer {
     this.comm = comm;
     this.manager = manager;
     this.settings = settings;
+    this.precision = precision;
     this.modelSpec = modelSpec;
     this.planner = planner;
     this.resolvedConfig = resolvedConfig;
@@ -99,8 +104,16 @@ public final class Trainer {
     ModelShard shard = new ModelShard(comm.rank(), comm.worldSize());
     CheckpointTensors weights =
         resumeFrom.map(c -> new CheckpointTensors(c.dir(), Checkpointer.MODEL_FILE)).orElse(null);
+    Precision numerics = startNumerics();
     LoadedModel loaded =
-        LoadedModel.open(modelSpec, weights, settings.template(), settings.seed(), shard, manager);
+        LoadedModel.open(
+            modelSpec,
+            weights,
+            settings.template(),
+            settings.seed(),
+            shard,
+            manager,
+            numerics.computeType());
     if (weights != null) {
       weights.close();
     }
@@ -158,12 +171,24 @@ public final class Trainer {
     }
     if (settings.exportDir() != null && comm.rank() == 0) {
       Path exported =
-          new ModelExport(settings.exportDir()).write(checkpointer.latest().orElseThrow(), loaded);
+          new ModelExport(settings.exportDir(), precision.exportDtype().resolve(modelSpec))
+              .write(checkpointer.latest().orElseThrow(), loaded);
       say("exported the model in Hugging Face layout to " + exported);
     }
     comm.barrier();
     tracking.finish();
     return last;
+  }
+
+  /** {@code train.precision} on this rank's device: the mode, with TF32 switched to match. */
+  private Precision startNumerics() {
+    Precision numerics = precision.precision().on(manager.getDevice());
+    String warning = numerics.applyMatmulMode(manager.getDevice());
+    if (warning != null) {
+      LOG.warn(warning);
+    }
+    say("precision: " + numerics.describe());
+    return numerics;
   }
 
   private Optional<Checkpoint> resumePoint(Checkpointer checkpointer) {

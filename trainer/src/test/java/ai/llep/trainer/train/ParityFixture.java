@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * One folder of {@code fixtures/parity} (written by {@code
  * scripts/fixtures/make-parity-fixtures.py}): a tiny Hugging Face model, a fixed batch, the run as
- * config keys, and what transformers + {@code torch.optim.AdamW} computed for it.
+ * config keys, and what transformers + {@code torch.optim.AdamW} computed for it (in float32, and
+ * the step-1 loss of the model loaded in bfloat16).
  */
 record ParityFixture(
     String name,
@@ -29,6 +30,7 @@ record ParityFixture(
     List<Step> steps,
     int[] moeLayers,
     double lossAfter,
+    double bf16Step1Loss,
     long seed) {
 
   /**
@@ -97,6 +99,7 @@ record ParityFixture(
         steps,
         ints(expected.getAsJsonArray("moe_layers")),
         expected.get("loss_after").getAsDouble(),
+        expected.get("bf16_step1_loss").getAsDouble(),
         manifest.get("seed").getAsLong());
   }
 
@@ -116,6 +119,18 @@ record ParityFixture(
    * counted tokens.
    */
   TrainSettings settings(int worldSize, int gradAccum, Path checkpoints, Path export) {
+    return settings(worldSize, gradAccum, checkpoints, export, 0, 1, "none");
+  }
+
+  /** {@link #settings(int, int, Path, Path)} with checkpoints every so many steps and a resume. */
+  TrainSettings settings(
+      int worldSize,
+      int gradAccum,
+      Path checkpoints,
+      Path export,
+      int checkpointEvery,
+      int keepLast,
+      String resume) {
     int rows = inputIds.length;
     if (rows % (worldSize * gradAccum) != 0) {
       throw new IllegalArgumentException(
@@ -147,9 +162,9 @@ record ParityFixture(
         Set.of(),
         1,
         checkpoints,
-        0,
-        1,
-        "none",
+        checkpointEvery,
+        keepLast,
+        resume,
         export,
         seed,
         -1,

@@ -71,10 +71,37 @@ class TransformersParityTest {
     ParityFixture fixture = ParityFixture.named(name);
     TrainSettings settings =
         fixture.settings(world, gradAccum, dir.resolve("checkpoints"), dir.resolve("export"));
+    MetricsRecorder metrics =
+        train(fixture, settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, world);
+    assertSteps(fixture, world, metrics.steps());
+    Path exported = settings.exportDir().resolve("step-" + settings.maxSteps());
+    assertExport(fixture, exported);
+  }
+
+  /**
+   * Trains {@code fixture} with {@code settings} through {@link Trainer#run} on {@code world} ranks
+   * (in-process, over TCP), planning with {@code mode} and the options of {@code llep=cpu-test};
+   * returns what rank 0 tracked.
+   */
+  static MetricsRecorder train(
+      ParityFixture fixture,
+      TrainSettings settings,
+      PrecisionOptions precision,
+      DispatchMode mode,
+      int world)
+      throws Exception {
     MetricsRecorder metrics = new MetricsRecorder();
     if (world == 1) {
       try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-        trainer(fixture, settings, new SingleProcessCommunicator(), manager, metrics).run();
+        trainer(
+                fixture,
+                settings,
+                precision,
+                mode,
+                new SingleProcessCommunicator(),
+                manager,
+                metrics)
+            .run();
       }
     } else {
       TcpOptions tcp = new TcpOptions(Duration.ofSeconds(60), Duration.ofSeconds(20), "");
@@ -82,7 +109,15 @@ class TransformersParityTest {
         for (LocalWorld.Outcome<StepReport> outcome :
             ranks.run(
                 (rank, comm, manager) ->
-                    trainer(fixture, settings, comm, manager, rank == 0 ? metrics : null).run())) {
+                    trainer(
+                            fixture,
+                            settings,
+                            precision,
+                            mode,
+                            comm,
+                            manager,
+                            rank == 0 ? metrics : null)
+                        .run())) {
           if (outcome.error() != null) {
             throw new AssertionError("a rank failed: " + outcome.error(), outcome.error());
           }
@@ -90,14 +125,14 @@ class TransformersParityTest {
       }
     }
     assertEquals(RunStatus.FINISHED, metrics.status());
-    assertSteps(fixture, world, metrics.steps());
-    Path exported = settings.exportDir().resolve("step-" + settings.maxSteps());
-    assertExport(fixture, exported);
+    return metrics;
   }
 
   private static Trainer trainer(
       ParityFixture fixture,
       TrainSettings settings,
+      PrecisionOptions precision,
+      DispatchMode mode,
       Communicator comm,
       NDManager manager,
       MetricsRecorder metrics) {
@@ -107,8 +142,9 @@ class TransformersParityTest {
         comm,
         manager,
         settings,
+        precision,
         new ModelSpec(fixture.modelDir().toString(), 0),
-        Planner.create(DispatchMode.LLEP, cpuTestPlanner()),
+        Planner.create(mode, cpuTestPlanner()),
         "",
         tracking,
         new PrintStream(PrintStream.nullOutputStream()),
