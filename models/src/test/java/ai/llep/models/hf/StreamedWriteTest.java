@@ -144,7 +144,7 @@ class StreamedWriteTest {
   }
 
   @Test
-  void bfloat16ArraysAreStoredWithTheirOwnBits() throws IOException {
+  void bfloat16ArraysAreStoredWithTheirOwnBitsAndReadBack() throws IOException {
     float[] values = {1.5f, -3.140625f, 1e-3f, 65280f};
     NDArray half = Aten.cast(manager.create(values), DataType.BFLOAT16);
     Path file = dir.resolve("bf16.safetensors");
@@ -154,6 +154,11 @@ class StreamedWriteTest {
       assertArrayEquals(
           Aten.cast(half, DataType.FLOAT32).toFloatArray(),
           read.read("w", manager, DataType.FLOAT32).toFloatArray());
+      NDArray again = read.read("w", manager, DataType.BFLOAT16);
+      assertEquals(DataType.BFLOAT16, Aten.dtype(again), "read as bfloat16 through libtorch");
+      assertArrayEquals(
+          Aten.cast(half, DataType.FLOAT32).toFloatArray(),
+          Aten.cast(again, DataType.FLOAT32).toFloatArray());
     }
   }
 
