@@ -1,6 +1,7 @@
 package ai.llep.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
@@ -16,6 +17,7 @@ import ai.llep.models.layers.LossSum;
 import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.RotaryEmbedding;
 import ai.llep.models.layers.Upcast;
+import ai.llep.models.moe.RoutingRecord;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;
@@ -141,7 +143,7 @@ public final class MoeTransformer implements AutoCloseable {
    */
   public ModelOutput forward(
       DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
-    Trunk trunk = trunk(tape, manager, planner, batch);
+    Trunk trunk = trunk(tape, manager, planner, batch, ActivationCheckpointing.NONE);
     NDArray logits_TV = lmHead.forward(trunk.h_TD());
     return new ModelOutput(
         logits_TV.reshape(batch.batchSize(), batch.seqLength(), config.vocabSize()),
@@ -165,10 +167,39 @@ public final class MoeTransformer implements AutoCloseable {
    */
   public LossOutput loss(
       DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch, int chunkTokens) {
+    return loss(tape, manager, planner, batch, chunkTokens, ActivationCheckpointing.NONE);
+  }
+
+  /**
+   * {@link #loss(DistributedTape, NDManager, Planner, TokenBatch)} with {@code checkpointing}: the
+   * same loss and gradients, with less kept for the backward and more recomputed in it.
+   */
+  public LossOutput loss(
+      DistributedTape tape,
+      NDManager manager,
+      Planner planner,
+      TokenBatch batch,
+      ActivationCheckpointing checkpointing) {
+    return loss(
+        tape,
+        manager,
+        planner,
+        batch,
+        ChunkedLmLoss.defaultChunkTokens(config.vocabSize()),
+        checkpointing);
+  }
+
+  private LossOutput loss(
+      DistributedTape tape,
+      NDManager manager,
+      Planner planner,
+      TokenBatch batch,
+      int chunkTokens,
+      ActivationCheckpointing checkpointing) {
     if (batch.labels_BS() == null) {
       throw new IllegalArgumentException("the batch has no labels");
     }
-    Trunk trunk = trunk(tape, manager, planner, batch);
+    Trunk trunk = trunk(tape, manager, planner, batch, checkpointing);
     LossSum loss =
         ChunkedLmLoss.sum(
             trunk.h_TD(), headWeight, batch.labels_BS(), batch.segments(), chunkTokens);
@@ -178,16 +209,36 @@ public final class MoeTransformer implements AutoCloseable {
   /** The final hidden states (after the final norm), [T, D], and the layers' routing. */
   private record Trunk(NDArray h_TD, List<RoutingStats> routing) {}
 
-  private Trunk trunk(DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
+  private Trunk trunk(
+      DistributedTape tape,
+      NDManager manager,
+      Planner planner,
+      TokenBatch batch,
+      ActivationCheckpointing checkpointing) {
     checkWorld(tape.comm());
     AttentionContext ctx =
         AttentionContext.create(
             manager, rotary, batch.positions_BS(), batch.segments(), computeType, config.headDim());
     MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
+    if (dispatcher != null && checkpointing == ActivationCheckpointing.MOE) {
+      dispatcher = dispatcher.recomputingExperts();
+    }
+    MoeDispatcher layerDispatcher = dispatcher;
     List<RoutingStats> routing = new ArrayList<>();
     NDArray h_TD = Upcast.restore(embedding.forward(manager, batch.inputIds_BS()), computeType);
     for (DecoderLayer layer : layers) {
-      h_TD = layer.forward(tape, tape.cut(h_TD), ctx, dispatcher, routing);
+      RoutingRecord record = new RoutingRecord(manager);
+      NDArray x_TD = tape.cut(h_TD);
+      h_TD =
+          checkpointing == ActivationCheckpointing.FULL
+              ? tape.checkpoint(
+                  new NDList(x_TD),
+                  (t, in) -> layer.forward(t, in.head(), ctx, layerDispatcher, record),
+                  "layer")
+              : layer.forward(tape, x_TD, ctx, dispatcher, record);
+      if (record.stats() != null) {
+        routing.add(record.stats());
+      }
     }
     return new Trunk(finalNorm.forward(tape.cut(h_TD)), routing);
   }

@@ -50,10 +50,26 @@ public final class MoeBlock {
    * with or without tokens.
    */
   public MoeOutput forward(DistributedTape tape, NDArray x_TD, MoeDispatcher dispatcher) {
+    return forward(tape, x_TD, dispatcher, null);
+  }
+
+  /**
+   * {@link #forward(DistributedTape, NDArray, MoeDispatcher)} that routes to the experts {@code
+   * record} kept from an earlier forward of the same tokens, or, on the first forward, keeps them
+   * and the statistics there.
+   *
+   * @param record null to route afresh and keep nothing
+   */
+  public MoeOutput forward(
+      DistributedTape tape, NDArray x_TD, MoeDispatcher dispatcher, RoutingRecord record) {
     int tokens = Math.toIntExact(x_TD.getShape().get(0));
     NDArray logits_TE = x_TD.matMul(StepView.like(router_ED, x_TD).transpose());
     NDArray probs_TE = Upcast.toFloat32(logits_TE).softmax(1);
-    NDArray chosen_TK = probs_TE.topK(topK, 1, true, true).get(1);
+    boolean replay = record != null && record.chosen() != null;
+    NDArray chosen_TK =
+        replay
+            ? StepView.of(record.chosen(), x_TD.getManager())
+            : probs_TE.topK(topK, 1, true, true).get(1);
     NDArray weights_TK = probs_TE.gather(chosen_TK, 1);
     if (renormalize) {
       weights_TK = weights_TK.div(weights_TK.sum(new int[] {1}, true));
@@ -68,8 +84,10 @@ public final class MoeBlock {
     DispatchResult result =
         dispatcher.forward(
             tape, x_TD, chosen_TK.reshape((long) tokens * topK), weights_TK, stepExperts);
-    return new MoeOutput(
-        result.output_TD(),
-        new RoutingStats(layer, result.stats().localExpertLoads(), result.stats()));
+    RoutingStats stats = new RoutingStats(layer, result.stats().localExpertLoads(), result.stats());
+    if (record != null && !replay) {
+      record.keep(chosen_TK, stats);
+    }
+    return new MoeOutput(result.output_TD(), replay ? record.stats() : stats);
   }
 }
