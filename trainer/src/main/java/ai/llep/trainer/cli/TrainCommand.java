@@ -1,5 +1,6 @@
 package ai.llep.trainer.cli;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.ParameterKind;
 import ai.llep.plan.Planner;
 import ai.llep.trainer.config.ConfigError;
@@ -108,7 +109,12 @@ final class TrainCommand implements Callable<Integer> {
               : Path.of(config.getString("train.export-dir")),
           config.getLong("seed"),
           config.getInt("debug.sigkill-rank"),
-          config.getInt("debug.sigkill-step"));
+          config.getInt("debug.sigkill-step"),
+          Settings.choice(
+              config,
+              "train.activation-checkpointing",
+              ActivationCheckpointing::valueOf,
+              "none, moe, full"));
     } catch (IllegalArgumentException e) {
       throw new ConfigError(e.getMessage(), e);
     }

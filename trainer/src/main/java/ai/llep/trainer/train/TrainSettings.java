@@ -1,5 +1,6 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.ParameterKind;
 import ai.llep.trainer.data.SequencePacker;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.Set;
  * @param resume {@code none}, {@code latest}, or a checkpoint step folder
  * @param exportDir where the final model is written in Hugging Face layout (null: no export)
  * @param failRank rank that SIGKILLs itself at {@code failStep} ({@code debug.sigkill-*}), or -1
+ * @param activationCheckpointing what the backward recomputes ({@code
+ *     train.activation-checkpointing})
  */
 public record TrainSettings(
     int maxSteps,
@@ -45,7 +48,8 @@ public record TrainSettings(
     Path exportDir,
     long seed,
     int failRank,
-    int failStep) {
+    int failStep,
+    ActivationCheckpointing activationCheckpointing) {
   public TrainSettings {
     dataFiles = List.copyOf(dataFiles);
     frozen = Set.copyOf(frozen);
@@ -65,6 +69,9 @@ public record TrainSettings(
     }
     if (!(gradClip >= 0)) {
       throw new IllegalArgumentException("optim.grad-clip must be >= 0 (0 = off), got " + gradClip);
+    }
+    if (activationCheckpointing == null) {
+      throw new IllegalArgumentException("train.activation-checkpointing must be given");
     }
     if (dataFiles.isEmpty()) {
       throw new IllegalArgumentException("data.files lists no file");

@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
@@ -105,6 +106,9 @@ public final class Trainer {
     CheckpointTensors weights =
         resumeFrom.map(c -> new CheckpointTensors(c.dir(), Checkpointer.MODEL_FILE)).orElse(null);
     Precision numerics = startNumerics();
+    say(
+        "activation checkpointing: "
+            + settings.activationCheckpointing().name().toLowerCase(Locale.ROOT));
     LoadedModel loaded =
         LoadedModel.open(
             modelSpec,

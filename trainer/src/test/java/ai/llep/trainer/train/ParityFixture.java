@@ -1,5 +1,6 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.SequencePacker;
 import com.google.gson.JsonArray;
@@ -131,6 +132,31 @@ record ParityFixture(
       int checkpointEvery,
       int keepLast,
       String resume) {
+    return settings(
+        worldSize,
+        gradAccum,
+        checkpoints,
+        export,
+        checkpointEvery,
+        keepLast,
+        resume,
+        ActivationCheckpointing.NONE);
+  }
+
+  /** {@link #settings(int, int, Path, Path)} with activation checkpointing and no export. */
+  TrainSettings settings(int worldSize, Path checkpoints, ActivationCheckpointing checkpointing) {
+    return settings(worldSize, 1, checkpoints, null, 0, 1, "none", checkpointing);
+  }
+
+  private TrainSettings settings(
+      int worldSize,
+      int gradAccum,
+      Path checkpoints,
+      Path export,
+      int checkpointEvery,
+      int keepLast,
+      String resume,
+      ActivationCheckpointing checkpointing) {
     int rows = inputIds.length;
     if (rows % (worldSize * gradAccum) != 0) {
       throw new IllegalArgumentException(
@@ -168,7 +194,8 @@ record ParityFixture(
         export,
         seed,
         -1,
-        -1);
+        -1,
+        checkpointing);
   }
 
   private int integer(String key) {

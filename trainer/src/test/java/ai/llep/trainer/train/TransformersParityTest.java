@@ -9,6 +9,7 @@ import ai.llep.comm.Communicator;
 import ai.llep.comm.SingleProcessCommunicator;
 import ai.llep.comm.tcp.LocalWorld;
 import ai.llep.comm.tcp.TcpOptions;
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.LossOutput;
 import ai.llep.models.ModelShard;
 import ai.llep.models.TokenBatch;
@@ -33,6 +34,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -76,6 +78,24 @@ class TransformersParityTest {
     assertSteps(fixture, world, metrics.steps());
     Path exported = settings.exportDir().resolve("step-" + settings.maxSteps());
     assertExport(fixture, exported);
+  }
+
+  /**
+   * Activation checkpointing changes what a step keeps, not what it computes: with the expert
+   * computation or whole layers recomputed in the backward, two ranks with LLEP still train as
+   * transformers does (the fixture with a dense layer, biases and a tied head).
+   */
+  @ParameterizedTest(name = "train.activation-checkpointing={0}")
+  @EnumSource(
+      value = ActivationCheckpointing.class,
+      names = {"MOE", "FULL"})
+  void recomputedActivationsTrainAsTransformersDoes(
+      ActivationCheckpointing checkpointing, @TempDir Path dir) throws Exception {
+    ParityFixture fixture = ParityFixture.named("qwen3-moe-dense-tied");
+    TrainSettings settings = fixture.settings(2, dir.resolve("checkpoints"), checkpointing);
+    MetricsRecorder metrics =
+        train(fixture, settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
+    assertSteps(fixture, 2, metrics.steps());
   }
 
   /**
