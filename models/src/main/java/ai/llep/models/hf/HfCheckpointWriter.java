@@ -62,21 +62,39 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
       SequencedMap<String, NDArray> tensors,
       Map<String, Path> extraFiles)
       throws IOException {
+    write(folder, configJson, tensors, extraFiles, Map.of());
+  }
+
+  /**
+   * As {@link #write(Path, String, SequencedMap, Map)}, also writing {@code extraTexts} (file name
+   * to UTF-8 content, e.g. {@code chat_template.jinja}); a text replaces a copied file of its name.
+   */
+  public void write(
+      Path folder,
+      String configJson,
+      SequencedMap<String, NDArray> tensors,
+      Map<String, Path> extraFiles,
+      Map<String, String> extraTexts)
+      throws IOException {
     List<StoredTensor> stored = new ArrayList<>();
     for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
       stored.add(StoredTensor.of(entry.getKey(), entry.getValue(), floats));
     }
-    write(folder, configJson, stored, extraFiles);
+    writeStored(folder, configJson, stored, extraFiles, extraTexts);
   }
 
   /**
-   * As {@link #write(Path, String, SequencedMap, Map)}, with every tensor of {@code source} (in
-   * name order; all floating-point, stored as {@link #floats}, which must name a type), each read
-   * from the source only while its bytes are written and freed right after: the whole model never
-   * sits in memory.
+   * As {@link #write(Path, String, SequencedMap, Map, Map)}, with every tensor of {@code source}
+   * (in name order; all floating-point, stored as {@link #floats}, which must name a type), each
+   * read from the source only while its bytes are written and freed right after: the whole model
+   * never sits in memory.
    */
   public void write(
-      Path folder, String configJson, TensorSource source, Map<String, Path> extraFiles)
+      Path folder,
+      String configJson,
+      TensorSource source,
+      Map<String, Path> extraFiles,
+      Map<String, String> extraTexts)
       throws IOException {
     if (floats == SafetensorsWriter.FloatStorage.AS_IS) {
       throw new IllegalArgumentException("a streamed write needs a stored float type, not AS_IS");
@@ -86,11 +104,15 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
     for (String name : source.names()) {
       stored.add(StoredTensor.streamed(name, source, dtype));
     }
-    write(folder, configJson, stored, extraFiles);
+    writeStored(folder, configJson, stored, extraFiles, extraTexts);
   }
 
-  private void write(
-      Path folder, String configJson, List<StoredTensor> tensors, Map<String, Path> extraFiles)
+  private void writeStored(
+      Path folder,
+      String configJson,
+      List<StoredTensor> tensors,
+      Map<String, Path> extraFiles,
+      Map<String, String> extraTexts)
       throws IOException {
     requireJsonObject(configJson);
     Path target = folder.toAbsolutePath();
@@ -102,8 +124,14 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
     try {
       for (Map.Entry<String, Path> extra : extraFiles.entrySet()) {
         requireExtraName(extra.getKey());
-        Files.copy(
-            extra.getValue(), temp.resolve(extra.getKey()), StandardCopyOption.COPY_ATTRIBUTES);
+        if (!extraTexts.containsKey(extra.getKey())) {
+          Files.copy(
+              extra.getValue(), temp.resolve(extra.getKey()), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+      for (Map.Entry<String, String> text : extraTexts.entrySet()) {
+        requireExtraName(text.getKey());
+        AtomicFiles.writeString(temp.resolve(text.getKey()), text.getValue());
       }
       AtomicFiles.writeString(temp.resolve(HfCheckpoint.CONFIG), configJson);
       writeShards(temp, tensors);

@@ -97,7 +97,7 @@ class StreamedWriteTest {
     for (FloatStorage storage : new FloatStorage[] {FloatStorage.BF16, FloatStorage.F16}) {
       CountingSource source = source();
       Path folder = dir.resolve(storage.name());
-      new HfCheckpointWriter(600, storage).write(folder, CONFIG, source, Map.of());
+      new HfCheckpointWriter(600, storage).write(folder, CONFIG, source, Map.of(), Map.of());
       assertEquals(4, source.handedOut.size(), "each tensor read once");
       try (HfCheckpoint written = HfCheckpoint.open(folder)) {
         assertEquals(source.names(), written.names());
@@ -120,7 +120,7 @@ class StreamedWriteTest {
             IllegalArgumentException.class,
             () ->
                 new HfCheckpointWriter(600, FloatStorage.AS_IS)
-                    .write(dir.resolve("x"), CONFIG, source(), Map.of()));
+                    .write(dir.resolve("x"), CONFIG, source(), Map.of(), Map.of()));
     assertEquals("a streamed write needs a stored float type, not AS_IS", e.getMessage());
   }
 

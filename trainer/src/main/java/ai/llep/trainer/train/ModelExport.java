@@ -8,15 +8,19 @@ import ai.llep.trainer.checkpoint.Checkpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Writes the trained model in Hugging Face layout (config.json, sharded safetensors, index,
- * tokenizer files) from the final checkpoint, where every rank has already put its experts: the
- * export needs no extra communication and can be redone from any checkpoint. Tensors stream from
- * the checkpoint's float32 master weights into the shards one at a time, converted to the export
- * type, so the exporting rank holds one tensor, never the model.
+ * tokenizer files, and the chat template it was trained with as chat_template.jinja) from the final
+ * checkpoint, where every rank has already put its experts: the export needs no extra communication
+ * and can be redone from any checkpoint. Tensors stream from the checkpoint's float32 master
+ * weights into the shards one at a time, converted to the export type, so the exporting rank holds
+ * one tensor, never the model.
  */
 final class ModelExport {
+  static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
+
   private final Path target;
   private final DataType type;
 
@@ -38,10 +42,20 @@ final class ModelExport {
               folder,
               ConfigDtype.declare(loaded.configJson(), type),
               tensors,
-              loaded.tokenizerFiles());
+              loaded.tokenizerFiles(),
+              chatTemplate(loaded));
       return folder;
     } catch (IOException e) {
       throw new UncheckedIOException("exporting the model to " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The template the model was trained with, as transformers reads it from the folder. */
+  private static Map<String, String> chatTemplate(LoadedModel loaded) {
+    return loaded
+        .template()
+        .jinjaSource()
+        .map(source -> Map.of(CHAT_TEMPLATE_FILE, source))
+        .orElse(Map.of());
   }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@code train.activation-checkpointing} binds to the training settings, or says what is valid. */
+/** {@code train.activation-checkpointing} binds to the train section, or says what is valid. */
 class ActivationCheckpointingSettingTest {
   private static Config config(String... overrides) {
     return new ConfigLoader().load(Optional.empty(), List.of(overrides)).config();
@@ -20,15 +20,13 @@ class ActivationCheckpointingSettingTest {
   @Test
   void defaultsToNoneAndBindsEveryMode() {
     assertEquals(
-        ActivationCheckpointing.NONE, TrainCommand.settings(config()).activationCheckpointing());
+        ActivationCheckpointing.NONE, TrainBinding.loop(config()).activationCheckpointing());
     assertEquals(
         ActivationCheckpointing.MOE,
-        TrainCommand.settings(config("train.activation-checkpointing=moe"))
-            .activationCheckpointing());
+        TrainBinding.loop(config("train.activation-checkpointing=moe")).activationCheckpointing());
     assertEquals(
         ActivationCheckpointing.FULL,
-        TrainCommand.settings(config("train.activation-checkpointing=FULL"))
-            .activationCheckpointing());
+        TrainBinding.loop(config("train.activation-checkpointing=FULL")).activationCheckpointing());
   }
 
   @Test
@@ -36,7 +34,7 @@ class ActivationCheckpointingSettingTest {
     ConfigError error =
         assertThrows(
             ConfigError.class,
-            () -> TrainCommand.settings(config("train.activation-checkpointing=selective")));
+            () -> TrainBinding.loop(config("train.activation-checkpointing=selective")));
     assertEquals(
         "train.activation-checkpointing=selective is not one of: none, moe, full",
         error.getMessage());

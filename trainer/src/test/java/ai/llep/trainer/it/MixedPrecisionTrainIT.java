@@ -44,6 +44,16 @@ class MixedPrecisionTrainIT {
         "step 1: the same weights, the forward in bfloat16");
     double endFloat32 = meanOfLast(float32);
     double endBf16 = meanOfLast(bf16);
+    System.out.printf(
+        "tiny recipe, %d steps: step 1 bf16 %.5f float32 %.5f; mean of the last %d steps bf16 %.5f"
+            + " float32 %.5f (%+.2f%%)%n",
+        STEPS,
+        first,
+        float32.firstEntry().getValue(),
+        LAST,
+        endBf16,
+        endFloat32,
+        100 * (endBf16 - endFloat32) / endFloat32);
     assertTrue(
         Math.abs(endBf16 - endFloat32) <= END_TOLERANCE * endFloat32,
         "mean loss of the last " + LAST + " steps: bf16 " + endBf16 + ", float32 " + endFloat32);

@@ -112,7 +112,14 @@ class MixedPrecisionParityTest {
     ParityFixture fixture = ParityFixture.named("olmoe");
     Path first = dir.resolve("first");
     TrainSettings straight =
-        fixture.settings(2, 1, first.resolve("checkpoints"), first.resolve("export"), 1, 3, "none");
+        fixture.settings(
+            2,
+            1,
+            first.resolve("checkpoints"),
+            first.resolve("export"),
+            1,
+            3,
+            LoopOptions.Resume.NONE);
     PrecisionOptions bf16Export = new PrecisionOptions(Precision.BF16, ExportDtype.BFLOAT16);
     Map<Long, Map<String, Double>> uninterrupted =
         TransformersParityTest.train(fixture, straight, bf16Export, DispatchMode.LLEP, 2).steps();
@@ -122,7 +129,13 @@ class MixedPrecisionParityTest {
     copyTree(first.resolve("checkpoints").resolve(stepOne), second.resolve("checkpoints"), stepOne);
     TrainSettings resumed =
         fixture.settings(
-            2, 1, second.resolve("checkpoints"), second.resolve("export"), 1, 3, "latest");
+            2,
+            1,
+            second.resolve("checkpoints"),
+            second.resolve("export"),
+            1,
+            3,
+            LoopOptions.Resume.LATEST);
     Map<Long, Map<String, Double>> continued =
         TransformersParityTest.train(fixture, resumed, BF16, DispatchMode.LLEP, 2).steps();
 

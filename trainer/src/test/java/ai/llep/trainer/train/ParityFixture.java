@@ -1,8 +1,15 @@
 package ai.llep.trainer.train;
 
 import ai.llep.models.ActivationCheckpointing;
+import ai.llep.models.tokenizer.TemplateOptions;
+import ai.llep.trainer.data.DataOptions;
 import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.SequencePacker;
+import ai.llep.trainer.data.TemplateSetting;
+import ai.llep.trainer.data.Truncation;
+import ai.llep.trainer.optim.AdamWConfig;
+import ai.llep.trainer.optim.LrSchedule;
+import ai.llep.trainer.optim.OptimOptions;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -13,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -120,7 +129,7 @@ record ParityFixture(
    * counted tokens.
    */
   TrainSettings settings(int worldSize, int gradAccum, Path checkpoints, Path export) {
-    return settings(worldSize, gradAccum, checkpoints, export, 0, 1, "none");
+    return settings(worldSize, gradAccum, checkpoints, export, 0, 1, LoopOptions.Resume.NONE);
   }
 
   /** {@link #settings(int, int, Path, Path)} with checkpoints every so many steps and a resume. */
@@ -131,7 +140,7 @@ record ParityFixture(
       Path export,
       int checkpointEvery,
       int keepLast,
-      String resume) {
+      LoopOptions.Resume resume) {
     return settings(
         worldSize,
         gradAccum,
@@ -145,7 +154,7 @@ record ParityFixture(
 
   /** {@link #settings(int, int, Path, Path)} with activation checkpointing and no export. */
   TrainSettings settings(int worldSize, Path checkpoints, ActivationCheckpointing checkpointing) {
-    return settings(worldSize, 1, checkpoints, null, 0, 1, "none", checkpointing);
+    return settings(worldSize, 1, checkpoints, null, 0, 1, LoopOptions.Resume.NONE, checkpointing);
   }
 
   private TrainSettings settings(
@@ -155,7 +164,7 @@ record ParityFixture(
       Path export,
       int checkpointEvery,
       int keepLast,
-      String resume,
+      LoopOptions.Resume resume,
       ActivationCheckpointing checkpointing) {
     int rows = inputIds.length;
     if (rows % (worldSize * gradAccum) != 0) {
@@ -168,34 +177,37 @@ record ParityFixture(
               + " micro-batches");
     }
     return new TrainSettings(
-        integer("train.max-steps"),
-        gradAccum,
-        rows / (worldSize * gradAccum),
-        inputIds[0].length,
-        SequencePacker.Mode.PAD,
-        List.of(modelDir.resolveSibling("batch.json")),
-        false,
-        "auto",
-        number("optim.lr"),
-        number("optim.min-lr-ratio"),
-        integer("optim.warmup-steps"),
-        training.get("optim.schedule").getAsString(),
-        number("optim.weight-decay"),
-        number("optim.beta1"),
-        number("optim.beta2"),
-        number("optim.eps"),
-        number("optim.grad-clip"),
-        Set.of(),
-        1,
-        checkpoints,
-        checkpointEvery,
-        keepLast,
-        resume,
-        export,
+        new LoopOptions(
+            integer("train.max-steps"),
+            gradAccum,
+            Set.of(),
+            1,
+            resume,
+            Optional.ofNullable(export),
+            checkpointing),
+        new DataOptions(
+            List.of(modelDir.resolveSibling("batch.json")),
+            new TemplateSetting("auto", TemplateOptions.NONE),
+            inputIds[0].length,
+            SequencePacker.Mode.PAD,
+            rows / (worldSize * gradAccum),
+            false,
+            Truncation.TRUNCATE),
+        new OptimOptions(
+            number("optim.lr"),
+            number("optim.min-lr-ratio"),
+            integer("optim.warmup-steps"),
+            LrSchedule.Decay.valueOf(
+                training.get("optim.schedule").getAsString().toUpperCase(Locale.ROOT)),
+            new AdamWConfig(
+                number("optim.beta1"),
+                number("optim.beta2"),
+                number("optim.eps"),
+                number("optim.weight-decay")),
+            number("optim.grad-clip")),
+        new CheckpointOptions(checkpoints, checkpointEvery, keepLast),
         seed,
-        -1,
-        -1,
-        checkpointing);
+        SelfKill.NONE);
   }
 
   private int integer(String key) {

@@ -86,7 +86,7 @@ class PrecisionTest {
     try (HfCheckpoint source = HfCheckpoint.open(fixture.modelDir())) {
       new HfCheckpointWriter(
               HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.BF16)
-          .write(bf16, source.configText(), source, Map.of());
+          .write(bf16, source.configText(), source, Map.of(), Map.of());
     }
     assertEquals(DataType.BFLOAT16, ExportDtype.AUTO.resolve(new ModelSpec(bf16.toString(), 0)));
     assertEquals(DataType.FLOAT32, ExportDtype.AUTO.resolve(new ModelSpec(ModelSpec.TINY, 8)));
