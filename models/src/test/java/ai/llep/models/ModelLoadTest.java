@@ -138,7 +138,8 @@ class ModelLoadTest {
                       ModelShard.single(),
                       DataType.INT32,
                       root));
-      assertEquals("compute type must be float32, float64 or float16, got int32", e.getMessage());
+      assertEquals(
+          "compute type must be float32, float64, float16 or bfloat16, got int32", e.getMessage());
     }
   }
 

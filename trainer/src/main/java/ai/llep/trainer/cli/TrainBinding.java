@@ -1,5 +1,6 @@
 package ai.llep.trainer.cli;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.ParameterKind;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.data.DataOptions;
@@ -55,7 +56,12 @@ final class TrainBinding {
                     config, "train.resume", LoopOptions.Resume::valueOf, "none, latest"),
                 config.getString("train.export-dir").isEmpty()
                     ? Optional.empty()
-                    : Optional.of(Path.of(config.getString("train.export-dir")))));
+                    : Optional.of(Path.of(config.getString("train.export-dir"))),
+                Settings.choice(
+                    config,
+                    "train.activation-checkpointing",
+                    ActivationCheckpointing::valueOf,
+                    "none, moe, full")));
   }
 
   /** The data section; every file must exist, as given or under the project home. */

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.llep.aten.Aten;
 import ai.llep.tape.GradMode;
 import java.util.List;
 import java.util.Objects;
@@ -46,8 +47,10 @@ public final class GradClipper {
   }
 
   /**
-   * The sum of squares of all elements of {@code gradients}, accumulated in float64. NOTE: one
-   * device-to-host copy at the end.
+   * The sum of squares of all elements of {@code gradients}, each gradient's in at least float32 (a
+   * bfloat16 or float16 gradient is widened first: its squares would round to 16 bits and a large
+   * sum could overflow float16), then accumulated in float64. NOTE: one device-to-host copy at the
+   * end.
    */
   @SuppressWarnings("try") // grad mode and the scope act by being open, not through calls
   public static double squaredNorm(List<NDArray> gradients) {
@@ -58,7 +61,11 @@ public final class GradClipper {
         NDScope scope = new NDScope()) {
       NDArray total = null;
       for (NDArray gradient : gradients) {
-        NDArray sum = gradient.square().sum().toType(DataType.FLOAT64, false);
+        NDArray wide =
+            Aten.dtype(gradient).getNumOfBytes() < 4
+                ? Aten.cast(gradient, DataType.FLOAT32)
+                : gradient;
+        NDArray sum = wide.square().sum().toType(DataType.FLOAT64, false);
         total = total == null ? sum : total.add(sum);
       }
       return total.toDevice(Device.cpu(), false).getDouble();

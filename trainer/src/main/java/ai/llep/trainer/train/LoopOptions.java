@@ -1,5 +1,6 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.ParameterKind;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -15,6 +16,8 @@ import java.util.Set;
  * @param logEvery print and track a progress line every this many steps
  * @param resume whether to continue from the newest complete checkpoint
  * @param exportDir where the final model is written in Hugging Face layout, if anywhere
+ * @param activationCheckpointing what the backward recomputes instead of keeping from the forward
+ *     ({@code train.activation-checkpointing})
  */
 public record LoopOptions(
     int maxSteps,
@@ -22,7 +25,8 @@ public record LoopOptions(
     Set<ParameterKind> frozen,
     int logEvery,
     Resume resume,
-    Optional<Path> exportDir) {
+    Optional<Path> exportDir,
+    ActivationCheckpointing activationCheckpointing) {
   /** {@code train.resume}. */
   public enum Resume {
     /** Start from the model's weights. */
@@ -35,6 +39,7 @@ public record LoopOptions(
     frozen = Set.copyOf(frozen);
     Objects.requireNonNull(resume, "resume");
     Objects.requireNonNull(exportDir, "exportDir");
+    Objects.requireNonNull(activationCheckpointing, "activationCheckpointing");
     positive("train.max-steps", maxSteps);
     positive("train.grad-accum", gradAccum);
     positive("train.log-every", logEvery);

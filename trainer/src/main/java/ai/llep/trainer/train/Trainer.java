@@ -13,6 +13,7 @@ import ai.llep.trainer.tracking.RunStatus;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -36,6 +37,7 @@ public final class Trainer {
   private final Communicator comm;
   private final NDManager manager;
   private final TrainSettings settings;
+  private final PrecisionOptions precision;
   private final ModelSpec modelSpec;
   private final Planner planner;
   private final String resolvedConfig;
@@ -54,6 +56,7 @@ public final class Trainer {
       Communicator comm,
       NDManager manager,
       TrainSettings settings,
+      PrecisionOptions precision,
       ModelSpec modelSpec,
       Planner planner,
       String resolvedConfig,
@@ -64,6 +67,7 @@ public final class Trainer {
         comm,
         manager,
         settings,
+        precision,
         modelSpec,
         planner,
         resolvedConfig,
@@ -85,6 +89,7 @@ public final class Trainer {
       Communicator comm,
       NDManager manager,
       TrainSettings settings,
+      PrecisionOptions precision,
       ModelSpec modelSpec,
       Planner planner,
       String resolvedConfig,
@@ -96,6 +101,7 @@ public final class Trainer {
     this.comm = comm;
     this.manager = manager;
     this.settings = settings;
+    this.precision = precision;
     this.modelSpec = modelSpec;
     this.planner = planner;
     this.resolvedConfig = resolvedConfig;
@@ -109,7 +115,7 @@ public final class Trainer {
     Checkpointer checkpointer = new Checkpointer(settings.checkpoint(), comm);
     Optional<Checkpoint> resumeFrom = resumePoint(checkpointer);
     Optional<TrainerState> resumed = resumeFrom.map(Checkpointer::readState);
-    LoadedModel loaded = load(resumeFrom);
+    LoadedModel loaded = load(resumeFrom, startNumerics());
     List<Parameter> trainable =
         loaded.model().parameters().all().stream()
             .filter(p -> !settings.loop().frozen().contains(p.kind()))
@@ -168,7 +174,8 @@ public final class Trainer {
     }
     if (settings.loop().exportDir().isPresent() && comm.rank() == 0) {
       Path exported =
-          new ModelExport(settings.loop().exportDir().get())
+          new ModelExport(
+                  settings.loop().exportDir().get(), precision.exportDtype().resolve(modelSpec))
               .write(checkpointer.latest().orElseThrow(), loaded);
       say("exported the model in Hugging Face layout to " + exported);
     }
@@ -177,14 +184,20 @@ public final class Trainer {
     return Outcome.COMPLETED;
   }
 
-  private LoadedModel load(Optional<Checkpoint> resumeFrom) {
+  private LoadedModel load(Optional<Checkpoint> resumeFrom, Precision numerics) {
     ModelShard shard = new ModelShard(comm.rank(), comm.worldSize());
     CheckpointTensors weights =
         resumeFrom.map(c -> new CheckpointTensors(c.dir(), Checkpointer.MODEL_FILE)).orElse(null);
     try {
       LoadedModel loaded =
           LoadedModel.open(
-              modelSpec, weights, settings.data().template(), settings.seed(), shard, manager);
+              modelSpec,
+              weights,
+              settings.data().template(),
+              settings.seed(),
+              shard,
+              manager,
+              numerics.computeType());
       settings
           .loop()
           .frozen()
@@ -195,6 +208,20 @@ public final class Trainer {
         weights.close();
       }
     }
+  }
+
+  /** {@code train.precision} on this rank's device: the mode, with TF32 switched to match. */
+  private Precision startNumerics() {
+    Precision numerics = precision.precision().on(manager.getDevice());
+    String warning = numerics.applyMatmulMode(manager.getDevice());
+    if (warning != null) {
+      LOG.warn(warning);
+    }
+    say("precision: " + numerics.describe());
+    say(
+        "activation checkpointing: "
+            + settings.loop().activationCheckpointing().name().toLowerCase(Locale.ROOT));
+    return numerics;
   }
 
   private Optional<Checkpoint> resumePoint(Checkpointer checkpointer) {

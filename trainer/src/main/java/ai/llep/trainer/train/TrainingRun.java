@@ -103,7 +103,8 @@ final class TrainingRun {
       try (NDManager scope = manager.newSubManager();
           GradMode grad = GradMode.enabled()) {
         DistributedTape tape = DistributedTape.training(comm);
-        LossOutput out = model.loss(tape, scope, planner, batch);
+        LossOutput out =
+            model.loss(tape, scope, planner, batch, settings.loop().activationCheckpointing());
         tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         layers.add(out.routing());
