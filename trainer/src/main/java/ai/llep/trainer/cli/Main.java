@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       PlanCommand.class,
       TrainCommand.class,
+      PreviewCommand.class,
       ReportCommand.class,
       BenchCommand.class
     })

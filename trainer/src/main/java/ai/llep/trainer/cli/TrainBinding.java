@@ -3,6 +3,7 @@ package ai.llep.trainer.cli;
 import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.ParameterKind;
 import ai.llep.trainer.config.ConfigError;
+import ai.llep.trainer.data.DataFile;
 import ai.llep.trainer.data.DataOptions;
 import ai.llep.trainer.data.SequencePacker;
 import ai.llep.trainer.data.Truncation;
@@ -14,9 +15,7 @@ import ai.llep.trainer.train.LoopOptions;
 import ai.llep.trainer.train.SelfKill;
 import ai.llep.trainer.train.TrainSettings;
 import com.typesafe.config.Config;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -66,14 +65,7 @@ final class TrainBinding {
 
   /** The data section; every file must exist, as given or under the project home. */
   static DataOptions data(Config config, Optional<Path> home) {
-    List<Path> files = new ArrayList<>();
-    for (String file : config.getStringList("data.files")) {
-      Path found = dataFile(file, home);
-      if (!Files.isRegularFile(found)) {
-        throw new ConfigError("data.files: " + file + " does not exist");
-      }
-      files.add(found);
-    }
+    List<DataFile> files = DataFileSettings.bind(config, home);
     return bound(
         () ->
             new DataOptions(
@@ -83,8 +75,11 @@ final class TrainBinding {
                 Settings.choice(config, "data.packing", SequencePacker.Mode::valueOf, "pad, pack"),
                 config.getInt("data.batch-size"),
                 config.getBoolean("data.skip-bad-lines"),
-                Settings.choice(
-                    config, "data.truncation", Truncation::valueOf, "truncate, drop, error")));
+                truncation(config)));
+  }
+
+  static Truncation truncation(Config config) {
+    return Settings.choice(config, "data.truncation", Truncation::valueOf, "truncate, drop, error");
   }
 
   static OptimOptions optim(Config config) {
@@ -114,16 +109,6 @@ final class TrainBinding {
                 Path.of(config.getString("checkpoint.dir")),
                 config.getInt("checkpoint.every"),
                 config.getInt("checkpoint.keep-last")));
-  }
-
-  /** A data path as given, or else relative to the project home (for bundled recipe data). */
-  private static Path dataFile(String path, Optional<Path> home) {
-    Path given = Path.of(path);
-    if (Files.exists(given) || given.isAbsolute() || home.isEmpty()) {
-      return given;
-    }
-    Path underHome = home.get().resolve(path);
-    return Files.exists(underHome) ? underHome : given;
   }
 
   private static Set<ParameterKind> frozen(String freeze) {

@@ -1,13 +1,13 @@
 package ai.llep.trainer.data;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The {@code data} section: what to train on and how examples become rows.
  *
- * @param files JSONL files, read in order; never empty (no recipe but the tiny one brings data)
+ * @param files JSONL files with their mixture weights and formats, read in order; never empty (no
+ *     recipe but the tiny one brings data)
  * @param template the chat template and its options ({@code data.template} and the keys after it)
  * @param maxLength tokens per row
  * @param packing one example per row, or examples back to back
@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param truncation what happens to examples longer than {@code maxLength}
  */
 public record DataOptions(
-    List<Path> files,
+    List<DataFile> files,
     TemplateSetting template,
     int maxLength,
     SequencePacker.Mode packing,

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Data-parallel batches: rank r owns rows r, r + P, r + 2P, ... (disjoint shards), reshuffled every
- * epoch with a seed shared by all ranks; each step takes {@code batchSize} rows. Where the stream
- * stands ({@link Position}) is saved in checkpoints, so a resumed run sees the same rows.
+ * Data-parallel batches of one rank's rows (disjoint shards, the same count on every rank),
+ * reshuffled every epoch with a seed shared by all ranks; each step takes {@code batchSize} rows.
+ * Where the stream stands ({@link Position}) is saved in checkpoints, so a resumed run sees the
+ * same rows.
  */
 public final class ShardedBatches {
   /** Epoch and the next row of the epoch's shuffled shard. */
@@ -20,16 +21,21 @@ public final class ShardedBatches {
   private int epoch;
   private int cursor;
 
+  /** Rank {@code rank}'s rows r, r + P, ... of {@code rows}, which every rank has whole. */
   public ShardedBatches(
       List<PackedSequence> rows, int rank, int worldSize, int batchSize, long seed) {
+    this(own(rows, rank, worldSize), rows.size() / worldSize, (long) rows.size(), batchSize, seed);
+  }
+
+  private ShardedBatches(
+      List<PackedSequence> shard, int perRank, long totalRows, int batchSize, long seed) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("data.batch-size must be >= 1, got " + batchSize);
     }
-    int perRank = rows.size() / worldSize;
     if (perRank < batchSize) {
       throw new DataError(
           "the data gives "
-              + rows.size()
+              + totalRows
               + " rows, "
               + perRank
               + " per rank: fewer than one batch of "
@@ -37,13 +43,31 @@ public final class ShardedBatches {
               + " per rank (use more data or a smaller data.batch-size)");
     }
     // Equal shards on every rank, so every rank takes the same number of steps per epoch.
-    this.shard = new ArrayList<>(perRank);
-    for (int i = 0; i < perRank; i++) {
-      shard.add(rows.get(i * worldSize + rank));
-    }
+    this.shard = List.copyOf(shard.subList(0, perRank));
     this.batchSize = batchSize;
     this.seed = seed;
     seek(new Position(0, 0));
+  }
+
+  /**
+   * A rank's own rows (built from its share of the examples), of which it uses the first {@code
+   * perRank}: the fewest rows any rank has, so that all take the same steps.
+   */
+  public static ShardedBatches ofShard(
+      List<PackedSequence> own, int perRank, long totalRows, int batchSize, long seed) {
+    if (perRank > own.size()) {
+      throw new IllegalArgumentException(
+          "perRank " + perRank + " exceeds this rank's " + own.size() + " rows");
+    }
+    return new ShardedBatches(own, perRank, totalRows, batchSize, seed);
+  }
+
+  private static List<PackedSequence> own(List<PackedSequence> rows, int rank, int worldSize) {
+    List<PackedSequence> shard = new ArrayList<>();
+    for (int i = rank; i < rows.size(); i += worldSize) {
+      shard.add(rows.get(i));
+    }
+    return shard;
   }
 
   public Position position() {

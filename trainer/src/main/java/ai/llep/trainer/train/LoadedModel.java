@@ -12,15 +12,12 @@ import ai.llep.models.hf.TensorSource;
 import ai.llep.models.tokenizer.ByteTokenizer;
 import ai.llep.models.tokenizer.ChatTemplate;
 import ai.llep.models.tokenizer.HfTokenizer;
-import ai.llep.models.tokenizer.ModelChatTemplates;
-import ai.llep.models.tokenizer.TemplateOptions;
 import ai.llep.models.tokenizer.TextTokenizer;
 import ai.llep.trainer.data.TemplateSetting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -70,7 +67,11 @@ record LoadedModel(
               ? MoeTransformer.initRandom(config, seed, shard, computeType, manager)
               : MoeTransformer.load(config, weights, shard, computeType, manager);
       return new LoadedModel(
-          model, new ByteTokenizer(), template(template, null, "chatml"), configJson, Map.of());
+          model,
+          new ByteTokenizer(),
+          ChatFormat.template(template, null, "chatml"),
+          configJson,
+          Map.of());
     }
     Path folder = spec.folder();
     try (HfCheckpoint checkpoint = HfCheckpoint.open(folder)) {
@@ -83,28 +84,11 @@ record LoadedModel(
       return new LoadedModel(
           model,
           tokenizer,
-          template(template, folder, family.equals("mixtral") ? "mixtral" : "chatml"),
+          ChatFormat.template(template, folder, family.equals("mixtral") ? "mixtral" : "chatml"),
           checkpoint.configText(),
           tokenizerFiles(folder));
     } catch (IOException e) {
       throw new UncheckedIOException("model.source=" + folder + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The run's chat template; the tiny model (no folder) keeps its built-in chatml. */
-  private static ChatTemplate template(TemplateSetting setting, Path folder, String builtin) {
-    TemplateOptions options = setting.options();
-    try {
-      return ModelChatTemplates.choose(
-              setting.name(),
-              folder,
-              builtin,
-              !options.tools().isEmpty(),
-              Clock.systemDefaultZone())
-          .withOptions(options);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "reading the chat template of " + folder + ": " + e.getMessage(), e);
     }
   }
 

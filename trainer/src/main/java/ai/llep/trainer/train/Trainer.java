@@ -6,6 +6,7 @@ import ai.llep.models.ModelShard;
 import ai.llep.models.Parameter;
 import ai.llep.plan.Planner;
 import ai.llep.trainer.checkpoint.Checkpoint;
+import ai.llep.trainer.data.RankData;
 import ai.llep.trainer.data.ShardedBatches;
 import ai.llep.trainer.optim.AdamW;
 import ai.llep.trainer.optim.OptimParam;
@@ -75,13 +76,14 @@ public final class Trainer {
         stop,
         out,
         (loaded, rank, worldSize) ->
-            TrainingData.load(
+            RankData.load(
                 settings.data(),
                 settings.seed(),
                 loaded.tokenizer(),
                 loaded.template(),
                 rank,
-                worldSize));
+                worldSize,
+                new CommSum(comm, manager)));
   }
 
   /** With other rows than the configured data files' (the parity tests' fixed batch). */

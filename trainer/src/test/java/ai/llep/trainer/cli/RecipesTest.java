@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ConfigLoader;
+import ai.llep.trainer.data.DataFile;
 import ai.llep.trainer.train.TrainSettings;
 import com.typesafe.config.Config;
 import java.io.IOException;
@@ -47,7 +48,7 @@ class RecipesTest {
       TrainSettings settings = bind(load(recipe.getFileName().toString(), DATA));
       assertEquals(
           ROOT.resolve("recipes/data/tiny-sft.jsonl"),
-          settings.data().files().getFirst(),
+          settings.data().files().getFirst().path(),
           recipe.toString());
     }
   }
@@ -55,7 +56,8 @@ class RecipesTest {
   @Test
   void theTinyRecipeBringsItsOwnData() {
     TrainSettings settings = bind(load("tiny-moe-sft.conf"));
-    assertEquals(List.of(ROOT.resolve("recipes/data/tiny-sft.jsonl")), settings.data().files());
+    assertEquals(
+        List.of(DataFile.of(ROOT.resolve("recipes/data/tiny-sft.jsonl"))), settings.data().files());
   }
 
   @ParameterizedTest

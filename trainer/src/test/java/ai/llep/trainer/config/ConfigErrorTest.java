@@ -62,7 +62,7 @@ class ConfigErrorTest {
         error("verify.zzzzzzzz=1"));
     assertEquals(
         "unknown key 'zzzzzzzz' (command line); valid top-level keys: bench, checkpoint, comm,"
-            + " comm-check, data, debug, llep, model, optim, plan, planner, seed, tracking, train,"
+            + " comm-check, data, debug, llep, model, optim, plan, planner, preview, seed, tracking, train,"
             + " verify",
         error("zzzzzzzz=1"));
   }

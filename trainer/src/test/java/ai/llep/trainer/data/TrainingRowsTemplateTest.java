@@ -32,10 +32,12 @@ class TrainingRowsTemplateTest {
         JinjaChatTemplate.parse("model", TEMPLATE, Clock.systemUTC())
             .withOptions(new TemplateOptions(Map.of("mark", "!"), List.of(), "sys"));
     RawExample example =
-        new RawExample.Conversation(
-            List.of(new RawExample.Turn("user", "hi"), new RawExample.Turn("assistant", "yo")),
-            "train.jsonl:3");
-    TokenizedExample encoded = TrainingRows.encode(example, template, BYTES);
+        RowParser.parse(
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"},"
+                + " {\"role\": \"assistant\", \"content\": \"yo\"}]}",
+            "train.jsonl:3",
+            DataFormat.AUTO);
+    TokenizedExample encoded = TrainingRows.encode(example, template, BYTES).example();
     String text = new String(bytes(encoded.inputIds()), StandardCharsets.UTF_8);
     assertEquals("<system>sys<user>hi<assistant>yo!", text);
     StringBuilder learned = new StringBuilder();
@@ -51,9 +53,11 @@ class TrainingRowsTemplateTest {
   void aTemplateRefusingAConversationNamesTheLineOfTheData() {
     ChatTemplate template = JinjaChatTemplate.parse("model", TEMPLATE, Clock.systemUTC());
     RawExample example =
-        new RawExample.Conversation(
-            List.of(new RawExample.Turn("assistant", "yo"), new RawExample.Turn("assistant", "x")),
-            "train.jsonl:7");
+        RowParser.parse(
+            "{\"conversations\": [{\"from\": \"gpt\", \"value\": \"yo\"},"
+                + " {\"from\": \"gpt\", \"value\": \"x\"}]}",
+            "train.jsonl:7",
+            DataFormat.AUTO);
     DataError error =
         assertThrows(DataError.class, () -> TrainingRows.encode(example, template, BYTES));
     assertEquals(

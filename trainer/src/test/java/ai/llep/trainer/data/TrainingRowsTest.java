@@ -13,10 +13,17 @@ class TrainingRowsTest {
   // The plain template over bytes: <bos>, prompt, completion, <eos>.
   private static final List<RawExample> EXAMPLES =
       List.of(
-          new RawExample.PromptCompletion("ab", "cd", "train.jsonl:1"),
-          new RawExample.PromptCompletion("abcdefgh", "ijklmnop", "train.jsonl:2"),
-          new RawExample.PromptCompletion("a", "b", "train.jsonl:3"),
-          new RawExample.PromptCompletion("abcdef", "ghij", "train.jsonl:4"));
+          pc("ab", "cd", "train.jsonl:1"),
+          pc("abcdefgh", "ijklmnop", "train.jsonl:2"),
+          pc("a", "b", "train.jsonl:3"),
+          pc("abcdef", "ghij", "train.jsonl:4"));
+
+  private static RawExample pc(String prompt, String completion, String where) {
+    return RowParser.parse(
+        "{\"prompt\": \"" + prompt + "\", \"completion\": \"" + completion + "\"}",
+        where,
+        DataFormat.PROMPT_COMPLETION);
+  }
 
   private static TrainingRows.Built build(Truncation truncation) {
     return TrainingRows.build(

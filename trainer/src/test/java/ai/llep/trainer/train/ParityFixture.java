@@ -2,6 +2,7 @@ package ai.llep.trainer.train;
 
 import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.tokenizer.TemplateOptions;
+import ai.llep.trainer.data.DataFile;
 import ai.llep.trainer.data.DataOptions;
 import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.SequencePacker;
@@ -186,7 +187,7 @@ record ParityFixture(
             Optional.ofNullable(export),
             checkpointing),
         new DataOptions(
-            List.of(modelDir.resolveSibling("batch.json")),
+            List.of(DataFile.of(modelDir.resolveSibling("batch.json"))),
             new TemplateSetting("auto", TemplateOptions.NONE),
             inputIds[0].length,
             SequencePacker.Mode.PAD,

@@ -1,0 +1,123 @@
+package ai.llep.trainer.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Reads the examples of one rank's share of the data mixture: example k of the epoch belongs to
+ * rank k mod P, and only those lines are parsed. A malformed line is an error naming file and line,
+ * or, with {@code skipBadLines}, is skipped and counted.
+ */
+public final class ExampleReader {
+  private static final Logger LOG = LogManager.getLogger(ExampleReader.class);
+
+  private final boolean skipBadLines;
+  private int skipped;
+  private int mixtureSize;
+
+  public ExampleReader(boolean skipBadLines) {
+    this.skipBadLines = skipBadLines;
+  }
+
+  /** Lines skipped so far (only with {@code skipBadLines}). */
+  public int skipped() {
+    return skipped;
+  }
+
+  /** Examples of the whole mixture (all ranks) in the last read. */
+  public int mixtureSize() {
+    return mixtureSize;
+  }
+
+  /**
+   * Rank {@code rank}'s examples in mixture order; an example that the mixture repeats on this rank
+   * is the same object each time (so it is tokenized once).
+   */
+  public List<RawExample> read(List<DataFile> files, long seed, int rank, int worldSize) {
+    DataMixture mixture = DataMixture.of(files, seed);
+    mixtureSize = mixture.size();
+    List<Integer> mine = new ArrayList<>();
+    for (int k = rank; k < mixture.size(); k += worldSize) {
+      mine.add(k);
+    }
+    return examples(mixture, mine);
+  }
+
+  /** The first {@code count} examples of the mixture (what a preview shows). */
+  public List<RawExample> readFirst(List<DataFile> files, long seed, int count) {
+    DataMixture mixture = DataMixture.of(files, seed);
+    mixtureSize = mixture.size();
+    List<Integer> first = new ArrayList<>();
+    for (int k = 0; k < Math.min(count, mixture.size()); k++) {
+      first.add(k);
+    }
+    return examples(mixture, first);
+  }
+
+  private List<RawExample> examples(DataMixture mixture, List<Integer> wanted) {
+    List<Map<Integer, Optional<RawExample>>> parsed = new ArrayList<>();
+    for (int f = 0; f < mixture.fileCount(); f++) {
+      TreeSet<Integer> lines = new TreeSet<>();
+      for (int k : wanted) {
+        if (mixture.fileOf(k) == f) {
+          lines.add(mixture.lineOf(k));
+        }
+      }
+      parsed.add(parseLines(mixture.file(f), lines));
+    }
+    List<RawExample> out = new ArrayList<>(wanted.size());
+    for (int k : wanted) {
+      parsed.get(mixture.fileOf(k)).get(mixture.lineOf(k)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** The rows at {@code lines} (1-based, ascending); a skipped bad row is empty. */
+  private Map<Integer, Optional<RawExample>> parseLines(DataFile file, TreeSet<Integer> lines) {
+    Map<Integer, Optional<RawExample>> rows = new HashMap<>();
+    if (lines.isEmpty()) {
+      return rows;
+    }
+    try (BufferedReader reader = Files.newBufferedReader(file.path(), StandardCharsets.UTF_8)) {
+      int number = 0;
+      for (int wanted : lines) {
+        String line = null;
+        while (number < wanted) {
+          line = reader.readLine();
+          number++;
+        }
+        rows.put(wanted, parse(line, file.path() + ":" + wanted, file.format()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + file.path() + ": " + e.getMessage(), e);
+    }
+    return rows;
+  }
+
+  private Optional<RawExample> parse(String line, String where, DataFormat format) {
+    if (line == null) {
+      throw new DataError(where + ": the file changed while it was read (the line is gone)");
+    }
+    try {
+      return Optional.of(RowParser.parse(line, where, format));
+    } catch (DataError e) {
+      if (!skipBadLines) {
+        throw e;
+      }
+      skipped++;
+      LOG.warn("skipping {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+}
