@@ -5,10 +5,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +16,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Reads SFT examples from JSONL files: each non-blank line is {@code {"prompt", "completion"}} or
- * {@code {"messages": [{"role", "content"}, ...]}}. A malformed line is an error naming file and
- * line, or, with {@code skipBadLines}, is skipped and counted.
+ * {@code {"messages": [{"role", "content"}, ...]}}. A malformed line (not UTF-8, not JSON, not such
+ * an object) is an error naming file and line, or, with {@code skipBadLines}, is skipped and
+ * counted.
  */
 public final class JsonlReader {
   private static final Logger LOG = LogManager.getLogger(JsonlReader.class);
@@ -42,23 +41,21 @@ public final class JsonlReader {
       if (!Files.isRegularFile(file)) {
         throw new DataError("data file " + file + " does not exist");
       }
-      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        String line;
-        int number = 0;
-        while ((line = reader.readLine()) != null) {
-          number++;
-          if (line.isBlank()) {
-            continue;
-          }
+      try (Utf8Lines lines = new Utf8Lines(file)) {
+        for (int number = 1; ; number++) {
           String where = file + ":" + number;
           try {
-            examples.add(parse(line, where));
-          } catch (DataError e) {
-            if (!skipBadLines) {
-              throw e;
+            String line = lines.next();
+            if (line == null) {
+              break;
             }
-            skipped++;
-            LOG.warn("skipping {}", e.getMessage());
+            if (!line.isBlank()) {
+              examples.add(parse(line, where));
+            }
+          } catch (Utf8Lines.Malformed e) {
+            skipOrThrow(new DataError(where + ": " + e.getMessage()));
+          } catch (DataError e) {
+            skipOrThrow(e);
           }
         }
       } catch (IOException e) {
@@ -66,6 +63,14 @@ public final class JsonlReader {
       }
     }
     return examples;
+  }
+
+  private void skipOrThrow(DataError e) {
+    if (!skipBadLines) {
+      throw e;
+    }
+    skipped++;
+    LOG.warn("skipping {}", e.getMessage());
   }
 
   static RawExample parse(String line, String where) {

@@ -1,10 +1,13 @@
 package ai.llep.trainer.data;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,6 +70,29 @@ class JsonlReaderTest {
     JsonlReader reader = new JsonlReader(true);
     assertEquals(1, reader.read(List.of(f)).size());
     assertEquals(2, reader.skipped());
+  }
+
+  /** Bytes that are not UTF-8 spoil their line only, named with file and line, and skippable. */
+  @Test
+  void invalidUtf8NamesFileAndLineAndCanBeSkipped() throws IOException {
+    byte[] good = "{\"prompt\": \"Q\", \"completion\": \"\u00e9\"}\r\n".getBytes(UTF_8);
+    byte[] bad = "{\"prompt\": \"Q\", \"completion\": \"A\u00ff\"}\n".getBytes(ISO_8859_1);
+    Path f = dir.resolve("mixed.jsonl");
+    try (OutputStream out = Files.newOutputStream(f)) {
+      out.write(good);
+      out.write(bad);
+      out.write(good, 0, good.length - 2);
+    }
+
+    DataError e = assertThrows(DataError.class, () -> new JsonlReader(false).read(List.of(f)));
+    assertEquals(f + ":2: not valid UTF-8: byte 33 of the line is 0xff", e.getMessage());
+    JsonlReader skipping = new JsonlReader(true);
+    List<RawExample> examples = skipping.read(List.of(f));
+    assertEquals(1, skipping.skipped());
+    assertEquals(List.of(f + ":1", f + ":3"), examples.stream().map(RawExample::source).toList());
+    RawExample.PromptCompletion last =
+        assertInstanceOf(RawExample.PromptCompletion.class, examples.get(1));
+    assertEquals("\u00e9", last.completion());
   }
 
   @Test
