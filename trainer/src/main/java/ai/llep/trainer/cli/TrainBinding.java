@@ -16,6 +16,7 @@ import com.typesafe.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -55,7 +56,21 @@ final class TrainBinding {
                     config, "train.resume", LoopOptions.Resume::valueOf, "none, latest"),
                 config.getString("train.export-dir").isEmpty()
                     ? Optional.empty()
-                    : Optional.of(Path.of(config.getString("train.export-dir")))));
+                    : Optional.of(Path.of(config.getString("train.export-dir"))),
+                resumeAllow(config)));
+  }
+
+  private static Set<LoopOptions.ResumeChange> resumeAllow(Config config) {
+    Set<LoopOptions.ResumeChange> allowed = EnumSet.noneOf(LoopOptions.ResumeChange.class);
+    for (String change : config.getStringList("train.resume-allow")) {
+      allowed.add(
+          Settings.parseChoice(
+              "train.resume-allow",
+              change,
+              LoopOptions.ResumeChange::valueOf,
+              "world-size, seed, model, data"));
+    }
+    return allowed;
   }
 
   /** The data section; every file must exist, as given or under the project home. */
@@ -107,7 +122,12 @@ final class TrainBinding {
             new CheckpointOptions(
                 Path.of(config.getString("checkpoint.dir")),
                 config.getInt("checkpoint.every"),
-                config.getInt("checkpoint.keep-last")));
+                config.getInt("checkpoint.keep-last"),
+                Settings.choice(
+                    config,
+                    "checkpoint.existing",
+                    CheckpointOptions.Existing::valueOf,
+                    "error, move-aside, delete")));
   }
 
   /** A data path as given, or else relative to the project home (for bundled recipe data). */

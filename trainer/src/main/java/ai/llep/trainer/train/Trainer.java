@@ -6,14 +6,18 @@ import ai.llep.models.ModelShard;
 import ai.llep.models.Parameter;
 import ai.llep.plan.Planner;
 import ai.llep.trainer.checkpoint.Checkpoint;
+import ai.llep.trainer.checkpoint.CheckpointLayout;
 import ai.llep.trainer.data.ShardedBatches;
 import ai.llep.trainer.optim.AdamW;
 import ai.llep.trainer.optim.OptimParam;
 import ai.llep.trainer.tracking.RunStatus;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -49,6 +53,7 @@ public final class Trainer {
   private final StopRequest stop;
   private final PrintStream out;
   private final BatchSource data;
+  private String dataFingerprint;
 
   public Trainer(
       Communicator comm,
@@ -104,11 +109,31 @@ public final class Trainer {
     this.out = out;
   }
 
-  /** Trains to {@code train.max-steps} or until a stop request. */
+  /**
+   * Trains to {@code train.max-steps} or until a stop request. Before the model loads: the folders
+   * it writes to are checked on every rank, and the ranks agree where to start ({@link
+   * ResumeAgreement}).
+   */
   public Outcome run() {
-    Checkpointer checkpointer = new Checkpointer(settings.checkpoint(), comm);
-    Optional<Checkpoint> resumeFrom = resumePoint(checkpointer);
-    Optional<TrainerState> resumed = resumeFrom.map(Checkpointer::readState);
+    WritableFolders.require(writtenFolders(), comm.rank());
+    ResumeAgreement.StartPoint start =
+        new ResumeAgreement(
+                comm,
+                manager,
+                new CheckpointLayout(settings.checkpoint().dir()),
+                settings,
+                this::say)
+            .agree(identity(RunIdentity.newTrainingRun()));
+    RunIdentity identity = identity(start.trainingRun());
+    Checkpointer checkpointer =
+        new Checkpointer(
+            settings.checkpoint(),
+            comm,
+            manager,
+            start.trainingRun(),
+            Set.copyOf(start.rejected()));
+    Optional<Checkpoint> resumeFrom = start.checkpoint();
+    Optional<TrainerState> resumed = start.state();
     LoadedModel loaded = load(resumeFrom);
     List<Parameter> trainable =
         loaded.model().parameters().all().stream()
@@ -151,7 +176,8 @@ public final class Trainer {
             settings,
             tracking,
             stop,
-            new TrainingLoop.Saving(checkpointer, batches, loaded, optimizer, resolvedConfig),
+            new TrainingLoop.Saving(
+                checkpointer, batches, loaded, optimizer, resolvedConfig, identity),
             memory,
             this::say);
     long stoppedAt = loop.run(run, startStep);
@@ -166,15 +192,42 @@ public final class Trainer {
       tracking.finish(RunStatus.KILLED);
       return Outcome.STOPPED;
     }
+    // The ranks part before the export: rank 0 writes it alone, and no collective waits on it.
+    comm.barrier();
     if (settings.loop().exportDir().isPresent() && comm.rank() == 0) {
-      Path exported =
-          new ModelExport(settings.loop().exportDir().get())
-              .write(checkpointer.latest().orElseThrow(), loaded);
+      Checkpoint last = checkpointer.lastPublished().or(() -> resumeFrom).orElseThrow();
+      Path exported = new ModelExport(settings.loop().exportDir().get()).write(last, loaded);
       say("exported the model in Hugging Face layout to " + exported);
     }
-    comm.barrier();
     tracking.finish(RunStatus.FINISHED);
     return Outcome.COMPLETED;
+  }
+
+  /** The folders the run writes to, by config key. */
+  private Map<String, Path> writtenFolders() {
+    Map<String, Path> folders = new LinkedHashMap<>();
+    folders.put("checkpoint.dir", settings.checkpoint().dir());
+    settings.loop().exportDir().ifPresent(dir -> folders.put("train.export-dir", dir));
+    return folders;
+  }
+
+  /** This launch's run; rank 0, which alone writes the trainer state, fingerprints the data. */
+  private RunIdentity identity(String trainingRun) {
+    List<Path> files = settings.data().files();
+    return new RunIdentity(
+        trainingRun,
+        settings.seed(),
+        comm.worldSize(),
+        modelSpec.identity(),
+        files.stream().map(f -> f.toAbsolutePath().normalize().toString()).toList(),
+        comm.rank() == 0 ? fingerprint(files) : "");
+  }
+
+  private String fingerprint(List<Path> files) {
+    if (dataFingerprint == null) {
+      dataFingerprint = DataFingerprint.of(files);
+    }
+    return dataFingerprint;
   }
 
   private LoadedModel load(Optional<Checkpoint> resumeFrom) {
@@ -195,20 +248,6 @@ public final class Trainer {
         weights.close();
       }
     }
-  }
-
-  private Optional<Checkpoint> resumePoint(Checkpointer checkpointer) {
-    if (settings.loop().resume() == LoopOptions.Resume.NONE) {
-      return Optional.empty();
-    }
-    Optional<Checkpoint> latest = checkpointer.latest();
-    if (latest.isEmpty()) {
-      say(
-          "train.resume=latest: no complete checkpoint in "
-              + settings.checkpoint().dir()
-              + "; starting fresh");
-    }
-    return latest;
   }
 
   private void say(String line) {
