@@ -11,11 +11,9 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -117,136 +115,7 @@ public final class CheckpointLayout {
    *     folder of an unknown rank is present, or the step was already published
    */
   public Checkpoint commit(long step, int worldSize, String run, boolean replaceExisting) {
-    Path partial = partialDir(step);
-    Path target = stepDir(step);
-    try {
-      checkPartial(partial, worldSize);
-      boolean replace = Files.exists(target) && mayReplace(target, step, replaceExisting);
-      List<FileEntry> entries = new ArrayList<>();
-      for (int rank = 0; rank < worldSize; rank++) {
-        RankSeal seal = RankSeal.read(partial, rank);
-        if (!seal.run().equals(run)) {
-          throw new IllegalStateException(
-              "rank " + rank + " sealed " + partial + " for run " + seal.run() + ", not " + run);
-        }
-        checkSealed(partial, rank, seal);
-        entries.addAll(seal.files());
-      }
-      entries.sort(Comparator.comparing(FileEntry::path));
-      CheckpointManifest manifest =
-          new CheckpointManifest(CheckpointManifest.FORMAT, step, worldSize, run, entries);
-      for (int rank = 0; rank < worldSize; rank++) {
-        Files.delete(RankSeal.file(partial, rank));
-      }
-      AtomicWrite.writeString(partial.resolve(COMPLETE), manifest.toJson());
-      AtomicWrite.syncDirectory(partial);
-      publish(partial, target, step, replace);
-      LOG.info(
-          "checkpoint {}: {} files, {} bytes from {} ranks",
-          target.getFileName(),
-          entries.size(),
-          manifest.totalBytes(),
-          worldSize);
-      return new Checkpoint(step, target, manifest);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish checkpoint " + target, e);
-    }
-  }
-
-  private static void checkPartial(Path partial, int worldSize) throws IOException {
-    if (worldSize < 1) {
-      throw new IllegalArgumentException("world size must be >= 1, got " + worldSize);
-    }
-    if (!Files.isDirectory(partial)) {
-      throw new IllegalStateException("no checkpoint folder " + partial + " to publish");
-    }
-    for (int rank = 0; rank < worldSize; rank++) {
-      if (!Files.isDirectory(partial.resolve(rankFolderName(rank)))) {
-        throw new IllegalStateException(
-            "rank "
-                + rank
-                + " has no folder in "
-                + partial
-                + ": did every rank write its files before the barrier?");
-      }
-    }
-    List<Path> listed;
-    try (Stream<Path> entries = Files.list(partial)) {
-      // Sorted, so a rank's folder is named before its seal.
-      listed = entries.sorted().toList();
-    }
-    for (Path entry : listed) {
-      String name = entry.getFileName().toString();
-      boolean sealOfARank =
-          RankSeal.isSeal(name)
-              && rankOf(name.substring(0, name.length() - RankSeal.SUFFIX.length())) < worldSize;
-      if (name.equals(COMPLETE) || name.startsWith("." + COMPLETE + ".")) {
-        // A marker of an attempt that crashed before its rename; the commit writes a new one.
-        Files.delete(entry);
-      } else if (!sealOfARank && (!name.startsWith("rank-") || rankOf(name) >= worldSize)) {
-        throw new IllegalStateException(
-            "unexpected entry " + name + " in " + partial + " for world size " + worldSize);
-      }
-    }
-  }
-
-  /** The files in a rank's folder are exactly those its seal lists, with the sizes it lists. */
-  private static void checkSealed(Path partial, int rank, RankSeal seal) throws IOException {
-    Map<String, Long> sealed = new TreeMap<>();
-    seal.files().forEach(entry -> sealed.put(entry.path(), entry.size()));
-    Map<String, Long> present = new TreeMap<>();
-    Path rankDir = partial.resolve(rankFolderName(rank));
-    for (Path relative : FileTree.files(rankDir)) {
-      Path file = rankDir.resolve(relative);
-      present.put(FileTree.portable(partial.relativize(file)), Files.size(file));
-    }
-    if (!sealed.equals(present)) {
-      throw new IllegalStateException(
-          "rank "
-              + rank
-              + "'s files in "
-              + partial
-              + " changed after it sealed them: sealed "
-              + sealed
-              + ", present "
-              + present);
-    }
-  }
-
-  /**
-   * Whether the folder already at {@code target} may be replaced: when the caller rejected it, or
-   * when its files contradict its manifest's sizes.
-   *
-   * @throws IllegalStateException otherwise
-   */
-  private static boolean mayReplace(Path target, long step, boolean rejected) {
-    if (rejected) {
-      return true;
-    }
-    ManifestCheck.Outcome existing = ManifestCheck.check(target, step, Verify.SIZES);
-    if (existing.manifest().isPresent()) {
-      throw new IllegalStateException("checkpoint " + target + " is already published");
-    }
-    LOG.warn("replacing invalid checkpoint {} ({})", target, existing.problem());
-    return true;
-  }
-
-  /**
-   * Renames the partial folder to the step folder. One being replaced is first renamed aside and
-   * deleted only after the new one is in place.
-   */
-  private void publish(Path partial, Path target, long step, boolean replace) throws IOException {
-    if (replace) {
-      Path aside = root.resolve(stepFolderName(step) + REPLACED_SUFFIX);
-      FileTree.delete(aside);
-      Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
-      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-      AtomicWrite.syncDirectory(root);
-      FileTree.delete(aside);
-      return;
-    }
-    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-    AtomicWrite.syncDirectory(root);
+    return new Publication(this, step, worldSize, run).publish(replaceExisting);
   }
 
   /** The newest complete checkpoint whose files match its manifest in size and SHA-256. */

@@ -23,6 +23,7 @@ import ai.llep.trainer.optim.AdamW;
 import ai.llep.trainer.optim.LrSchedule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -130,7 +131,7 @@ final class TrainingRun {
                 + ": the gradient norm is "
                 + norm
                 + " (loss "
-                + globalSum(localLossSum) / Math.max(tokens, 1)
+                + String.format(Locale.ROOT, "%.6g", globalSum(localLossSum) / Math.max(tokens, 1))
                 + "); the step was not applied");
       }
       optimizer.step(lr, g.byName());
@@ -155,9 +156,9 @@ final class TrainingRun {
               + ": the weights of "
               + totals.nonFiniteRanks()
               + " rank(s) hold NaN or infinite values after the optimizer step (loss "
-              + loss
+              + String.format(Locale.ROOT, "%.6g", loss)
               + ", gradient norm "
-              + norm
+              + String.format(Locale.ROOT, "%.6g", norm)
               + "; each such rank names the tensor in a warning)");
     }
     if (!Double.isFinite(loss)) {
