@@ -115,15 +115,7 @@ public final class Trainer {
    * ResumeAgreement}).
    */
   public Outcome run() {
-    WritableFolders.require(writtenFolders(), comm.rank());
-    ResumeAgreement.StartPoint start =
-        new ResumeAgreement(
-                comm,
-                manager,
-                new CheckpointLayout(settings.checkpoint().dir()),
-                settings,
-                this::say)
-            .agree(identity(RunIdentity.newTrainingRun()));
+    ResumeAgreement.StartPoint start = startPoint();
     RunIdentity identity = identity(start.trainingRun());
     Checkpointer checkpointer =
         new Checkpointer(
@@ -182,6 +174,22 @@ public final class Trainer {
             this::say);
     long stoppedAt = loop.run(run, startStep);
     say(loop.summary().line(memory.label()));
+    return end(stoppedAt, checkpointer.lastPublished().or(() -> resumeFrom), loaded);
+  }
+
+  /** Checks the folders the run writes to, then agrees with the other ranks where to start. */
+  private ResumeAgreement.StartPoint startPoint() {
+    WritableFolders.require(writtenFolders(), comm.rank());
+    return new ResumeAgreement(
+            comm, manager, new CheckpointLayout(settings.checkpoint().dir()), settings, this::say)
+        .agree(identity(RunIdentity.newTrainingRun()));
+  }
+
+  /**
+   * Ends the tracked run; after the last step also exports {@code last} (rank 0's newest
+   * checkpoint).
+   */
+  private Outcome end(long stoppedAt, Optional<Checkpoint> last, LoadedModel loaded) {
     if (stoppedAt > 0) {
       say(
           "stopped on request after step "
@@ -195,8 +203,8 @@ public final class Trainer {
     // The ranks part before the export: rank 0 writes it alone, and no collective waits on it.
     comm.barrier();
     if (settings.loop().exportDir().isPresent() && comm.rank() == 0) {
-      Checkpoint last = checkpointer.lastPublished().or(() -> resumeFrom).orElseThrow();
-      Path exported = new ModelExport(settings.loop().exportDir().get()).write(last, loaded);
+      Path exported =
+          new ModelExport(settings.loop().exportDir().get()).write(last.orElseThrow(), loaded);
       say("exported the model in Hugging Face layout to " + exported);
     }
     tracking.finish(RunStatus.FINISHED);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.llep.trainer.checkpoint.CheckpointLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's cases through the launcher: the quick start run twice into the same checkpoints, and
- * a learning rate that makes training diverge.
+ * The issue's cases through the launcher: the quick start run twice into the same checkpoints, an
+ * unwritable checkpoint folder, and a learning rate that makes training diverge.
  */
 class CheckpointSafetyIT {
   private static final String RECIPE =
@@ -67,6 +68,22 @@ class CheckpointSafetyIT {
     assertTrue(second.hasLine("launch: rank 0 exited with code 1; stopping the other ranks"));
     assertFalse(second.output().contains("step 1/2"), "it trained:\n" + second.output());
     assertEquals(List.of(3L, 2L), checkpoints().publishedSteps(), "keep-last=2, nothing deleted");
+  }
+
+  /** Before, an unwritable checkpoint.dir was found at the first save, after the first steps. */
+  @Test
+  void anUnwritableCheckpointFolderStopsTheRunBeforeTheModelLoads() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
+    Launch.Outcome run =
+        Launch.run(
+            dir, 2, LIMIT, train("train.max-steps=2", "checkpoint.dir=" + file.resolve("ck")));
+
+    assertEquals(1, run.exitCode(), run.output());
+    assertTrue(
+        run.output()
+            .contains("error: checkpoint.dir=" + file.resolve("ck") + " is not writable on rank "),
+        run.output());
+    assertFalse(run.output().contains("step 1/2"), "it trained:\n" + run.output());
   }
 
   /**
