@@ -59,9 +59,10 @@ final class FixtureRuns {
   /**
    * Settings of a run over {@code dir}: the fixture's optimizer, every row in each step, a
    * checkpoint after every step in {@code dir/checkpoints}, no export, and data files that are a
-   * copy of the fixture's batch in {@code dir} (so that a test may change them).
+   * copy of the fixture's batch in {@code dir} (so that a test may change them). Synchronized: the
+   * ranks of a launch ask for their settings at once, and the first one copies the data.
    */
-  static TrainSettings settings(Path dir, int world, int maxSteps) {
+  static synchronized TrainSettings settings(Path dir, int world, int maxSteps) {
     TrainSettings base = FIXTURE.settings(world, 1, dir.resolve("checkpoints"), dir.resolve("x"));
     Path data = dir.resolve("batch.json");
     try {
