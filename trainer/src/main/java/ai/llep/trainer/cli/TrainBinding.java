@@ -87,7 +87,7 @@ final class TrainBinding {
         () ->
             new DataOptions(
                 files,
-                config.getString("data.template"),
+                TemplateSettings.bind(config),
                 config.getInt("data.max-length"),
                 Settings.choice(config, "data.packing", SequencePacker.Mode::valueOf, "pad, pack"),
                 config.getInt("data.batch-size"),

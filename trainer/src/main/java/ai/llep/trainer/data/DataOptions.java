@@ -8,7 +8,7 @@ import java.util.Objects;
  * The {@code data} section: what to train on and how examples become rows.
  *
  * @param files JSONL files, read in order; never empty (no recipe but the tiny one brings data)
- * @param template chat template name: auto (the model family's), chatml, mixtral or plain
+ * @param template the chat template and its options ({@code data.template} and the keys after it)
  * @param maxLength tokens per row
  * @param packing one example per row, or examples back to back
  * @param batchSize rows per micro-batch on each rank
@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 public record DataOptions(
     List<Path> files,
-    String template,
+    TemplateSetting template,
     int maxLength,
     SequencePacker.Mode packing,
     int batchSize,

@@ -47,6 +47,9 @@ class TrainIT {
         Files.isDirectory(dir.resolve("checkpoints/tiny-moe-sft/step-00000120")), outcome.output());
     Path export = dir.resolve("outputs/tiny-moe-sft/step-120");
     assertTrue(Files.isRegularFile(export.resolve("config.json")), outcome.output());
+    assertTrue(
+        Files.readString(export.resolve("chat_template.jinja")).contains("<|im_start|>"),
+        "the export carries the chatml template the tiny model trained with");
     try (Stream<Path> files = Files.list(export)) {
       assertTrue(
           files.anyMatch(p -> p.toString().endsWith(".safetensors")),

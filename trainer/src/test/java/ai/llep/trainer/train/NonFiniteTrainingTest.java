@@ -13,9 +13,11 @@ import ai.llep.comm.tcp.TcpOptions;
 import ai.llep.models.ModelShard;
 import ai.llep.models.Parameter;
 import ai.llep.models.ParameterKind;
+import ai.llep.models.tokenizer.TemplateOptions;
 import ai.llep.tape.GradMode;
 import ai.llep.trainer.checkpoint.CheckpointLayout;
 import ai.llep.trainer.data.ShardedBatches;
+import ai.llep.trainer.data.TemplateSetting;
 import ai.llep.trainer.optim.AdamW;
 import ai.llep.trainer.optim.OptimParam;
 import ai.llep.trainer.tracking.RunStatus;
@@ -90,7 +92,7 @@ class NonFiniteTrainingTest {
                     LoadedModel.open(
                         new ModelSpec(FIXTURE.modelDir().toString(), 0),
                         null,
-                        "auto",
+                        new TemplateSetting("auto", TemplateOptions.NONE),
                         FIXTURE.seed(),
                         new ModelShard(rank, 2),
                         manager);

@@ -1,8 +1,10 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.tokenizer.TemplateOptions;
 import ai.llep.trainer.data.DataOptions;
 import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.SequencePacker;
+import ai.llep.trainer.data.TemplateSetting;
 import ai.llep.trainer.data.Truncation;
 import ai.llep.trainer.optim.AdamWConfig;
 import ai.llep.trainer.optim.LrSchedule;
@@ -143,7 +145,7 @@ record ParityFixture(
             Optional.of(export)),
         new DataOptions(
             List.of(modelDir.resolveSibling("batch.json")),
-            "auto",
+            new TemplateSetting("auto", TemplateOptions.NONE),
             inputIds[0].length,
             SequencePacker.Mode.PAD,
             rows / (worldSize * gradAccum),

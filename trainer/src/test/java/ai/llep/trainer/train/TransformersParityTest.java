@@ -13,12 +13,14 @@ import ai.llep.models.LossOutput;
 import ai.llep.models.ModelShard;
 import ai.llep.models.TokenBatch;
 import ai.llep.models.hf.HfCheckpoint;
+import ai.llep.models.tokenizer.TemplateOptions;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.Planner;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.tape.DistributedTape;
 import ai.llep.trainer.config.ConfigLoader;
 import ai.llep.trainer.data.ShardedBatches;
+import ai.llep.trainer.data.TemplateSetting;
 import ai.llep.trainer.report.ExpertLoads;
 import ai.llep.trainer.tracking.RunStatus;
 import com.typesafe.config.Config;
@@ -180,7 +182,7 @@ class TransformersParityTest {
           LoadedModel.open(
               new ModelSpec(exported.toString(), 0),
               null,
-              "auto",
+              new TemplateSetting("auto", TemplateOptions.NONE),
               fixture.seed(),
               ModelShard.single(),
               manager);
