@@ -56,6 +56,11 @@ public final class RankZeroTracking implements AutoCloseable {
     this.resolvedConfig = resolvedConfig;
   }
 
+  /** The folder of a file store ({@code tracking.uri=file:...}) on rank 0; empty otherwise. */
+  Optional<Path> localStore() {
+    return tracker instanceof FileStoreTracker store ? Optional.of(store.root()) : Optional.empty();
+  }
+
   /**
    * Starts the run, or continues {@code resumeRunId} (the run a resumed checkpoint names) where the
    * store still has it.

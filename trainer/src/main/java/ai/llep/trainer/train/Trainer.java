@@ -211,11 +211,12 @@ public final class Trainer {
     return Outcome.COMPLETED;
   }
 
-  /** The folders the run writes to, by config key. */
+  /** The folders the run writes to, by config key (the tracking store only on rank 0). */
   private Map<String, Path> writtenFolders() {
     Map<String, Path> folders = new LinkedHashMap<>();
     folders.put("checkpoint.dir", settings.checkpoint().dir());
     settings.loop().exportDir().ifPresent(dir -> folders.put("train.export-dir", dir));
+    tracking.localStore().ifPresent(dir -> folders.put("tracking.uri", dir));
     return folders;
   }
 

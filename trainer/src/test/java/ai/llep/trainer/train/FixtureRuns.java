@@ -209,7 +209,8 @@ final class FixtureRuns {
     }
   }
 
-  private static Trainer trainer(
+  /** One rank's trainer over the fixture, its rows and {@code tracking}. */
+  static Trainer trainer(
       TrainSettings settings,
       Communicator comm,
       NDManager manager,

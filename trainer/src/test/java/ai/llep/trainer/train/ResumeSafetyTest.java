@@ -6,14 +6,19 @@ import static ai.llep.trainer.train.FixtureRuns.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import ai.llep.comm.SingleProcessCommunicator;
 import ai.llep.trainer.checkpoint.CheckpointLayout;
 import ai.llep.trainer.config.ConfigError;
+import ai.llep.trainer.tracking.FileStoreTracker;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -23,7 +28,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -218,7 +225,10 @@ class ResumeSafetyTest {
     assertEquals(List.of(2L, 1L), layout().publishedSteps());
   }
 
-  /** Folders that cannot be written are found before the model loads, on the rank that has them. */
+  /**
+   * Folders that cannot be written (checkpoints, export, the tracking file store) are found before
+   * the model loads, on the rank that has them.
+   */
   @Test
   void anUnwritableCheckpointOrExportFolderStopsTheRunAtOnce() throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
@@ -242,6 +252,28 @@ class ResumeSafetyTest {
             .getMessage()
             .startsWith("train.export-dir=" + file.resolve("out") + " is not writable on rank 0"));
     assertNull(export.metrics().status(), "stopped before training");
+
+    Path store = dir.resolve("mlruns");
+    FileStoreTracker tracker = new FileStoreTracker(store);
+    FileUtils.deleteDirectory(store.toFile());
+    Files.writeString(store, "a file where the store was");
+    try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+      RankZeroTracking tracking =
+          new RankZeroTracking(tracker, new RunTracking("file:" + store, "e", "r"), Map.of(), "");
+      Trainer trainer =
+          FixtureRuns.trainer(
+              settings(dir, 1, 1),
+              new SingleProcessCommunicator(),
+              manager,
+              tracking,
+              new PrintStream(PrintStream.nullOutputStream()));
+      ConfigError unwritable = assertThrows(ConfigError.class, trainer::run);
+      assertTrue(
+          unwritable
+              .getMessage()
+              .startsWith("tracking.uri=" + store + " is not writable on rank 0 ("),
+          unwritable.getMessage());
+    }
   }
 
   /** Flips 16 bytes in the middle of a file, keeping its size. */
