@@ -82,7 +82,9 @@ final class TrainCommand implements Callable<Integer> {
                     stop,
                     System.out)
                 .run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // Errors too (out of memory, a fault reading a mapped file): the process is still alive
+        // to end its run as FAILED.
         tracking.fail();
         throw e;
       }

@@ -34,12 +34,16 @@ public final class GradClipper {
     SHARDED
   }
 
-  /** The squared L2 norm of one group of this rank's gradients. */
+  /**
+   * The squared L2 norm of one group of this rank's gradients. NaN and infinity are allowed: they
+   * must reach every rank through {@link #globalSquaredNorm}, so that all ranks see a non-finite
+   * norm at the same step, rather than stop this rank alone.
+   */
   public record GroupNorm(String group, double squaredNorm, Placement placement) {
     public GroupNorm {
       Objects.requireNonNull(group, "group");
       Objects.requireNonNull(placement, "placement");
-      if (!(squaredNorm >= 0)) {
+      if (squaredNorm < 0) {
         throw new IllegalArgumentException(
             "squared norm of group " + group + " must be >= 0, got " + squaredNorm);
       }
