@@ -86,6 +86,7 @@ public final class Trainer {
                 settings.data(),
                 settings.seed(),
                 loaded.tokenizer(),
+                loaded.model().config().vocabSize(),
                 loaded.template(),
                 rank,
                 worldSize,
