@@ -61,6 +61,7 @@ public final class CudaRuntime {
   private final MethodHandle getErrorName;
   private final MethodHandle getErrorString;
   private final MethodHandle runtimeGetVersion;
+  private final MethodHandle deviceGetAttribute;
 
   private CudaRuntime(NativeLibrary library) {
     this.library = library;
@@ -92,6 +93,9 @@ public final class CudaRuntime {
     getErrorString =
         library.downcall("cudaGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     runtimeGetVersion = library.downcall("cudaRuntimeGetVersion", intOfPointer);
+    deviceGetAttribute =
+        library.downcall(
+            "cudaDeviceGetAttribute", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
   }
 
   /**
@@ -211,6 +215,25 @@ public final class CudaRuntime {
       return version.get(JAVA_INT, 0);
     } catch (Throwable t) {
       throw rethrow("cudaRuntimeGetVersion", t);
+    }
+  }
+
+  /**
+   * The compute capability of {@code device} as major * 10 + minor (90 for Hopper), from {@code
+   * cudaDevAttrComputeCapabilityMajor} (75) and {@code ...Minor} (76).
+   */
+  public int computeCapability(int device) {
+    return 10 * attribute(device, 75) + attribute(device, 76);
+  }
+
+  private int attribute(int device, int attribute) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment value = arena.allocate(JAVA_INT);
+      int code = (int) deviceGetAttribute.invokeExact(value, attribute, device);
+      check("cudaDeviceGetAttribute(" + attribute + ", " + device + ")", code);
+      return value.get(JAVA_INT, 0);
+    } catch (Throwable t) {
+      throw rethrow("cudaDeviceGetAttribute", t);
     }
   }
 

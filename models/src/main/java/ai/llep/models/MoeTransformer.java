@@ -57,6 +57,7 @@ public final class MoeTransformer implements AutoCloseable {
       ModelConfig config,
       ModelShard shard,
       DataType computeType,
+      Planner planner,
       NDManager manager,
       List<Parameter> parameters) {
     this.config = config;
@@ -78,7 +79,7 @@ public final class MoeTransformer implements AutoCloseable {
       }
     }
     for (int layer = 0; layer < config.numLayers(); layer++) {
-      layers.add(DecoderLayer.build(config, layer, experts, byName::get));
+      layers.add(DecoderLayer.build(config, layer, experts, byName::get, placement, planner));
     }
     this.finalNorm = new RmsNorm(byName.get(names.finalNorm()), config.rmsNormEps());
     this.headWeight = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
@@ -89,7 +90,8 @@ public final class MoeTransformer implements AutoCloseable {
   /**
    * Loads the dense tensors and only {@code shard}'s experts from {@code source}, as trainable
    * parameters of {@code computeType} (float32 or float64 for training, float16 for inference)
-   * under a sub-manager of {@code parent}.
+   * under a sub-manager of {@code parent}. Each MoE layer owns a dispatcher that plans with {@code
+   * planner} (EP, LLEP or the switch between them) and runs the family's expert function.
    *
    * @throws IllegalArgumentException when the experts do not split over the world size, or a tensor
    *     is missing or mis-shaped (the message names it)
@@ -98,6 +100,7 @@ public final class MoeTransformer implements AutoCloseable {
       ModelConfig config,
       TensorSource source,
       ModelShard shard,
+      Planner planner,
       DataType computeType,
       NDManager parent) {
     if (!COMPUTE_TYPES.contains(computeType)) {
@@ -111,7 +114,7 @@ public final class MoeTransformer implements AutoCloseable {
           ExpertStacking.stack(
               WeightLoader.read(specs, source, computeType, manager),
               TensorLayout.expertStacks(config, shard.rank(), shard.worldSize()));
-      return new MoeTransformer(config, shard, computeType, manager, parameters);
+      return new MoeTransformer(config, shard, computeType, planner, manager, parameters);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -123,8 +126,13 @@ public final class MoeTransformer implements AutoCloseable {
    * seed} and its name alone, so the weights are the same for every world size.
    */
   public static MoeTransformer initRandom(
-      ModelConfig config, long seed, ModelShard shard, DataType computeType, NDManager parent) {
-    return load(config, new RandomTensorSource(config, seed), shard, computeType, parent);
+      ModelConfig config,
+      long seed,
+      ModelShard shard,
+      Planner planner,
+      DataType computeType,
+      NDManager parent) {
+    return load(config, new RandomTensorSource(config, seed), shard, planner, computeType, parent);
   }
 
   /**
@@ -133,11 +141,9 @@ public final class MoeTransformer implements AutoCloseable {
    * [B, S, V]; training uses {@link #loss}, which never makes them in full.
    *
    * @param manager owns every tensor the pass creates (close it after the backward)
-   * @param planner EP, LLEP or the switch between them, used by every MoE layer
    */
-  public ModelOutput forward(
-      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
-    Trunk trunk = trunk(tape, manager, planner, batch);
+  public ModelOutput forward(DistributedTape tape, NDManager manager, TokenBatch batch) {
+    Trunk trunk = trunk(tape, manager, batch);
     NDArray logits_TV = lmHead.forward(trunk.h_TD());
     return new ModelOutput(
         logits_TV.reshape(batch.batchSize(), batch.seqLength(), config.vocabSize()),
@@ -148,10 +154,8 @@ public final class MoeTransformer implements AutoCloseable {
    * The causal-LM loss of {@code batch} against its labels, the LM head and cross-entropy computed
    * {@link ChunkedLmLoss#defaultChunkTokens} tokens at a time.
    */
-  public LossOutput loss(
-      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
-    return loss(
-        tape, manager, planner, batch, ChunkedLmLoss.defaultChunkTokens(config.vocabSize()));
+  public LossOutput loss(DistributedTape tape, NDManager manager, TokenBatch batch) {
+    return loss(tape, manager, batch, ChunkedLmLoss.defaultChunkTokens(config.vocabSize()));
   }
 
   /**
@@ -160,11 +164,11 @@ public final class MoeTransformer implements AutoCloseable {
    * #forward}'s logits up to rounding.
    */
   public LossOutput loss(
-      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch, int chunkTokens) {
+      DistributedTape tape, NDManager manager, TokenBatch batch, int chunkTokens) {
     if (batch.labels_BS() == null) {
       throw new IllegalArgumentException("the batch has no labels");
     }
-    Trunk trunk = trunk(tape, manager, planner, batch);
+    Trunk trunk = trunk(tape, manager, batch);
     LossSum loss =
         ChunkedLmLoss.sum(
             trunk.h_TD(), headWeight, batch.labels_BS(), batch.segments(), chunkTokens);
@@ -174,16 +178,19 @@ public final class MoeTransformer implements AutoCloseable {
   /** The final hidden states (after the final norm), [T, D], and the layers' routing. */
   private record Trunk(NDArray h_TD, List<RoutingStats> routing) {}
 
-  private Trunk trunk(DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
+  private Trunk trunk(DistributedTape tape, NDManager manager, TokenBatch batch) {
     checkWorld(tape.comm());
     AttentionContext ctx =
         AttentionContext.create(
             manager, rotary, batch.positions_BS(), batch.segments(), computeType, config.headDim());
-    MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
     List<RoutingStats> routing = new ArrayList<>();
     NDArray h_TD = embedding.forward(manager, batch.inputIds_BS());
     for (DecoderLayer layer : layers) {
-      h_TD = layer.forward(tape, tape.cut(h_TD), ctx, dispatcher, routing);
+      DecoderLayer.Output out = layer.forward(tape, tape.cut(h_TD), ctx);
+      h_TD = out.h_TD();
+      if (out.routing() != null) {
+        routing.add(out.routing());
+      }
     }
     return new Trunk(finalNorm.forward(tape.cut(h_TD)), routing);
   }

@@ -8,38 +8,45 @@ import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.models.layers.StepView;
 import ai.llep.models.layers.Upcast;
 import ai.llep.tape.DistributedTape;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One sparse MoE block: a bias-free router, a softmax over experts in float32, top-K on the device
  * ({@code torch.topk}, as the reference implementations route), the K routing weights gathered from
  * the probabilities in the graph (so the router receives gradients) and renormalised to sum to one
- * where the family says so, then the dispatcher runs the experts across ranks with this rank's
- * native experts, stacked so that small ones run as batched GEMMs. The expert ids never visit the
- * host: only the dispatcher's count exchange does.
+ * where the family says so, then the block's dispatcher runs the experts across ranks on this
+ * rank's native experts (stacked, in the dispatcher's expert function's tensor order). The expert
+ * ids never visit the host: only the dispatcher's count exchange does.
  */
 public final class MoeBlock {
   private final int layer;
   private final NDArray router_ED;
   private final ExpertStack nativeExperts;
+  private final MoeDispatcher dispatcher;
   private final int topK;
   private final boolean renormalize;
 
   /**
    * @param router_ED the router weight [E, D]
    * @param nativeExperts this rank's experts in expert order, stacked (model-owned parameters)
+   * @param dispatcher runs this block's experts across ranks (its planner and expert function)
    */
   public MoeBlock(
-      int layer, NDArray router_ED, ExpertStack nativeExperts, int topK, boolean renormalize) {
+      int layer,
+      NDArray router_ED,
+      ExpertStack nativeExperts,
+      MoeDispatcher dispatcher,
+      int topK,
+      boolean renormalize) {
     long experts = router_ED.getShape().get(0);
-    if (nativeExperts.hasBias()) {
-      throw new IllegalArgumentException("the MoE families here have no expert biases");
-    }
     if (topK < 1 || topK > experts) {
       throw new IllegalArgumentException("top-k must be in [1, " + experts + "], got " + topK);
     }
     this.layer = layer;
     this.router_ED = router_ED;
     this.nativeExperts = nativeExperts;
+    this.dispatcher = dispatcher;
     this.topK = topK;
     this.renormalize = renormalize;
   }
@@ -48,7 +55,7 @@ public final class MoeBlock {
    * Routes and computes {@code x_TD}; every rank calls this for every MoE layer in the same order,
    * with or without tokens.
    */
-  public MoeOutput forward(DistributedTape tape, NDArray x_TD, MoeDispatcher dispatcher) {
+  public MoeOutput forward(DistributedTape tape, NDArray x_TD) {
     NDManager manager = x_TD.getManager();
     int tokens = Math.toIntExact(x_TD.getShape().get(0));
     NDArray logits_TE = x_TD.matMul(StepView.of(router_ED, manager).transpose());
@@ -60,14 +67,17 @@ public final class MoeBlock {
     }
     weights_TK = Upcast.restore(weights_TK, x_TD.getDataType());
 
-    ExpertStack stepExperts =
-        ExpertStack.withoutBias(
-            StepView.of(nativeExperts.gate_EFD(), manager),
-            StepView.of(nativeExperts.up_EFD(), manager),
-            StepView.of(nativeExperts.down_EDF(), manager));
+    List<NDArray> stepTensors = new ArrayList<>();
+    for (NDArray tensor : nativeExperts.tensors()) {
+      stepTensors.add(StepView.of(tensor, manager));
+    }
     DispatchResult result =
         dispatcher.forward(
-            tape, x_TD, chosen_TK.reshape((long) tokens * topK), weights_TK, stepExperts);
+            tape,
+            x_TD,
+            chosen_TK.reshape((long) tokens * topK),
+            weights_TK,
+            new ExpertStack(stepTensors));
     return new MoeOutput(
         result.output_TD(),
         new RoutingStats(layer, result.stats().localExpertLoads(), result.stats()));

@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.dispatch.ExpertFunction;
 import ai.llep.dispatch.ExpertStack;
+import ai.llep.models.experts.SwiGluExperts;
 import ai.llep.plan.ExpertPlacement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,6 +22,7 @@ final class BenchLayer implements AutoCloseable {
   final LayerShape shape;
   final ExpertPlacement placement;
   final DataType dataType;
+  final ExpertFunction function;
   final ExpertStack natives;
   private final NDManager manager;
 
@@ -26,11 +30,13 @@ final class BenchLayer implements AutoCloseable {
       LayerShape shape,
       ExpertPlacement placement,
       DataType dataType,
+      ExpertFunction function,
       ExpertStack natives,
       NDManager manager) {
     this.shape = shape;
     this.placement = placement;
     this.dataType = dataType;
+    this.function = function;
     this.natives = natives;
     this.manager = manager;
   }
@@ -51,17 +57,18 @@ final class BenchLayer implements AutoCloseable {
     double inScale = 1 / Math.sqrt(shape.hidden());
     double outScale = 1 / Math.sqrt(shape.ffn());
     long experts = placement.expertsPerRank();
-    Shape in = new Shape(experts, shape.ffn(), shape.hidden());
-    Shape out = new Shape(experts, shape.hidden(), shape.ffn());
-    ExpertStack natives =
-        ExpertStack.withoutBias(
-            normal(manager, in, inScale, dataType),
-            normal(manager, in, inScale, dataType),
-            normal(manager, out, outScale, dataType));
+    ExpertFunction function = new SwiGluExperts(shape.hidden(), shape.ffn(), false);
+    List<Shape> shapes = function.expertShapes();
+    List<NDArray> stacked = new ArrayList<>();
+    for (int i = 0; i < shapes.size(); i++) {
+      Shape stack = new Shape(experts).addAll(shapes.get(i));
+      stacked.add(normal(manager, stack, i == 2 ? outScale : inScale, dataType));
+    }
+    ExpertStack natives = new ExpertStack(stacked);
     if (trainable) {
       natives.tensors().forEach(t -> t.setRequiresGradient(true));
     }
-    return new BenchLayer(shape, placement, dataType, natives, manager);
+    return new BenchLayer(shape, placement, dataType, function, natives, manager);
   }
 
   /** Standard-normal values times {@code scale}, drawn in float32 then cast. */

@@ -3,6 +3,7 @@ package ai.llep.trainer.bench;
 import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.DispatchPhases;
+import ai.llep.dispatch.ExpertGemm;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.ExpertPlacement;
@@ -96,7 +97,13 @@ public final class BenchRunner {
       for (DispatchMode mode : order) {
         Planner planner = Planner.create(mode, options.planner());
         MoeDispatcher dispatcher =
-            new MoeDispatcher(layer.placement, planner, DispatchPhases.NONE, options.batchRows());
+            new MoeDispatcher(
+                layer.placement,
+                planner,
+                layer.function,
+                DispatchPhases.NONE,
+                options.batchRows(),
+                ExpertGemm.AUTO);
         ModeBench.Measured measured =
             ModeBench.run(
                 comm,
@@ -106,7 +113,7 @@ public final class BenchRunner {
                 options,
                 clock,
                 keep,
-                phases -> new MoeDispatcher(layer.placement, planner, phases, options.batchRows()),
+                dispatcher::withPhases,
                 options.trace()
                     ? PhaseTimeline.file(
                         options.output(), scenario.label(), label(mode), comm.rank())

@@ -3,17 +3,18 @@ package ai.llep.trainer.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.llep.comm.Communicator;
+import ai.llep.dispatch.ExpertGroup;
 import ai.llep.tape.GradMode;
 import ai.llep.tape.Gradients;
 
 /**
  * The compute floor: the same expert FFN work under a perfectly balanced load, with no
  * communication and no per-expert launches. Each rank's T*K rows (its share of all ranks' slots)
- * are split evenly over its M native experts (rounded up) and run as three batched GEMMs over all M
- * experts at once, forward (and backward for forward-backward), on the same stacked weights on the
- * same device as the modes. No dispatch can beat it on this hardware.
+ * are split evenly over its M native experts (rounded up) and run as one batched GEMM chain of the
+ * layer's expert function over all M experts at once, forward (and backward for forward-backward),
+ * on the same stacked weights on the same device as the modes. No dispatch can beat it on this
+ * hardware.
  */
 final class ComputeFloor {
   private ComputeFloor() {}
@@ -27,9 +28,6 @@ final class ComputeFloor {
     Shape shape = new Shape(experts, perExpert, layer.shape.hidden());
     boolean backward = options.pass() == BenchPass.FORWARD_BACKWARD;
     try (NDManager inputs = m.newSubManager()) {
-      NDArray gate_MFD = layer.natives.gate_EFD();
-      NDArray up_MFD = layer.natives.up_EFD();
-      NDArray down_MDF = layer.natives.down_EDF();
       NDArray x_MRD = BenchLayer.normal(inputs, shape, 1.0, layer.dataType);
       NDArray upstream_MRD =
           backward ? BenchLayer.normal(inputs, shape, 1.0, layer.dataType) : null;
@@ -39,8 +37,7 @@ final class ComputeFloor {
       double[] times = new double[options.runs()];
       for (int run = 0; run < options.warmup() + options.runs(); run++) {
         comm.barrier();
-        long nanos =
-            clock.time(() -> once(x_MRD, gate_MFD, up_MFD, down_MDF, upstream_MRD, inputs));
+        long nanos = clock.time(() -> once(layer, x_MRD, upstream_MRD, inputs));
         if (run >= options.warmup()) {
           times[run - options.warmup()] = nanos / 1e6;
         }
@@ -49,22 +46,12 @@ final class ComputeFloor {
     }
   }
 
-  private static void once(
-      NDArray x_MRD,
-      NDArray gate_MFD,
-      NDArray up_MFD,
-      NDArray down_MDF,
-      NDArray upstream_MRD,
-      NDManager m) {
+  private static void once(BenchLayer layer, NDArray x_MRD, NDArray upstream_MRD, NDManager m) {
     try (NDManager scope = m.newSubManager();
         GradMode grad = upstream_MRD != null ? GradMode.enabled() : GradMode.disabled()) {
-      for (NDArray t : new NDArray[] {x_MRD, gate_MFD, up_MFD, down_MDF}) {
-        t.tempAttach(scope);
-      }
-      NDArray gate_MRF = x_MRD.batchMatMul(gate_MFD.transpose(0, 2, 1));
-      NDArray up_MRF = x_MRD.batchMatMul(up_MFD.transpose(0, 2, 1));
-      NDArray hidden_MRF = gate_MRF.mul(Activation.sigmoid(gate_MRF)).mul(up_MRF);
-      NDArray y_MRD = hidden_MRF.batchMatMul(down_MDF.transpose(0, 2, 1));
+      x_MRD.tempAttach(scope);
+      layer.natives.tensors().forEach(t -> t.tempAttach(scope));
+      NDArray y_MRD = layer.function.forward(ExpertGroup.batched(x_MRD, layer.natives));
       if (upstream_MRD != null) {
         upstream_MRD.tempAttach(scope);
         Gradients.backward(y_MRD, upstream_MRD);

@@ -4,6 +4,7 @@ import ai.llep.plan.DispatchMode;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
 import ai.llep.trainer.routing.RoutingScenario;
+import ai.llep.trainer.verify.ExpertKind;
 import ai.llep.trainer.verify.VerifyOptions;
 import ai.llep.trainer.verify.VerifyRunner;
 import com.typesafe.config.Config;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description =
         "Run one MoE layer forward and backward across the ranks with EP and LLEP and compare "
-            + "output, input, router and expert gradients with a dense single-process reference. "
+            + "output, input, router and expert gradients with a dense single-process reference "
+            + "(verify.expert-function: swiglu or gpt-oss). "
             + "verify.imbalance, verify.top-k and verify.modes take a value or a list; every "
             + "combination is one case. Ends with 'verify PASS max_rel_err=<x>' or 'verify FAIL ...'.")
 final class VerifyCommand implements Callable<Integer> {
@@ -59,6 +61,7 @@ final class VerifyCommand implements Callable<Integer> {
               .map(RoutingScenario::parse)
               .toList(),
           Settings.dataType(config, "verify.dtype"),
+          ExpertKind.parse(config.getString("verify.expert-function")),
           config.getBoolean("verify.bias"),
           config.getBoolean("verify.router"),
           modes(config),

@@ -13,6 +13,7 @@ import ai.llep.models.tokenizer.ByteTokenizer;
 import ai.llep.models.tokenizer.ChatTemplate;
 import ai.llep.models.tokenizer.HfTokenizer;
 import ai.llep.models.tokenizer.TextTokenizer;
+import ai.llep.plan.Planner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ record LoadedModel(
   /**
    * @param weights where the weights come from instead of the spec (a checkpoint), or null
    * @param templateName {@code auto} picks the family's template
+   * @param planner how the model's MoE layers dispatch (EP, LLEP or the switch between them)
    */
   static LoadedModel open(
       ModelSpec spec,
@@ -41,14 +43,15 @@ record LoadedModel(
       String templateName,
       long seed,
       ModelShard shard,
+      Planner planner,
       NDManager manager) {
     if (spec.isTiny()) {
       String configJson = TinyMoe.configJson(spec.tinyExperts());
       ModelConfig config = HfConfigParser.parse(configJson);
       MoeTransformer model =
           weights == null
-              ? MoeTransformer.initRandom(config, seed, shard, DataType.FLOAT32, manager)
-              : MoeTransformer.load(config, weights, shard, DataType.FLOAT32, manager);
+              ? MoeTransformer.initRandom(config, seed, shard, planner, DataType.FLOAT32, manager)
+              : MoeTransformer.load(config, weights, shard, planner, DataType.FLOAT32, manager);
       return new LoadedModel(
           model, new ByteTokenizer(), template(templateName, "chatml"), configJson, Map.of());
     }
@@ -57,7 +60,12 @@ record LoadedModel(
       ModelConfig config = HfConfigParser.parse(checkpoint.configText());
       MoeTransformer model =
           MoeTransformer.load(
-              config, weights == null ? checkpoint : weights, shard, DataType.FLOAT32, manager);
+              config,
+              weights == null ? checkpoint : weights,
+              shard,
+              planner,
+              DataType.FLOAT32,
+              manager);
       TextTokenizer tokenizer = HfTokenizer.open(folder);
       String family = config.family().name().toLowerCase(java.util.Locale.ROOT);
       return new LoadedModel(

@@ -100,7 +100,8 @@ public final class Trainer {
     CheckpointTensors weights =
         resumeFrom.map(c -> new CheckpointTensors(c.dir(), Checkpointer.MODEL_FILE)).orElse(null);
     LoadedModel loaded =
-        LoadedModel.open(modelSpec, weights, settings.template(), settings.seed(), shard, manager);
+        LoadedModel.open(
+            modelSpec, weights, settings.template(), settings.seed(), shard, planner, manager);
     if (weights != null) {
       weights.close();
     }
@@ -126,8 +127,7 @@ public final class Trainer {
     tracking.start(loaded.model().parameters().elementCount());
     LrSchedule schedule = schedule();
     TrainingRun run =
-        new TrainingRun(
-            comm, manager, settings, loaded.model(), optimizer, schedule, batches, planner);
+        new TrainingRun(comm, manager, settings, loaded.model(), optimizer, schedule, batches);
     StepReport last = null;
     long lastSaved = startStep;
     long loopStart = System.nanoTime();

@@ -11,7 +11,6 @@ import ai.llep.models.TokenBatch;
 import ai.llep.models.layers.CausalLmLoss;
 import ai.llep.models.layers.Segments;
 import ai.llep.models.moe.RoutingStats;
-import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
 import ai.llep.tape.Scalars;
@@ -41,7 +40,6 @@ final class TrainingRun {
   private final AdamW optimizer;
   private final LrSchedule schedule;
   private final ShardedBatches batches;
-  private final Planner planner;
   private final GradientExchange gradients;
 
   TrainingRun(
@@ -51,8 +49,7 @@ final class TrainingRun {
       MoeTransformer model,
       AdamW optimizer,
       LrSchedule schedule,
-      ShardedBatches batches,
-      Planner planner) {
+      ShardedBatches batches) {
     this.comm = comm;
     this.manager = manager;
     this.settings = settings;
@@ -60,7 +57,6 @@ final class TrainingRun {
     this.optimizer = optimizer;
     this.schedule = schedule;
     this.batches = batches;
-    this.planner = planner;
     this.gradients =
         new GradientExchange(
             comm,
@@ -92,7 +88,7 @@ final class TrainingRun {
       try (NDManager scope = manager.newSubManager();
           GradMode grad = GradMode.enabled()) {
         DistributedTape tape = DistributedTape.training(comm);
-        LossOutput out = model.loss(tape, scope, planner, batch);
+        LossOutput out = model.loss(tape, scope, batch);
         tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         layers.add(out.routing());

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.llep.dispatch.ExpertWeights;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -43,23 +44,15 @@ final class LayerFixture {
     return normal(manager, new Shape(tokens, hidden), 1.0, UPSTREAM, rank);
   }
 
-  ExpertWeights expert(NDManager manager, int expert, boolean bias) {
+  /** Expert {@code expert}'s tensors for {@code kind}'s function, in its transfer order. */
+  List<NDArray> expert(NDManager manager, int expert, ExpertKind kind, List<Shape> shapes) {
     int stream = expert * 8;
-    double inScale = 1.0 / Math.sqrt(hidden);
-    double outScale = 1.0 / Math.sqrt(ffn);
-    NDArray gate = normal(manager, new Shape(ffn, hidden), inScale, stream, 1);
-    NDArray up = normal(manager, new Shape(ffn, hidden), inScale, stream, 2);
-    NDArray down = normal(manager, new Shape(hidden, ffn), outScale, stream, 3);
-    if (!bias) {
-      return ExpertWeights.withoutBias(gate, up, down);
+    List<NDArray> tensors = new ArrayList<>();
+    for (int i = 0; i < shapes.size(); i++) {
+      Shape shape = shapes.get(i);
+      tensors.add(normal(manager, shape, kind.scale(i, shape, hidden, ffn), stream, i + 1));
     }
-    return new ExpertWeights(
-        gate,
-        up,
-        down,
-        normal(manager, new Shape(ffn), 0.1, stream, 4),
-        normal(manager, new Shape(ffn), 0.1, stream, 5),
-        normal(manager, new Shape(hidden), 0.1, stream, 6));
+    return tensors;
   }
 
   private NDArray normal(NDManager manager, Shape shape, double scale, int stream, int index) {

@@ -9,6 +9,9 @@ import java.util.List;
 /**
  * Settings of the verify command (config section {@code verify}, the {@code llep} knobs and {@code
  * seed}). Every combination of scenario, top-k and mode is one case.
+ *
+ * @param expertFunction what the experts compute
+ * @param bias whether SwiGLU's projections carry biases (gpt-oss's always do)
  */
 public record VerifyOptions(
     int experts,
@@ -18,6 +21,7 @@ public record VerifyOptions(
     int ffn,
     List<RoutingScenario> scenarios,
     DataType dataType,
+    ExpertKind expertFunction,
     boolean bias,
     boolean router,
     List<DispatchMode> modes,
@@ -36,6 +40,9 @@ public record VerifyOptions(
     nonEmpty("verify.tokens-per-rank", tokensPerRank);
     nonEmpty("verify.imbalance", scenarios);
     nonEmpty("verify.modes", modes);
+    if (expertFunction == null) {
+      throw new IllegalArgumentException("verify.expert-function must be swiglu or gpt-oss");
+    }
     for (int k : topKs) {
       if (k < 1 || k > experts) {
         throw new IllegalArgumentException(

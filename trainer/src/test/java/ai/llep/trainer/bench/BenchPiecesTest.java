@@ -49,7 +49,8 @@ class BenchPiecesTest {
     assertNull(ScenarioResult.reach(1.5, 1.005));
     assertNull(ScenarioResult.reach(null, 2.0));
     DispatchStats stats =
-        new DispatchStats(new long[] {300, 100}, new long[] {200, 200}, 100, 1, 0, 0, new long[4]);
+        new DispatchStats(
+            new long[] {300, 100}, new long[] {200, 200}, 100, 1, 0, 0, 0, new long[4]);
     assertEquals(1.5, stats.imbalanceBefore());
   }
 
@@ -118,9 +119,9 @@ class BenchPiecesTest {
 
   private static BenchReport report() {
     DispatchStats ep =
-        new DispatchStats(new long[] {48, 16}, new long[] {48, 16}, 0, 0, 0, 0, new long[4]);
+        new DispatchStats(new long[] {48, 16}, new long[] {48, 16}, 0, 0, 0, 0, 0, new long[4]);
     DispatchStats llep =
-        new DispatchStats(new long[] {48, 16}, new long[] {32, 32}, 100, 1, 96, 0, new long[4]);
+        new DispatchStats(new long[] {48, 16}, new long[] {32, 32}, 100, 1, 96, 0, 0, new long[4]);
     long gib = 1L << 30;
     ModeResult epResult =
         new ModeResult(

@@ -176,6 +176,7 @@ class TransformersParityTest {
               "auto",
               fixture.seed(),
               ModelShard.single(),
+              Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
               manager);
       try (NDManager step = manager.newSubManager()) {
         LossOutput out =
@@ -184,7 +185,6 @@ class TransformersParityTest {
                 .loss(
                     DistributedTape.inference(new SingleProcessCommunicator()),
                     step,
-                    Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
                     TokenBatch.causalLm(fixture.inputIds()).withLabels(fixture.labels()));
         double loss = out.loss().sum().getFloat() / out.loss().count();
         assertClose(
