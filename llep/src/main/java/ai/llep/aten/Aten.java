@@ -17,10 +17,11 @@ import ai.djl.ndarray.types.Shape;
  * randomUniform/randomInteger}) and {@code toType(BFLOAT16, ...)}; and on a bfloat16 tensor {@code
  * zerosLike()}, {@code onesLike()}, {@code softmax}, {@code logSoftmax}, {@code cumProd}, {@code
  * toDevice} (and DJL's other calls that pass the tensor's own dtype to the JNI). Use {@link #cast},
- * {@link #zerosLike}, {@link #emptyLike}, {@link #zeros} and {@link #toDevice} instead, and cast to
- * float32 before a softmax. On a bfloat16 tensor {@code toFloatArray()} and {@code toString()}
- * throw; {@code toType(FLOAT32, false)} works but, like every DJL cast, is not differentiable.
- * Elementwise math, matmul, reductions, reshapes, indexing and concatenation run on bfloat16.
+ * {@link #zerosLike}, {@link #emptyLike}, {@link #zeros}, {@link #empty} and {@link #toDevice}
+ * instead (and {@link #reinterpret} to make bfloat16 from bytes), and cast to float32 before a
+ * softmax. On a bfloat16 tensor {@code toFloatArray()} and {@code toString()} throw; {@code
+ * toType(FLOAT32, false)} works but, like every DJL cast, is not differentiable. Elementwise math,
+ * matmul, reductions, reshapes, indexing and concatenation run on bfloat16.
  */
 public final class Aten {
   private Aten() {}
@@ -86,6 +87,37 @@ public final class Aten {
           .run(manager)
           .tensor(0);
     }
+  }
+
+  /**
+   * An uninitialised tensor of {@code shape} in {@code type} on {@code device}, under {@code
+   * manager} (for buffers that are written before they are read, such as a receive buffer).
+   */
+  public static NDArray empty(NDManager manager, Shape shape, DataType type, Device device) {
+    try (NDManager scope = manager.newSubManager(device)) {
+      NDArray one = scope.zeros(new Shape(1), DataType.FLOAT32, device);
+      // A broadcast view overlaps itself, so empty_like makes a dense row-major tensor of its
+      // shape.
+      NDArray expanded = shape.dimension() == 0 ? one.reshape(shape) : one.broadcast(shape);
+      return AtenCall.of(AtenOps.EMPTY_LIKE)
+          .tensor(expanded)
+          .scalarType(type)
+          .none()
+          .none()
+          .none()
+          .none()
+          .run(manager)
+          .tensor(0);
+    }
+  }
+
+  /**
+   * {@code x}'s memory read as {@code type}, whose elements must have the size of {@code x}'s (a
+   * view, no copy): how raw bytes become a bfloat16 tensor, since DJL can create float16 but not
+   * bfloat16 tensors. Not differentiable.
+   */
+  public static NDArray reinterpret(NDArray x, DataType type) {
+    return AtenCall.of(AtenOps.VIEW_DTYPE).tensor(x).scalarType(type).run(x.getManager()).tensor(0);
   }
 
   /**

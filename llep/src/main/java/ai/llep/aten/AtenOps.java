@@ -40,6 +40,10 @@ public final class AtenOps {
               + " Tensor softmax_logsumexp, Tensor rng_state, Tensor unused,"
               + " Tensor debug_attn_mask)");
 
+  /** The same memory read as another element type of the same size: a view, no copy. */
+  public static final AtenOp VIEW_DTYPE =
+      AtenOp.parse("aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)");
+
   public static final AtenOp SCATTER_ADD =
       AtenOp.parse("aten::scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor");
 

@@ -1,6 +1,7 @@
 package ai.llep.comm;
 
 import ai.djl.ndarray.types.DataType;
+import ai.llep.aten.Aten;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -25,7 +26,7 @@ public final class SendRecvBatch {
     List<PeerSend> toSelf = new ArrayList<>();
     for (PeerSend s : sends) {
       checkPeer("send to", s.peer(), worldSize);
-      supportedType.accept(s.tensor().getDataType());
+      supportedType.accept(Aten.dtype(s.tensor()));
       if (s.peer() == rank) {
         toSelf.add(s);
       }

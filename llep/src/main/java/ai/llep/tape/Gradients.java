@@ -2,8 +2,11 @@ package ai.llep.tape;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.llep.aten.Aten;
+import ai.llep.aten.DjlTensors;
 
 /** The two autograd entry points the tape needs, on top of DJL's PyTorch engine. */
 public final class Gradients {
@@ -40,10 +43,18 @@ public final class Gradients {
   }
 
   /**
-   * The accumulated gradient of a leaf, as a new array the caller closes. DJL returns zeros for a
-   * leaf that no operation used.
+   * The accumulated gradient of a leaf, as a new array the caller closes: zeros of the leaf's dtype
+   * for a leaf that no operation used. (DJL makes those zeros in float32 whatever the leaf's dtype,
+   * which for a bfloat16 leaf would send float32 to peers expecting bfloat16.)
    */
   public static NDArray gradientOf(NDArray leaf) {
-    return leaf.getGradient();
+    NDArray gradient = leaf.getGradient();
+    DataType type = DjlTensors.dtype(leaf);
+    if (DjlTensors.dtype(gradient) == type) {
+      return gradient;
+    }
+    try (gradient) {
+      return Aten.zerosLike(leaf, type);
+    }
   }
 }

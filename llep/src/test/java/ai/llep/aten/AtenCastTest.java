@@ -124,4 +124,23 @@ class AtenCastTest {
       assertTrue(!kept.isReleased());
     }
   }
+
+  @Test
+  void bytesBecomeBfloat16ThroughAReinterpretingView() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      NDArray half = Aten.cast(m.create(VALUES), DataType.BFLOAT16);
+      NDArray asHalf = Aten.reinterpret(half, DataType.FLOAT16);
+      assertEquals(DataType.FLOAT16, asHalf.getDataType());
+      NDArray back = Aten.reinterpret(asHalf.duplicate(), DataType.BFLOAT16);
+      assertEquals(DataType.BFLOAT16, back.getDataType());
+      assertArrayEquals(
+          Aten.cast(half, DataType.FLOAT32).toFloatArray(),
+          Aten.cast(back, DataType.FLOAT32).toFloatArray());
+      NDArray empty = Aten.empty(m, new Shape(2, 0, 3), DataType.BFLOAT16, m.getDevice());
+      assertEquals(new Shape(2, 0, 3), empty.getShape());
+      assertEquals(DataType.BFLOAT16, empty.getDataType());
+      NDArray buffer = Aten.empty(m, new Shape(4, 3), DataType.BFLOAT16, m.getDevice());
+      assertTrue(TensorAddress.isContiguous(buffer));
+    }
+  }
 }

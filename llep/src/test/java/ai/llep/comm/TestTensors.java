@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import java.nio.ByteBuffer;
 import java.util.Random;
 
@@ -22,6 +23,12 @@ public final class TestTensors {
       case FLOAT16 -> {
         NDArray wide = manager.create(floats(rnd, n), shape);
         NDArray half = wide.toType(DataType.FLOAT16, false);
+        wide.close();
+        yield half;
+      }
+      case BFLOAT16 -> {
+        NDArray wide = manager.create(floats(rnd, n), shape);
+        NDArray half = Aten.cast(wide, DataType.BFLOAT16);
         wide.close();
         yield half;
       }
@@ -71,7 +78,7 @@ public final class TestTensors {
 
   public static void assertSameBits(NDArray expected, NDArray actual, String what) {
     assertEquals(expected.getShape(), actual.getShape(), what + ": shape");
-    assertEquals(expected.getDataType(), actual.getDataType(), what + ": dtype");
+    assertEquals(Aten.dtype(expected), Aten.dtype(actual), what + ": dtype");
     assertArrayEquals(bytes(expected), bytes(actual), what + ": bits");
   }
 }

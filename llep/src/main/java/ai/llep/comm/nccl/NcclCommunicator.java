@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.CommException;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
@@ -152,7 +153,7 @@ public final class NcclCommunicator implements Communicator {
 
   @Override
   public NDArray allReduce(NDArray x, ReduceOp op) {
-    NcclDataType type = NcclDataType.of(checkDevice(x, "all-reduce").getDataType());
+    NcclDataType type = NcclDataType.of(Aten.dtype(checkDevice(x, "all-reduce")));
     if (!type.reducible()) {
       throw new IllegalArgumentException("all-reduce cannot reduce " + x.getDataType());
     }
@@ -201,7 +202,7 @@ public final class NcclCommunicator implements Communicator {
         "all-to-all-v",
         () -> {
           NDArray in = TensorAddress.contiguous(x);
-          NDArray out = x.getManager().create(splits.resultShape(), x.getDataType(), device);
+          NDArray out = buffer(x.getManager(), splits.resultShape(), x.getDataType());
           try {
             long inAddress = TensorAddress.of(in);
             long outAddress = TensorAddress.of(out);
@@ -351,14 +352,14 @@ public final class NcclCommunicator implements Communicator {
       NDArray in = TensorAddress.contiguous(s.tensor());
       staged.add(in);
       long count = in.size();
-      int type = NcclDataType.of(in.getDataType()).code();
+      int type = NcclDataType.of(Aten.dtype(in)).code();
       long at = TensorAddress.of(in);
       if (count > 0) {
         posts.add(() -> nccl.send(at, count, type, s.peer(), comm(), stream));
       }
     }
     for (PeerRecv r : recvs) {
-      NDArray out = manager.create(r.shape(), r.dataType(), device);
+      NDArray out = buffer(manager, r.shape(), r.dataType());
       received.add(out);
       long count = out.size();
       int type = NcclDataType.of(r.dataType()).code();
@@ -413,7 +414,7 @@ public final class NcclCommunicator implements Communicator {
   /** One NCCL collective from {@code x} into a new array of {@code resultShape}. */
   private NDArray collective(String op, NDArray x, Shape resultShape, Call call) {
     NDArray in = TensorAddress.contiguous(x);
-    NDArray out = x.getManager().create(resultShape, x.getDataType(), device);
+    NDArray out = buffer(x.getManager(), resultShape, x.getDataType());
     try {
       if (x.size() > 0) {
         long deadline = driver.deadline();
@@ -475,7 +476,14 @@ public final class NcclCommunicator implements Communicator {
   }
 
   private int typeOf(NDArray x, String op) {
-    return NcclDataType.of(checkDevice(x, op).getDataType()).code();
+    return NcclDataType.of(Aten.dtype(checkDevice(x, op))).code();
+  }
+
+  /** A result buffer on this rank's device; bfloat16 through libtorch (DJL would abort). */
+  private NDArray buffer(NDManager manager, Shape shape, DataType type) {
+    return type == DataType.BFLOAT16
+        ? Aten.empty(manager, shape, type, device)
+        : manager.create(shape, type, device);
   }
 
   private NDArray checkDevice(NDArray x, String op) {

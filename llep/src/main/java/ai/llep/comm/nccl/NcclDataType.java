@@ -3,8 +3,9 @@ package ai.llep.comm.nccl;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * DJL dtypes and NCCL's {@code ncclDataType_t} values (from NCCL's public header). Booleans travel
- * as bytes. bfloat16 is absent on purpose: DJL's PyTorch engine aborts the JVM on it.
+ * DJL dtypes and NCCL's {@code ncclDataType_t} values (from NCCL's public header; {@code
+ * ncclBfloat16} is 9 from NCCL 2.10). Booleans travel as bytes. bfloat16 buffers are made through
+ * libtorch ({@link ai.llep.aten.Aten#empty}): DJL's PyTorch engine aborts the JVM on them.
  */
 enum NcclDataType {
   INT8(DataType.INT8, 0, true),
@@ -14,7 +15,8 @@ enum NcclDataType {
   INT64(DataType.INT64, 4, true),
   FLOAT16(DataType.FLOAT16, 6, true),
   FLOAT32(DataType.FLOAT32, 7, true),
-  FLOAT64(DataType.FLOAT64, 8, true);
+  FLOAT64(DataType.FLOAT64, 8, true),
+  BFLOAT16(DataType.BFLOAT16, 9, true);
 
   private final DataType dataType;
   private final int code;
@@ -43,14 +45,15 @@ enum NcclDataType {
     throw new IllegalArgumentException(
         "the nccl communicator cannot move dtype "
             + dataType
-            + " (supported: float32, float64, float16, uint8, int8, int32, int64, boolean)");
+            + " (supported: float32, float64, float16, bfloat16, uint8, int8, int32, int64,"
+            + " boolean)");
   }
 
   /** Bytes per element of an NCCL dtype code, or -1 for one this project never uses. */
   static int bytesOf(int code) {
     return switch (code) {
       case 0, 1 -> 1;
-      case 6 -> 2;
+      case 6, 9 -> 2;
       case 2, 7 -> 4;
       case 4, 8 -> 8;
       default -> -1;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.CommException;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
@@ -168,7 +169,7 @@ public final class TcpCommunicator implements Communicator {
 
   @Override
   public NDArray broadcast(NDArray x, int root) {
-    WireDType.of(x.getDataType());
+    WireDType.of(Aten.dtype(x));
     if (root < 0 || root >= worldSize) {
       throw new IllegalArgumentException(
           "broadcast root must be in [0, " + worldSize + "), got " + root);
@@ -263,7 +264,7 @@ public final class TcpCommunicator implements Communicator {
   }
 
   private void checkGather(NDArray x) {
-    long bytes = x.size() * WireDType.of(x.getDataType()).dataType().getNumOfBytes();
+    long bytes = x.size() * WireDType.of(Aten.dtype(x)).dataType().getNumOfBytes();
     if (bytes * worldSize > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "gathering "
@@ -276,7 +277,7 @@ public final class TcpCommunicator implements Communicator {
 
   /** The array's bytes in native order, position 0 (a copy, off the device if needed). */
   private static ByteBuffer bytesOf(NDArray x) {
-    WireDType.of(x.getDataType());
+    WireDType.of(Aten.dtype(x));
     return x.toByteBuffer().order(ByteOrder.nativeOrder());
   }
 
@@ -292,11 +293,19 @@ public final class TcpCommunicator implements Communicator {
    * A tensor that owns a copy of {@code data}. DJL's create wraps a direct buffer without copying
    * and keeps the buffer alive only through that one Java object: a view of it, or a gradient
    * autograd steals from it (AccumulateGrad keeps an incoming gradient as a leaf's .grad), would
-   * outlive the buffer and read freed memory.
+   * outlive the buffer and read freed memory. bfloat16 bytes are wrapped as float16 (the same size)
+   * and the copy is read as bfloat16 through libtorch.
    */
   private static NDArray create(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
-    try (NDArray wrapped = manager.create(data, shape, type)) {
-      return wrapped.duplicate();
+    boolean bf16 = type == DataType.BFLOAT16;
+    try (NDArray wrapped = manager.create(data, shape, bf16 ? DataType.FLOAT16 : type)) {
+      NDArray copy = wrapped.duplicate();
+      if (!bf16) {
+        return copy;
+      }
+      try (copy) {
+        return Aten.reinterpret(copy, DataType.BFLOAT16);
+      }
     }
   }
 

@@ -12,7 +12,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (trial, dtype, rank), so each rank rebuilds all ranks' inputs to compute the expected result.
  */
 class TcpCollectivesTest {
-  private static final DataType[] TYPES = {DataType.FLOAT32, DataType.FLOAT16, DataType.INT64};
+  private static final DataType[] TYPES = {
+    DataType.FLOAT32, DataType.FLOAT16, DataType.BFLOAT16, DataType.INT64
+  };
   private static final int TRIALS = 4;
 
   @ParameterizedTest(name = "P={0}")
