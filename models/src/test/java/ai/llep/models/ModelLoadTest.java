@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.TensorNames;
+import ai.llep.plan.DispatchMode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +24,13 @@ class ModelLoadTest {
     InMemoryTensorSource source = TestModels.checkpoint(config, 1);
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, new ModelShard(1, 2), DataType.FLOAT32, root)) {
+            MoeTransformer.load(
+                config,
+                source,
+                new ModelShard(1, 2),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT32,
+                root)) {
       ParameterRegistry registry = model.parameters();
       List<Parameter> experts = registry.ofKind(ParameterKind.EXPERT);
       assertEquals(2 * 3, experts.size(), "2 layers x gate, up, down, each a stack");
@@ -60,7 +67,13 @@ class ModelLoadTest {
     try (NDManager root = NDManager.newBaseManager("PyTorch")) {
       for (int rank = 0; rank < 2; rank++) {
         try (MoeTransformer model =
-            MoeTransformer.load(config, source, new ModelShard(rank, 2), DataType.FLOAT32, root)) {
+            MoeTransformer.load(
+                config,
+                source,
+                new ModelShard(rank, 2),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT32,
+                root)) {
           List<Parameter> tensors = model.exportTensors(root);
           total += tensors.size();
           exported.addAll(names(tensors));
@@ -95,7 +108,13 @@ class ModelLoadTest {
     source.remove(new TensorNames(config.family()).expertDown(1, 0));
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, new ModelShard(1, 2), DataType.FLOAT32, root)) {
+            MoeTransformer.load(
+                config,
+                source,
+                new ModelShard(1, 2),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT32,
+                root)) {
       assertEquals(2, model.placement().ranks());
     }
   }
@@ -136,6 +155,7 @@ class ModelLoadTest {
                       config,
                       TestModels.checkpoint(config, 1),
                       ModelShard.single(),
+                      Checks.planner(DispatchMode.EP),
                       DataType.INT32,
                       root));
       assertEquals(
@@ -149,7 +169,14 @@ class ModelLoadTest {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> MoeTransformer.load(config, source, shard, DataType.FLOAT32, root));
+              () ->
+                  MoeTransformer.load(
+                      config,
+                      source,
+                      shard,
+                      Checks.planner(DispatchMode.EP),
+                      DataType.FLOAT32,
+                      root));
       assertEquals(message, e.getMessage());
       assertTrue(source.readNames().isEmpty(), "nothing is read before every check passed");
     }

@@ -11,7 +11,6 @@ import ai.llep.models.TokenBatch;
 import ai.llep.models.layers.CausalLmLoss;
 import ai.llep.models.layers.Segments;
 import ai.llep.models.moe.RoutingStats;
-import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
 import ai.llep.tape.Scalars;
@@ -41,7 +40,6 @@ final class TrainingRun {
   private final AdamW optimizer;
   private final LrSchedule schedule;
   private final ShardedBatches batches;
-  private final Planner planner;
   private final GradientExchange gradients;
   private final StopRequest stop;
   private final MemoryGauge memory;
@@ -54,7 +52,6 @@ final class TrainingRun {
       AdamW optimizer,
       LrSchedule schedule,
       ShardedBatches batches,
-      Planner planner,
       StopRequest stop,
       MemoryGauge memory) {
     this.comm = comm;
@@ -66,7 +63,6 @@ final class TrainingRun {
     this.optimizer = optimizer;
     this.schedule = schedule;
     this.batches = batches;
-    this.planner = planner;
     this.gradients =
         new GradientExchange(
             comm,
@@ -103,8 +99,7 @@ final class TrainingRun {
       try (NDManager scope = manager.newSubManager();
           GradMode grad = GradMode.enabled()) {
         DistributedTape tape = DistributedTape.training(comm);
-        LossOutput out =
-            model.loss(tape, scope, planner, batch, settings.loop().activationCheckpointing());
+        LossOutput out = model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
         tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         layers.add(out.routing());
