@@ -104,7 +104,8 @@ final class DeviceRouting {
    * @param counts P x N slot counts of every rank
    * @param byExpert_S this rank's slot indices ordered by (expert, slot), on the device
    * @param topK slots per token
-   * @param natives this rank's experts: whether they are stacked, for batching
+   * @param firstNative the first expert this rank owns
+   * @param batchable how many of its experts may run in batches: the stack's size, or 0 for none
    * @param batchRows largest expert, in rows, that may run in a batch ({@link ExpertBatching})
    */
   static DeviceRouting of(
@@ -114,7 +115,8 @@ final class DeviceRouting {
       int rank,
       NDArray byExpert_S,
       int topK,
-      NativeExperts natives,
+      int firstNative,
+      int batchable,
       long batchRows) {
     int ranks = counts.length;
     int experts = counts[rank].length;
@@ -186,13 +188,12 @@ final class DeviceRouting {
     for (int i = 1; i < segmentOffsets.length; i++) {
       segmentOffsets[i] = segmentOffsets[i - 1] + segments.get(i - 1).rows();
     }
-    List<ExpertWork> work =
-        ExpertBatching.plan(segments, natives.firstExpert(), natives.stackedCount(), batchRows);
+    List<ExpertWork> work = ExpertBatching.plan(segments, firstNative, batchable, batchRows);
     int[] padIndexNumber = new int[work.size()];
     for (int w = 0; w < work.size(); w++) {
       padIndexNumber[w] =
           work.get(w).batched()
-              ? padRuns(runIndex, work.get(w), segments, segmentOffsets, natives.firstExpert())
+              ? padRuns(runIndex, work.get(w), segments, segmentOffsets, firstNative)
               : -1;
     }
     List<NDArray> indices = runIndex.build(manager);

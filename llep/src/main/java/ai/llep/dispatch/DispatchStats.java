@@ -3,7 +3,7 @@ package ai.llep.dispatch;
 /**
  * What one MoE layer's dispatch did, for logs and tracking: per-rank loads before (standard EP) and
  * after planning, slots computed away from their expert's native rank, weights moved, and how many
- * of this rank's experts ran inside batched GEMM chains.
+ * of the experts this rank computed ran inside batched GEMM chains or in the grouped call.
  */
 public record DispatchStats(
     long[] loadsBefore,
@@ -12,6 +12,7 @@ public record DispatchStats(
     int transfers,
     long weightBytesMoved,
     int batchedExperts,
+    int groupedExperts,
     long[] localExpertLoads) {
   public double imbalanceBefore() {
     return imbalance(loadsBefore);

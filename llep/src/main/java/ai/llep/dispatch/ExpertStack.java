@@ -2,60 +2,43 @@ package ai.llep.dispatch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.nn.Activation;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A rank's native experts stored as stacked tensors, as gpt-oss checkpoints store them: {@code
- * gate} and {@code up} are [E, F, D], {@code down} is [E, D, F], the biases ([E, F], [E, F], [E,
- * D]) all present or all null. Expert {@code i} is the slice {@code [i]} of each, a view; a run of
- * consecutive experts computes as one batched GEMM chain over the stacked weights, with no copy of
- * them.
+ * Experts stored as stacked tensors: tensor i of expert j is slice {@code [j]} of {@code
+ * tensors().get(i)}, in an {@link ExpertFunction}'s transfer order. A range of consecutive experts
+ * is a stack of views, with no copy of the weights.
  */
-public record ExpertStack(
-    NDArray gate_EFD,
-    NDArray up_EFD,
-    NDArray down_EDF,
-    NDArray gateBias_EF,
-    NDArray upBias_EF,
-    NDArray downBias_ED) {
+public record ExpertStack(List<NDArray> tensors) {
   public ExpertStack {
-    if (gate_EFD == null || up_EFD == null || down_EDF == null) {
-      throw new IllegalArgumentException("an expert stack needs gate, up and down weights");
+    tensors = List.copyOf(tensors);
+    if (tensors.isEmpty()) {
+      throw new IllegalArgumentException("an expert stack needs at least one tensor");
     }
-    boolean anyBias = gateBias_EF != null || upBias_EF != null || downBias_ED != null;
-    boolean allBias = gateBias_EF != null && upBias_EF != null && downBias_ED != null;
-    if (anyBias && !allBias) {
-      throw new IllegalArgumentException(
-          "stacked expert biases must be given for gate, up and down, or none");
+    long experts = -1;
+    for (int i = 0; i < tensors.size(); i++) {
+      Shape shape = tensors.get(i).getShape();
+      if (shape.dimension() < 1 || (experts >= 0 && shape.get(0) != experts)) {
+        throw new IllegalArgumentException(
+            "stacked expert tensor "
+                + i
+                + " must be [E, ...] with the E of the others ("
+                + experts
+                + "), got "
+                + shape);
+      }
+      experts = shape.get(0);
     }
-    var gate = gate_EFD.getShape();
-    var down = down_EDF.getShape();
-    if (gate.dimension() != 3
-        || !gate.equals(up_EFD.getShape())
-        || down.dimension() != 3
-        || down.get(0) != gate.get(0)
-        || down.get(1) != gate.get(2)
-        || down.get(2) != gate.get(1)) {
-      throw new IllegalArgumentException(
-          "stacked expert shapes must be gate [E, F, D], up [E, F, D], down [E, D, F]; got gate "
-              + gate
-              + ", up "
-              + up_EFD.getShape()
-              + ", down "
-              + down);
+    if (experts < 1) {
+      throw new IllegalArgumentException("an expert stack needs at least one expert");
     }
   }
 
-  public static ExpertStack withoutBias(NDArray gate_EFD, NDArray up_EFD, NDArray down_EDF) {
-    return new ExpertStack(gate_EFD, up_EFD, down_EDF, null, null, null);
-  }
-
-  /** The inverse of {@link #tensors()}. */
-  public static ExpertStack of(List<NDArray> tensors) {
-    NDArray[] t = ExpertWeights.gateUpDownBiases(tensors, "an expert stack");
-    return new ExpertStack(t[0], t[1], t[2], t[3], t[4], t[5]);
+  /** Number of experts E. */
+  public int size() {
+    return Math.toIntExact(tensors.getFirst().getShape().get(0));
   }
 
   /** Experts {@code [from, to)} as a stack of views. */
@@ -65,72 +48,38 @@ public record ExpertStack(
       return this;
     }
     NDIndex experts = RunIndex.slice(from, to);
-    List<NDArray> views = new ArrayList<>();
-    for (NDArray tensor : tensors()) {
+    List<NDArray> views = new ArrayList<>(tensors.size());
+    for (NDArray tensor : tensors) {
       views.add(tensor.get(experts));
     }
-    return of(views);
-  }
-
-  /** Number of experts E. */
-  public int size() {
-    return Math.toIntExact(gate_EFD.getShape().get(0));
-  }
-
-  public boolean hasBias() {
-    return gateBias_EF != null;
-  }
-
-  /** The stacked tensors: gate, up, down, then the biases when present. */
-  public List<NDArray> tensors() {
-    List<NDArray> out = new ArrayList<>(List.of(gate_EFD, up_EFD, down_EDF));
-    if (hasBias()) {
-      out.addAll(List.of(gateBias_EF, upBias_EF, downBias_ED));
-    }
-    return out;
+    return new ExpertStack(views);
   }
 
   /**
-   * Expert {@code i} as views of the stacked tensors. Made under a recording grad mode, the views
-   * are in the graph, so gradients through them reach the stacked tensors.
+   * Expert {@code i}'s tensors as views of the stacked ones. Made under a recording grad mode, the
+   * views are in the graph, so gradients through them reach the stacked tensors.
    */
-  public ExpertWeights expert(int i) {
+  public List<NDArray> expert(int i) {
     checkRange(i, i + 1);
     NDIndex at = new NDIndex(i);
-    return hasBias()
-        ? new ExpertWeights(
-            gate_EFD.get(at),
-            up_EFD.get(at),
-            down_EDF.get(at),
-            gateBias_EF.get(at),
-            upBias_EF.get(at),
-            downBias_ED.get(at))
-        : ExpertWeights.withoutBias(gate_EFD.get(at), up_EFD.get(at), down_EDF.get(at));
-  }
-
-  /**
-   * y = down(silu(gate(x)) * up(x)) for every expert of the stack at once: {@code x_EMD} holds M
-   * rows for each of them, in expert order; three batched GEMMs in all.
-   */
-  public NDArray apply(NDArray x_EMD) {
-    if (x_EMD.getShape().dimension() != 3 || x_EMD.getShape().get(0) != size()) {
-      throw new IllegalArgumentException(
-          "expected rows ["
-              + size()
-              + ", M, D] for a stack of "
-              + size()
-              + " experts, got "
-              + x_EMD.getShape());
+    List<NDArray> views = new ArrayList<>(tensors.size());
+    for (NDArray tensor : tensors) {
+      views.add(tensor.get(at));
     }
-    NDArray gate_EMF = project(x_EMD, gate_EFD, gateBias_EF);
-    NDArray up_EMF = project(x_EMD, up_EFD, upBias_EF);
-    NDArray hidden_EMF = gate_EMF.mul(Activation.sigmoid(gate_EMF)).mul(up_EMF);
-    return project(hidden_EMF, down_EDF, downBias_ED);
+    return views;
   }
 
-  private static NDArray project(NDArray x_EMI, NDArray weight_EOI, NDArray bias_EO) {
-    NDArray y_EMO = x_EMI.batchMatMul(weight_EOI.transpose(0, 2, 1));
-    return bias_EO == null ? y_EMO : y_EMO.add(bias_EO.expandDims(1));
+  /** Whether expert {@code i}'s tensors have {@code shapes}, in order. */
+  boolean holds(List<Shape> shapes) {
+    if (shapes.size() != tensors.size()) {
+      return false;
+    }
+    for (int i = 0; i < shapes.size(); i++) {
+      if (!tensors.get(i).getShape().slice(1).equals(shapes.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void checkRange(int from, int to) {

@@ -9,36 +9,27 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The experts a rank owns during one forward: a list of separate experts, or a stack whose
- * per-expert views are made on first use (so that they are in this forward's graph).
+ * The stacked experts a rank owns during one forward, whose per-expert views are made on first use
+ * (so that they are in this forward's graph).
  *
- * <p>When the forward records gradients, the stack is cut once per forward into the pieces the work
- * needs (one piece per batch, one per other expert) by a single split per tensor: the backward of a
- * split joins all pieces' gradients in one step, where a separate view per expert would each add a
- * gradient the size of the whole stack.
+ * <p>When the forward records gradients and runs {@link ExpertGemm#BATCHED}, the stack is cut once
+ * per forward into the pieces the work needs (one piece per batch, one per other expert) by a
+ * single split per tensor: the backward of a split joins all pieces' gradients in one step, where a
+ * separate view per expert would each add a gradient the size of the whole stack.
  */
 final class NativeExperts {
   private final int firstExpert;
-  private final List<ExpertWeights> list;
   private final ExpertStack stack;
-  private final ExpertWeights[] views;
+  private final List<NDArray>[] views;
   private List<NDList> pieces;
   private int[] pieceOf;
   private int[] pieceStart;
 
-  private NativeExperts(int firstExpert, List<ExpertWeights> list, ExpertStack stack) {
+  @SuppressWarnings("unchecked")
+  NativeExperts(int firstExpert, ExpertStack stack) {
     this.firstExpert = firstExpert;
-    this.list = list;
     this.stack = stack;
-    this.views = stack == null ? null : new ExpertWeights[stack.size()];
-  }
-
-  static NativeExperts of(int firstExpert, List<ExpertWeights> experts) {
-    return new NativeExperts(firstExpert, experts, null);
-  }
-
-  static NativeExperts of(int firstExpert, ExpertStack stack) {
-    return new NativeExperts(firstExpert, null, stack);
+    this.views = new List[stack.size()];
   }
 
   int firstExpert() {
@@ -46,12 +37,11 @@ final class NativeExperts {
   }
 
   int count() {
-    return stack == null ? list.size() : stack.size();
+    return stack.size();
   }
 
-  /** How many experts can run in batches: the stack's size, or 0 for separate experts. */
-  int stackedCount() {
-    return stack == null ? 0 : stack.size();
+  ExpertStack stack() {
+    return stack;
   }
 
   /**
@@ -59,7 +49,7 @@ final class NativeExperts {
    * expert or batch is used.
    */
   void prepare(List<ExpertWork> work, boolean recording) {
-    if (stack == null || !recording) {
+    if (!recording) {
       return;
     }
     int size = stack.size();
@@ -82,22 +72,20 @@ final class NativeExperts {
     long[] points = starts.stream().skip(1).mapToLong(Integer::longValue).toArray();
     pieces = new ArrayList<>();
     for (NDArray tensor : stack.tensors()) {
-      pieces.add(tensor.split(points, 0));
+      pieces.add(points.length == 0 ? new NDList(tensor) : tensor.split(points, 0));
     }
   }
 
   /**
-   * Expert {@code local}'s weights. A view of the stack made while autograd is off (the forward of
-   * checkpointed experts) is not kept: a recompute under autograd needs views in the graph.
+   * Expert {@code local}'s tensors, in transfer order. A view of the stack made while autograd is
+   * off (the forward of checkpointed experts) is not kept: a recompute under autograd needs views
+   * in the graph.
    */
-  ExpertWeights expert(int local) {
-    if (stack == null) {
-      return list.get(local);
-    }
+  List<NDArray> expert(int local) {
     if (views[local] != null) {
       return views[local];
     }
-    ExpertWeights view = pieces == null ? stack.expert(local) : fromPieces(local);
+    List<NDArray> view = pieces == null ? stack.expert(local) : fromPieces(local);
     if (GradMode.isEnabled()) {
       views[local] = view;
     }
@@ -114,10 +102,10 @@ final class NativeExperts {
     for (NDList cut : pieces) {
       tensors.add(cut.get(piece));
     }
-    return ExpertStack.of(tensors);
+    return new ExpertStack(tensors);
   }
 
-  private ExpertWeights fromPieces(int local) {
+  private List<NDArray> fromPieces(int local) {
     int piece = pieceOf[local];
     List<NDArray> tensors = new ArrayList<>();
     for (NDList cut : pieces) {
@@ -127,6 +115,6 @@ final class NativeExperts {
               ? block.squeeze(0)
               : block.get(new NDIndex(local - pieceStart[piece])));
     }
-    return ExpertWeights.fromTensors(tensors);
+    return tensors;
   }
 }

@@ -102,6 +102,8 @@ class AtenCastTest {
       assertEquals(new Shape(2, 0, 3), empty.getShape());
       NDArray scalar = Aten.empty(m, new Shape(), DataType.BFLOAT16, Device.cpu());
       assertEquals(new Shape(), scalar.getShape());
+      NDArray buffer = Aten.empty(m, new Shape(4, 3), DataType.BFLOAT16, Device.cpu());
+      assertTrue(TensorAddress.isContiguous(buffer), "a receive buffer, not a broadcast view");
     }
   }
 

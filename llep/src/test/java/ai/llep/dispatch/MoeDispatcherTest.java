@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
+import ai.llep.comm.Communicator;
 import ai.llep.comm.tcp.LocalWorld;
 import ai.llep.comm.tcp.TcpOptions;
 import ai.llep.plan.DispatchMode;
@@ -21,6 +23,7 @@ import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,9 +31,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * EP and LLEP dispatch on P in-process ranks against the dense float64 reference, on fresh random
- * layers and routings (the seed is in every failure message): output, input, router and expert
- * gradients, with empty ranks, skewed routings and tiny m so that LLEP really spills; with the
- * experts given one by one, and stacked so that small neighbours run as batched GEMM chains.
+ * layers and routings (the seed is in every failure message): output, input, router and every
+ * expert tensor's gradient, with empty ranks, skewed routings and tiny m so that LLEP really spills
+ * (and the test fails if it never did). Each of two expert functions (a SwiGLU, with and without
+ * biases, and a clamped gated unit with interleaved gate and up and biases) runs both as batched
+ * GEMM chains (small stacked neighbours padded into one batch, the others alone) and as one grouped
+ * call per projection (native and borrowed experts together).
  */
 class MoeDispatcherTest {
   private static final double TOLERANCE = 1e-5;
@@ -42,34 +48,89 @@ class MoeDispatcherTest {
       float[] routerGrad,
       List<float[]> expertGrads,
       long spilled,
-      int batched) {}
+      int batched,
+      int grouped) {}
 
-  @ParameterizedTest(name = "{0} ranks")
-  @ValueSource(ints = {1, 2, 3, 4})
-  void matchesTheDenseReference(int ranks) throws Exception {
-    check(ranks, false);
+  /** The expert functions under test. */
+  enum Kind {
+    SWIGLU,
+    CLAMPED
   }
 
   @ParameterizedTest(name = "{0} ranks")
   @ValueSource(ints = {1, 2, 3, 4})
-  void stackedExpertsMatchTheDenseReference(int ranks) throws Exception {
-    check(ranks, true);
+  void swiGluMatchesTheDenseReference(int ranks) throws Exception {
+    check(ranks, Kind.SWIGLU);
   }
 
-  private static void check(int ranks, boolean stacked) throws Exception {
+  @ParameterizedTest(name = "{0} ranks")
+  @ValueSource(ints = {1, 2, 3, 4})
+  void clampedGluMatchesTheDenseReference(int ranks) throws Exception {
+    check(ranks, Kind.CLAMPED);
+  }
+
+  /**
+   * bfloat16 tokens and experts through the TCP communicator, the tape and the weight loans (every
+   * tensor that crosses ranks is bfloat16), batched and grouped, within bfloat16 rounding of the
+   * reference on the same rounded inputs.
+   */
+  @ParameterizedTest(name = "{0} ranks")
+  @ValueSource(ints = {2, 3})
+  void bfloat16MatchesTheDenseReference(int ranks) throws Exception {
     long seed = System.nanoTime();
     SplittableRandom random = new SplittableRandom(seed);
-    long spilledInTotal = 0;
-    long batchedInTotal = 0;
+    long spilled = 0;
+    try (LocalWorld world =
+            LocalWorld.start(
+                ranks,
+                new TcpOptions(Duration.ofSeconds(30), Duration.ofSeconds(30), "127.0.0.1"));
+        NDManager manager = NDManager.newBaseManager("PyTorch")) {
+      for (int round = 0; round < 4; round++) {
+        Kind kind = Kind.values()[round % 2];
+        Case c = Case.random(random, ranks, 2, kind).withSmallColdExperts().unclamped();
+        ExpertGemm gemm = round < 2 ? ExpertGemm.BATCHED : ExpertGemm.GROUPED;
+        for (DispatchMode mode : List.of(DispatchMode.EP, DispatchMode.LLEP)) {
+          String label =
+              "seed " + seed + " round " + round + " " + c + " mode " + mode + " " + gemm;
+          MoeDispatcher dispatcher = c.dispatcher(ranks, mode, gemm, 1024);
+          List<LocalWorld.Outcome<RankResult>> outcomes =
+              world.run(
+                  (rank, comm, m) -> runRank(c, rank, comm, m, dispatcher, DataType.BFLOAT16));
+          List<RankResult> results = new ArrayList<>();
+          for (int r = 0; r < ranks; r++) {
+            assertNull(
+                outcomes.get(r).error(),
+                label + ": rank " + r + " failed: " + outcomes.get(r).error());
+            results.add(outcomes.get(r).value());
+          }
+          compare(manager, c, results, DataType.BFLOAT16, 3e-2, label);
+          spilled += mode == DispatchMode.LLEP ? results.getFirst().spilled() : 0;
+        }
+      }
+    }
+    assertTrue(spilled > 0, "seed " + seed + ": LLEP never spilled, so it was not tested");
+  }
+
+  private static void check(int ranks, Kind kind) throws Exception {
+    check(ranks, kind, System.nanoTime());
+  }
+
+  /** A failure names its seed, with which this repeats it. */
+  static void check(int ranks, Kind kind, long seed) throws Exception {
+    SplittableRandom random = new SplittableRandom(seed);
+    long spilled = 0;
+    long batched = 0;
+    long grouped = 0;
     try (LocalWorld world =
             LocalWorld.start(
                 ranks,
                 new TcpOptions(Duration.ofSeconds(30), Duration.ofSeconds(30), "127.0.0.1"));
         NDManager manager = NDManager.newBaseManager("PyTorch")) {
       for (int round = 0; round < 6; round++) {
-        Case drawn = Case.random(random, ranks, stacked ? 3 : 1);
-        Case c = stacked && round == 0 ? drawn.withSmallColdExperts() : drawn;
-        long batchRows = stacked ? new long[] {1024, 1024, 6}[round % 3] : 0;
+        Case drawn = Case.random(random, ranks, 3, kind);
+        Case c = round < 3 ? drawn.withSmallColdExperts() : drawn;
+        ExpertGemm gemm = round % 2 == 0 ? ExpertGemm.BATCHED : ExpertGemm.GROUPED;
+        long batchRows = new long[] {1024, 1024, 6}[round / 2];
         for (DispatchMode mode : List.of(DispatchMode.EP, DispatchMode.LLEP)) {
           String label =
               "seed "
@@ -80,200 +141,164 @@ class MoeDispatcherTest {
                   + c
                   + " mode "
                   + mode
+                  + " gemm "
+                  + gemm
                   + " batch rows "
                   + batchRows;
-          PlannerOptions options =
-              new PlannerOptions(1.0, c.minTokens, 1.0, PlannerOptions.Variant.DEFAULT);
-          MoeDispatcher dispatcher =
-              new MoeDispatcher(
-                  new ExpertPlacement(c.experts, ranks),
-                  Planner.create(mode, options),
-                  DispatchPhases.NONE,
-                  batchRows);
+          MoeDispatcher dispatcher = c.dispatcher(ranks, mode, gemm, batchRows);
           List<LocalWorld.Outcome<RankResult>> outcomes =
-              world.run((rank, comm, m) -> runRank(c, rank, comm, m, dispatcher, stacked));
+              world.run((rank, comm, m) -> runRank(c, rank, comm, m, dispatcher, DataType.FLOAT32));
           List<RankResult> results = new ArrayList<>();
           for (int r = 0; r < ranks; r++) {
             assertNull(
                 outcomes.get(r).error(),
                 label + ": rank " + r + " failed: " + outcomes.get(r).error());
             results.add(outcomes.get(r).value());
-            batchedInTotal += outcomes.get(r).value().batched();
+            batched += outcomes.get(r).value().batched();
+            grouped += outcomes.get(r).value().grouped();
           }
-          compare(manager, c, results, label);
+          compare(manager, c, results, DataType.FLOAT32, TOLERANCE, label);
           if (mode == DispatchMode.LLEP) {
-            spilledInTotal += results.getFirst().spilled();
+            spilled += results.getFirst().spilled();
           }
         }
       }
     }
     if (ranks > 1) {
-      assertTrue(spilledInTotal > 0, "seed " + seed + ": LLEP never spilled, so it was not tested");
+      assertTrue(spilled > 0, "seed " + seed + ": LLEP never spilled, so it was not tested");
     }
-    if (stacked) {
-      assertTrue(batchedInTotal > 0, "seed " + seed + ": no expert ran in a batch");
-    }
+    assertTrue(batched > 0, "seed " + seed + ": no expert ran in a batch");
+    assertTrue(grouped > 0, "seed " + seed + ": no expert ran in a grouped call");
   }
 
+  /**
+   * One rank's forward and distributed backward with the layer in {@code type}: tokens and stacked
+   * experts are leaves of that type, the router a float32 leaf whose softmax runs in float32.
+   */
   static RankResult runRank(
       Case c,
       int rank,
-      ai.llep.comm.Communicator comm,
+      Communicator comm,
       NDManager parent,
       MoeDispatcher dispatcher,
-      boolean stacked) {
+      DataType type) {
     try (NDManager m = parent.newSubManager();
         GradMode grad = GradMode.enabled()) {
-      NDArray x = c.tokens(m, rank);
-      x.setRequiresGradient(true);
-      NDArray router = c.router(m);
-      router.setRequiresGradient(true);
-      List<ExpertWeights> natives = new ArrayList<>();
+      NDArray x = leaf(as(c.tokens(m, rank), type));
+      NDArray router = leaf(c.router(m));
       ExpertPlacement placement = dispatcher.placement();
-      for (int e = placement.firstExpert(rank);
-          e < placement.firstExpert(rank) + placement.expertsPerRank();
-          e++) {
-        natives.add(c.expert(m, e));
+      int first = placement.firstExpert(rank);
+      List<NDArray> stacked = new ArrayList<>();
+      for (NDArray tensor : c.stack(m, first, first + placement.expertsPerRank())) {
+        stacked.add(leaf(as(tensor, type)));
       }
-      ExpertStack stack = stacked ? stack(natives) : null;
-      List<NDArray> leaves = stacked ? stack.tensors() : new ArrayList<>();
-      if (!stacked) {
-        natives.forEach(w -> leaves.addAll(w.tensors()));
-      }
-      leaves.forEach(t -> t.setRequiresGradient(true));
       long[] choices = c.choices(rank);
+      NDArray x32 = type == DataType.FLOAT32 ? x : Aten.cast(x, DataType.FLOAT32);
       NDArray weights =
-          x.matMul(router.transpose())
+          x32.matMul(router.transpose())
               .softmax(1)
               .gather(m.create(choices, new Shape(c.tokens[rank], c.topK)), 1);
+      if (type != DataType.FLOAT32) {
+        weights = Aten.cast(weights, type);
+      }
       DistributedTape tape = DistributedTape.training(comm);
       DispatchResult result =
-          stacked
-              ? dispatcher.forward(tape, x, m.create(choices), weights, stack)
-              : dispatcher.forward(tape, x, choices, weights, natives);
-      tape.backward(result.output_TD(), c.upstream(m, rank));
+          dispatcher.forward(tape, x, m.create(choices), weights, new ExpertStack(stacked));
+      tape.backward(result.output_TD(), as(c.upstream(m, rank), type));
       List<float[]> grads = new ArrayList<>();
-      if (stacked) {
-        List<NDArray> stackGrads = stack.tensors().stream().map(NDArray::getGradient).toList();
-        for (int i = 0; i < natives.size(); i++) {
-          for (NDArray g : stackGrads) {
-            grads.add(g.get(i).toFloatArray());
-          }
+      List<NDArray> stackGrads = stacked.stream().map(NDArray::getGradient).toList();
+      for (int i = 0; i < placement.expertsPerRank(); i++) {
+        for (NDArray g : stackGrads) {
+          grads.add(floats(g.get(i)));
         }
-      } else {
-        natives.forEach(w -> w.tensors().forEach(t -> grads.add(t.getGradient().toFloatArray())));
       }
       return new RankResult(
-          result.output_TD().toFloatArray(),
-          x.getGradient().toFloatArray(),
-          router.getGradient().toFloatArray(),
+          floats(result.output_TD()),
+          floats(x.getGradient()),
+          floats(router.getGradient()),
           grads,
           result.stats().spilledSlots(),
-          result.stats().batchedExperts());
+          result.stats().batchedExperts(),
+          result.stats().groupedExperts());
     }
   }
 
-  static void compare(NDManager manager, Case c, List<RankResult> results, String label) {
+  /**
+   * Compares every rank's results with the dense reference on the same inputs and weights (rounded
+   * to {@code type} first, so only the computation's rounding counts): each quantity's largest
+   * error must stay within {@code tolerance} times its largest reference magnitude.
+   */
+  static void compare(
+      NDManager manager,
+      Case c,
+      List<RankResult> results,
+      DataType type,
+      double tolerance,
+      String label) {
     try (NDManager m = manager.newSubManager()) {
       int ranks = results.size();
       NDList xs = new NDList();
       NDList ups = new NDList();
-      List<long[]> choices = new ArrayList<>();
-      for (int r = 0; r < ranks; r++) {
-        xs.add(c.tokens(m, r));
-        ups.add(c.upstream(m, r));
-        choices.add(c.choices(r));
-      }
       long total = 0;
-      for (int t : c.tokens) {
-        total += t;
+      for (int r = 0; r < ranks; r++) {
+        xs.add(rounded(c.tokens(m, r), type));
+        ups.add(rounded(c.upstream(m, r), type));
+        total += c.tokens[r];
       }
-      long[] allChoices = choices.stream().flatMapToLong(java.util.Arrays::stream).toArray();
-      NDList gates = new NDList();
-      NDList ups2 = new NDList();
-      NDList downs = new NDList();
-      NDList gateB = new NDList();
-      NDList upB = new NDList();
-      NDList downB = new NDList();
-      for (int e = 0; e < c.experts; e++) {
-        ExpertWeights w = c.expert(m, e);
-        gates.add(w.gate());
-        ups2.add(w.up());
-        downs.add(w.down());
-        if (c.bias) {
-          gateB.add(w.gateBias());
-          upB.add(w.upBias());
-          downB.add(w.downBias());
-        }
+      long[] allChoices = new long[0];
+      for (int r = 0; r < ranks; r++) {
+        long[] mine = c.choices(r);
+        long[] joined = Arrays.copyOf(allChoices, allChoices.length + mine.length);
+        System.arraycopy(mine, 0, joined, allChoices.length, mine.length);
+        allChoices = joined;
+      }
+      List<NDArray> stacked = new ArrayList<>();
+      for (NDArray tensor : c.stack(m, 0, c.experts)) {
+        stacked.add(rounded(tensor, type));
       }
       DenseMoeReference.Result ref =
           DenseMoeReference.run(
               m,
+              c.function(),
               NDArrays.concat(xs, 0),
               c.router(m),
               m.create(allChoices, new Shape(total, c.topK)),
-              NDArrays.stack(gates),
-              NDArrays.stack(ups2),
-              NDArrays.stack(downs),
-              c.bias
-                  ? new NDList(NDArrays.stack(gateB), NDArrays.stack(upB), NDArrays.stack(downB))
-                  : null,
+              stacked,
               NDArrays.concat(ups, 0));
-      float[] output = concat(results.stream().map(RankResult::output).toList());
-      float[] inputGrad = concat(results.stream().map(RankResult::inputGrad).toList());
       float[] routerGrad = new float[results.getFirst().routerGrad().length];
       for (RankResult r : results) {
         for (int i = 0; i < routerGrad.length; i++) {
           routerGrad[i] += r.routerGrad()[i];
         }
       }
-      assertClose(ref.output_TD(), output, label + " output");
-      assertClose(ref.inputGrad_TD(), inputGrad, label + " input gradient");
-      assertClose(ref.routerGrad_ND(), routerGrad, label + " router gradient");
-      int perExpert = c.bias ? 6 : 3;
-      NDArray[] refExpert = {
-        ref.gateGrad_NFD(),
-        ref.upGrad_NFD(),
-        ref.downGrad_NDF(),
-        ref.gateBiasGrad_NF(),
-        ref.upBiasGrad_NF(),
-        ref.downBiasGrad_ND()
-      };
+      assertClose(
+          ref.output_TD(), joined(results, RankResult::output), tolerance, label + " output");
+      assertClose(
+          ref.inputGrad_TD(),
+          joined(results, RankResult::inputGrad),
+          tolerance,
+          label + " input gradient");
+      assertClose(ref.routerGrad_ND(), routerGrad, tolerance, label + " router gradient");
+      int perExpert = stacked.size();
       int perRank = c.experts / ranks;
       for (int e = 0; e < c.experts; e++) {
         for (int t = 0; t < perExpert; t++) {
           float[] actual =
               results.get(e / perRank).expertGrads().get((e % perRank) * perExpert + t);
-          assertClose(refExpert[t].get(e), actual, label + " expert " + e + " tensor " + t);
+          assertClose(
+              ref.expertGrads_N().get(t).get(e),
+              actual,
+              tolerance,
+              label + " expert " + e + " tensor " + t);
         }
       }
     }
   }
 
-  private static ExpertStack stack(List<ExpertWeights> experts) {
-    List<NDArray> stacked = new ArrayList<>();
-    int tensors = experts.getFirst().tensors().size();
-    for (int t = 0; t < tensors; t++) {
-      NDList column = new NDList();
-      for (ExpertWeights w : experts) {
-        column.add(w.tensors().get(t));
-      }
-      stacked.add(NDArrays.stack(column));
-    }
-    return tensors == 3
-        ? ExpertStack.withoutBias(stacked.get(0), stacked.get(1), stacked.get(2))
-        : new ExpertStack(
-            stacked.get(0),
-            stacked.get(1),
-            stacked.get(2),
-            stacked.get(3),
-            stacked.get(4),
-            stacked.get(5));
-  }
-
-  private static float[] concat(List<float[]> parts) {
-    int n = parts.stream().mapToInt(p -> p.length).sum();
-    float[] out = new float[n];
+  private static float[] joined(
+      List<RankResult> results, java.util.function.Function<RankResult, float[]> part) {
+    List<float[]> parts = results.stream().map(part).toList();
+    float[] out = new float[parts.stream().mapToInt(p -> p.length).sum()];
     int at = 0;
     for (float[] p : parts) {
       System.arraycopy(p, 0, out, at, p.length);
@@ -282,7 +307,8 @@ class MoeDispatcherTest {
     return out;
   }
 
-  private static void assertClose(NDArray reference, float[] actual, String what) {
+  private static void assertClose(
+      NDArray reference, float[] actual, double tolerance, String what) {
     double[] ref = reference.toType(DataType.FLOAT64, false).toDoubleArray();
     assertEquals(ref.length, actual.length, what + ": size");
     double scale = 0;
@@ -292,13 +318,34 @@ class MoeDispatcherTest {
       err = Math.max(err, Math.abs(ref[i] - actual[i]));
     }
     assertTrue(
-        err <= TOLERANCE * Math.max(scale, 1e-3),
+        err <= tolerance * Math.max(scale, 1e-3),
         what + ": max abs error " + err + " at scale " + scale);
+  }
+
+  private static NDArray leaf(NDArray x) {
+    x.setRequiresGradient(true);
+    return x;
+  }
+
+  /** {@code x} (float32) as {@code type}, outside any graph. */
+  private static NDArray as(NDArray x, DataType type) {
+    return type == DataType.FLOAT32 ? x : Aten.cast(x, type);
+  }
+
+  /** {@code x} rounded to {@code type} and back to float32. */
+  private static NDArray rounded(NDArray x, DataType type) {
+    return type == DataType.FLOAT32 ? x : Aten.cast(Aten.cast(x, type), DataType.FLOAT32);
+  }
+
+  private static float[] floats(NDArray x) {
+    DataType type = Aten.dtype(x);
+    return (type == DataType.FLOAT32 ? x : Aten.cast(x, DataType.FLOAT32)).toFloatArray();
   }
 
   /** One random layer and routing, reproducible from its seed on any rank. */
   record Case(
       long seed,
+      Kind kind,
       int experts,
       int topK,
       int hidden,
@@ -306,8 +353,15 @@ class MoeDispatcherTest {
       int[] tokens,
       double hot,
       int minTokens,
-      boolean bias) {
-    static Case random(SplittableRandom random, int ranks, int minPerRank) {
+      boolean bias,
+      double limit) {
+    /**
+     * The clamped unit's bound: low enough that the clamps act on some entries (values are of order
+     * 0.3), high enough that float32 and float64 rarely fall on different sides of it.
+     */
+    static final double LIMIT = 1.0;
+
+    static Case random(SplittableRandom random, int ranks, int minPerRank, Kind kind) {
       int experts = ranks * random.nextInt(minPerRank, minPerRank + 2);
       int topK = random.nextInt(1, Math.min(4, experts) + 1);
       int[] tokens = new int[ranks];
@@ -316,6 +370,7 @@ class MoeDispatcherTest {
       }
       return new Case(
           random.nextLong(),
+          kind,
           experts,
           topK,
           random.nextInt(4, 12),
@@ -323,14 +378,61 @@ class MoeDispatcherTest {
           tokens,
           random.nextDouble() < 0.7 ? 0.6 + 0.4 * random.nextDouble() : 0.0,
           random.nextInt(1, 4),
-          random.nextBoolean());
+          random.nextBoolean(),
+          LIMIT);
     }
 
     /** This case with a hot expert 0 and tokens on rank 0, so the other experts get few rows. */
     Case withSmallColdExperts() {
       int[] more = tokens.clone();
-      more[0] = Math.max(more[0], 20);
-      return new Case(seed, experts, topK, hidden, ffn, more, 0.9, minTokens, bias);
+      more[0] = Math.max(more[0], 40);
+      return new Case(seed, kind, experts, topK, hidden, ffn, more, 0.75, minTokens, bias, limit);
+    }
+
+    /** This case with D and F rounded up to multiples of {@code multiple}. */
+    Case aligned(int multiple) {
+      return new Case(
+          seed,
+          kind,
+          experts,
+          topK,
+          roundUp(hidden, multiple),
+          roundUp(ffn, multiple),
+          tokens,
+          hot,
+          minTokens,
+          bias,
+          limit);
+    }
+
+    /**
+     * This case with the clamped unit bounded where no value reaches: for bfloat16, whose rounding
+     * would put values near the bound on the other side than the float64 reference does.
+     */
+    Case unclamped() {
+      return new Case(seed, kind, experts, topK, hidden, ffn, tokens, hot, minTokens, bias, 8.0);
+    }
+
+    private static int roundUp(int value, int multiple) {
+      return (value + multiple - 1) / multiple * multiple;
+    }
+
+    ExpertFunction function() {
+      return kind == Kind.SWIGLU
+          ? new TestExperts.SwiGlu(hidden, ffn, bias)
+          : new TestExperts.ClampedGlu(hidden, ffn, 1.702, limit);
+    }
+
+    MoeDispatcher dispatcher(int ranks, DispatchMode mode, ExpertGemm gemm, long batchRows) {
+      PlannerOptions options =
+          new PlannerOptions(1.0, minTokens, 1.0, PlannerOptions.Variant.DEFAULT);
+      return new MoeDispatcher(
+          new ExpertPlacement(experts, ranks),
+          Planner.create(mode, options),
+          function(),
+          DispatchPhases.NONE,
+          batchRows,
+          gemm);
     }
 
     NDArray tokens(NDManager m, int rank) {
@@ -345,21 +447,19 @@ class MoeDispatcherTest {
       return normal(m, new Shape(experts, hidden), 0.5, 3_000);
     }
 
-    ExpertWeights expert(NDManager m, int e) {
-      long s = 10_000L * (e + 1);
-      NDArray gate = normal(m, new Shape(ffn, hidden), 0.4, s + 1);
-      NDArray up = normal(m, new Shape(ffn, hidden), 0.4, s + 2);
-      NDArray down = normal(m, new Shape(hidden, ffn), 0.4, s + 3);
-      if (!bias) {
-        return ExpertWeights.withoutBias(gate, up, down);
+    /** Experts {@code [from, to)} stacked, per tensor of the function: matrices 0.4, biases 0.1. */
+    List<NDArray> stack(NDManager m, int from, int to) {
+      List<Shape> shapes = function().expertShapes();
+      List<NDArray> stacked = new ArrayList<>();
+      for (int i = 0; i < shapes.size(); i++) {
+        NDList column = new NDList();
+        for (int e = from; e < to; e++) {
+          Shape shape = shapes.get(i);
+          column.add(normal(m, shape, shape.dimension() == 1 ? 0.1 : 0.4, 10_000L * (e + 1) + i));
+        }
+        stacked.add(NDArrays.stack(column));
       }
-      return new ExpertWeights(
-          gate,
-          up,
-          down,
-          normal(m, new Shape(ffn), 0.1, s + 4),
-          normal(m, new Shape(ffn), 0.1, s + 5),
-          normal(m, new Shape(hidden), 0.1, s + 6));
+      return stacked;
     }
 
     /** With probability {@code hot} a slot goes to expert 0 (the hot one), else anywhere. */
@@ -383,7 +483,8 @@ class MoeDispatcherTest {
 
     @Override
     public String toString() {
-      return "experts "
+      return function()
+          + ", experts "
           + experts
           + " top-k "
           + topK
@@ -392,13 +493,12 @@ class MoeDispatcherTest {
           + " F "
           + ffn
           + " tokens "
-          + java.util.Arrays.toString(tokens)
+          + Arrays.toString(tokens)
           + " hot "
           + String.format("%.2f", hot)
           + " m "
           + minTokens
-          + " bias "
-          + bias;
+          + (kind == Kind.CLAMPED ? " limit " + limit : "");
     }
   }
 }

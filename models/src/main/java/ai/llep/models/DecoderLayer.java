@@ -3,6 +3,7 @@ package ai.llep.models;
 import ai.djl.ndarray.NDArray;
 import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
+import ai.llep.models.family.FamilyExperts;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.ModelFamily;
 import ai.llep.models.family.QkNorm;
@@ -14,7 +15,10 @@ import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.SwiGluMlp;
 import ai.llep.models.moe.MoeBlock;
 import ai.llep.models.moe.RoutingRecord;
+import ai.llep.plan.ExpertPlacement;
+import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -40,10 +44,16 @@ final class DecoderLayer {
 
   /**
    * Layer {@code layer} over the arrays {@code param} returns by name; {@code experts} are this
-   * rank's expert ids (consecutive), held as one stacked parameter per projection.
+   * rank's expert ids (consecutive), held as one stacked parameter per projection, which an MoE
+   * layer dispatches with {@code planner} over {@code placement}.
    */
   static DecoderLayer build(
-      ModelConfig c, int layer, List<Integer> experts, Function<String, NDArray> param) {
+      ModelConfig c,
+      int layer,
+      List<Integer> experts,
+      Function<String, NDArray> param,
+      ExpertPlacement placement,
+      Planner planner) {
     TensorNames n = new TensorNames(c.family());
     double eps = c.rmsNormEps();
     Attention attention =
@@ -71,13 +81,19 @@ final class DecoderLayer {
     }
     int first = experts.getFirst();
     int end = experts.getLast() + 1;
-    ExpertStack stack =
-        ExpertStack.withoutBias(
-            param.apply(n.expertStack(layer, "gate", first, end)),
-            param.apply(n.expertStack(layer, "up", first, end)),
-            param.apply(n.expertStack(layer, "down", first, end)));
+    List<NDArray> stacked = new ArrayList<>();
+    for (String proj : FamilyExperts.projections(c)) {
+      stacked.add(param.apply(n.expertStack(layer, proj, first, end)));
+    }
     boolean renormalize = c.family() == ModelFamily.MIXTRAL || c.normTopKProb();
-    MoeBlock moe = new MoeBlock(layer, param.apply(n.router(layer)), stack, c.topK(), renormalize);
+    MoeBlock moe =
+        new MoeBlock(
+            layer,
+            param.apply(n.router(layer)),
+            new ExpertStack(stacked),
+            new MoeDispatcher(placement, planner, FamilyExperts.of(c)),
+            c.topK(),
+            renormalize);
     return new DecoderLayer(inputNorm, attention, postNorm, null, moe);
   }
 
@@ -90,18 +106,20 @@ final class DecoderLayer {
   /**
    * @param routing keeps this layer's routing when it is an MoE layer, or replays the routing it
    *     kept from an earlier forward of the same input (a recompute)
+   * @param recomputeExperts whether an MoE layer checkpoints its experts ({@link
+   *     MoeDispatcher#recomputingExperts})
    */
   NDArray forward(
       DistributedTape tape,
       NDArray h_TD,
       AttentionContext ctx,
-      MoeDispatcher dispatcher,
-      RoutingRecord routing) {
+      RoutingRecord routing,
+      boolean recomputeExperts) {
     h_TD = h_TD.add(attention.forward(inputNorm.forward(h_TD), ctx));
     NDArray normed_TD = postAttentionNorm.forward(h_TD);
     if (moe == null) {
       return h_TD.add(denseMlp.forward(normed_TD));
     }
-    return h_TD.add(moe.forward(tape, normed_TD, dispatcher, routing).output_TD());
+    return h_TD.add(moe.forward(tape, normed_TD, routing, recomputeExperts).output_TD());
   }
 }

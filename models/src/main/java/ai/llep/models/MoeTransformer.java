@@ -60,6 +60,7 @@ public final class MoeTransformer implements AutoCloseable {
       ModelConfig config,
       ModelShard shard,
       DataType computeType,
+      Planner planner,
       NDManager manager,
       List<Parameter> parameters) {
     this.config = config;
@@ -81,7 +82,7 @@ public final class MoeTransformer implements AutoCloseable {
       }
     }
     for (int layer = 0; layer < config.numLayers(); layer++) {
-      layers.add(DecoderLayer.build(config, layer, experts, byName::get));
+      layers.add(DecoderLayer.build(config, layer, experts, byName::get, placement, planner));
     }
     this.finalNorm = new RmsNorm(byName.get(names.finalNorm()), config.rmsNormEps());
     this.headWeight = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
@@ -95,7 +96,8 @@ public final class MoeTransformer implements AutoCloseable {
    * or float64 for training, float16 for inference, all with parameters of that type; or bfloat16
    * mixed precision, with float32 parameters (the master weights the optimizer updates and
    * checkpoints keep) of which each pass computes with a bfloat16 copy ({@link
-   * ai.llep.models.layers.StepView#like}).
+   * ai.llep.models.layers.StepView#like}). Each MoE layer owns a dispatcher that plans with {@code
+   * planner} (EP, LLEP or the switch between them) and runs the family's expert function.
    *
    * @throws IllegalArgumentException when the experts do not split over the world size, or a tensor
    *     is missing or mis-shaped (the message names it)
@@ -104,6 +106,7 @@ public final class MoeTransformer implements AutoCloseable {
       ModelConfig config,
       TensorSource source,
       ModelShard shard,
+      Planner planner,
       DataType computeType,
       NDManager parent) {
     if (!COMPUTE_TYPES.contains(computeType)) {
@@ -117,7 +120,7 @@ public final class MoeTransformer implements AutoCloseable {
           ExpertStacking.stack(
               WeightLoader.read(specs, source, parameterType(computeType), manager),
               TensorLayout.expertStacks(config, shard.rank(), shard.worldSize()));
-      return new MoeTransformer(config, shard, computeType, manager, parameters);
+      return new MoeTransformer(config, shard, computeType, planner, manager, parameters);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -129,8 +132,13 @@ public final class MoeTransformer implements AutoCloseable {
    * seed} and its name alone, so the weights are the same for every world size.
    */
   public static MoeTransformer initRandom(
-      ModelConfig config, long seed, ModelShard shard, DataType computeType, NDManager parent) {
-    return load(config, new RandomTensorSource(config, seed), shard, computeType, parent);
+      ModelConfig config,
+      long seed,
+      ModelShard shard,
+      Planner planner,
+      DataType computeType,
+      NDManager parent) {
+    return load(config, new RandomTensorSource(config, seed), shard, planner, computeType, parent);
   }
 
   /**
@@ -139,11 +147,9 @@ public final class MoeTransformer implements AutoCloseable {
    * [B, S, V]; training uses {@link #loss}, which never makes them in full.
    *
    * @param manager owns every tensor the pass creates (close it after the backward)
-   * @param planner EP, LLEP or the switch between them, used by every MoE layer
    */
-  public ModelOutput forward(
-      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
-    Trunk trunk = trunk(tape, manager, planner, batch, ActivationCheckpointing.NONE);
+  public ModelOutput forward(DistributedTape tape, NDManager manager, TokenBatch batch) {
+    Trunk trunk = trunk(tape, manager, batch, ActivationCheckpointing.NONE);
     NDArray logits_TV = lmHead.forward(trunk.h_TD());
     return new ModelOutput(
         logits_TV.reshape(batch.batchSize(), batch.seqLength(), config.vocabSize()),
@@ -154,10 +160,8 @@ public final class MoeTransformer implements AutoCloseable {
    * The causal-LM loss of {@code batch} against its labels, the LM head and cross-entropy computed
    * {@link ChunkedLmLoss#defaultChunkTokens} tokens at a time.
    */
-  public LossOutput loss(
-      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
-    return loss(
-        tape, manager, planner, batch, ChunkedLmLoss.defaultChunkTokens(config.vocabSize()));
+  public LossOutput loss(DistributedTape tape, NDManager manager, TokenBatch batch) {
+    return loss(tape, manager, batch, ChunkedLmLoss.defaultChunkTokens(config.vocabSize()));
   }
 
   /**
@@ -166,40 +170,33 @@ public final class MoeTransformer implements AutoCloseable {
    * #forward}'s logits up to rounding.
    */
   public LossOutput loss(
-      DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch, int chunkTokens) {
-    return loss(tape, manager, planner, batch, chunkTokens, ActivationCheckpointing.NONE);
+      DistributedTape tape, NDManager manager, TokenBatch batch, int chunkTokens) {
+    return loss(tape, manager, batch, chunkTokens, ActivationCheckpointing.NONE);
   }
 
   /**
-   * {@link #loss(DistributedTape, NDManager, Planner, TokenBatch)} with {@code checkpointing}: the
-   * same loss and gradients, with less kept for the backward and more recomputed in it.
+   * {@link #loss(DistributedTape, NDManager, TokenBatch)} with {@code checkpointing}: the same loss
+   * and gradients, with less kept for the backward and more recomputed in it.
    */
   public LossOutput loss(
       DistributedTape tape,
       NDManager manager,
-      Planner planner,
       TokenBatch batch,
       ActivationCheckpointing checkpointing) {
     return loss(
-        tape,
-        manager,
-        planner,
-        batch,
-        ChunkedLmLoss.defaultChunkTokens(config.vocabSize()),
-        checkpointing);
+        tape, manager, batch, ChunkedLmLoss.defaultChunkTokens(config.vocabSize()), checkpointing);
   }
 
   private LossOutput loss(
       DistributedTape tape,
       NDManager manager,
-      Planner planner,
       TokenBatch batch,
       int chunkTokens,
       ActivationCheckpointing checkpointing) {
     if (batch.labels_BS() == null) {
       throw new IllegalArgumentException("the batch has no labels");
     }
-    Trunk trunk = trunk(tape, manager, planner, batch, checkpointing);
+    Trunk trunk = trunk(tape, manager, batch, checkpointing);
     LossSum loss =
         ChunkedLmLoss.sum(
             trunk.h_TD(), headWeight, batch.labels_BS(), batch.segments(), chunkTokens);
@@ -212,18 +209,13 @@ public final class MoeTransformer implements AutoCloseable {
   private Trunk trunk(
       DistributedTape tape,
       NDManager manager,
-      Planner planner,
       TokenBatch batch,
       ActivationCheckpointing checkpointing) {
     checkWorld(tape.comm());
     AttentionContext ctx =
         AttentionContext.create(
             manager, rotary, batch.positions_BS(), batch.segments(), computeType, config.headDim());
-    MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
-    if (dispatcher != null && checkpointing == ActivationCheckpointing.MOE) {
-      dispatcher = dispatcher.recomputingExperts();
-    }
-    MoeDispatcher layerDispatcher = dispatcher;
+    boolean recomputeExperts = checkpointing == ActivationCheckpointing.MOE;
     List<RoutingStats> routing = new ArrayList<>();
     NDArray h_TD = Upcast.restore(embedding.forward(manager, batch.inputIds_BS()), computeType);
     for (DecoderLayer layer : layers) {
@@ -233,9 +225,9 @@ public final class MoeTransformer implements AutoCloseable {
           checkpointing == ActivationCheckpointing.FULL
               ? tape.checkpoint(
                   new NDList(x_TD),
-                  (t, in) -> layer.forward(t, in.head(), ctx, layerDispatcher, record),
+                  (t, in) -> layer.forward(t, in.head(), ctx, record, false),
                   "layer")
-              : layer.forward(tape, x_TD, ctx, dispatcher, record);
+              : layer.forward(tape, x_TD, ctx, record, recomputeExperts);
       if (record.stats() != null) {
         routing.add(record.stats());
       }

@@ -2,6 +2,7 @@ package ai.llep.models;
 
 import ai.djl.ndarray.types.Shape;
 import ai.llep.models.TensorSpec.Init;
+import ai.llep.models.family.FamilyExperts;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.QkNorm;
 import ai.llep.models.family.TensorNames;
@@ -35,7 +36,8 @@ public final class TensorLayout {
 
   /**
    * The stacked expert parameters rank {@code rank} of {@code worldSize} holds: per MoE layer, its
-   * experts' gate, up and down weights, each stacked along a first dimension.
+   * experts' weights of each projection the family stacks ({@link FamilyExperts#projections}), each
+   * stacked along a first dimension.
    */
   static List<ExpertStackSpec> expertStacks(ModelConfig config, int rank, int worldSize) {
     if (config.denseLayers().size() == config.numLayers()) {
@@ -50,7 +52,7 @@ public final class TensorLayout {
       if (!config.isMoeLayer(layer)) {
         continue;
       }
-      for (String proj : List.of("gate", "up", "down")) {
+      for (String proj : FamilyExperts.projections(config)) {
         List<String> slices = new ArrayList<>();
         for (int e = first; e < end; e++) {
           slices.add(names.expertWeight(layer, e, proj));

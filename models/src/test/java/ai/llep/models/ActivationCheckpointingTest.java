@@ -140,11 +140,12 @@ class ActivationCheckpointingTest {
                 config,
                 TestModels.checkpoint(config, WEIGHTS_SEED),
                 shard,
+                Checks.planner(dispatch),
                 DataType.FLOAT32,
                 parent);
         NDManager step = parent.newSubManager()) {
       DistributedTape tape = DistributedTape.training(comm);
-      LossOutput out = model.loss(tape, step, Checks.planner(dispatch), batch, checkpointing);
+      LossOutput out = model.loss(tape, step, batch, checkpointing);
       NDArray share = out.loss().globalMean(comm);
       long held = heldBytes(step);
       tape.backward(share);

@@ -72,11 +72,15 @@ class HfCheckpointRoundTripTest {
       int[][] ids = TestModels.tokens(5, 2, 6, config.vocabSize());
       try (MoeTransformer model =
               MoeTransformer.load(
-                  reloaded, checkpoint, ModelShard.single(), DataType.FLOAT32, root);
+                  reloaded,
+                  checkpoint,
+                  ModelShard.single(),
+                  Checks.planner(DispatchMode.EP),
+                  DataType.FLOAT32,
+                  root);
           NDManager step = root.newSubManager()) {
         DistributedTape tape = DistributedTape.inference(new SingleProcessCommunicator());
-        ModelOutput out =
-            model.forward(tape, step, Checks.planner(DispatchMode.EP), TokenBatch.of(ids));
+        ModelOutput out = model.forward(tape, step, TokenBatch.of(ids));
         assertMatchesReference(config, weights, ids, Checks.host(out.logits_BSV()), "1 rank");
         SequencedMap<String, NDArray> exported = new LinkedHashMap<>();
         model.exportTensors(step).forEach(p -> exported.put(p.name(), p.array()));
@@ -112,6 +116,7 @@ class HfCheckpointRoundTripTest {
                             config,
                             checkpoint,
                             new ModelShard(rank, 2),
+                            Checks.planner(DispatchMode.LLEP),
                             DataType.FLOAT32,
                             manager);
                     NDManager step = manager.newSubManager()) {
@@ -126,11 +131,7 @@ class HfCheckpointRoundTripTest {
                       experts,
                       "rank " + rank + " holds only its experts");
                   ModelOutput out =
-                      model.forward(
-                          DistributedTape.inference(comm),
-                          step,
-                          Checks.planner(DispatchMode.LLEP),
-                          TokenBatch.of(ids));
+                      model.forward(DistributedTape.inference(comm), step, TokenBatch.of(ids));
                   return Checks.host(out.logits_BSV());
                 }
               });

@@ -98,16 +98,15 @@ class MixedPrecisionTest {
       ModelConfig config, TensorSource source, TokenBatch batch, DataType type, int chunk) {
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, ModelShard.single(), type, root);
+            MoeTransformer.load(
+                config, source, ModelShard.single(), Checks.planner(DispatchMode.EP), type, root);
         NDManager step = root.newSubManager();
         GradMode grad = GradMode.enabled()) {
       DistributedTape tape = DistributedTape.training(new SingleProcessCommunicator());
       LossSum loss =
           chunk == 0
-              ? model
-                  .forward(tape, step, Checks.planner(DispatchMode.EP), batch)
-                  .lossSum(batch.labels_BS(), batch.segments())
-              : model.loss(tape, step, Checks.planner(DispatchMode.EP), batch, chunk).loss();
+              ? model.forward(tape, step, batch).lossSum(batch.labels_BS(), batch.segments())
+              : model.loss(tape, step, batch, chunk).loss();
       assertEquals(DataType.FLOAT32, Aten.dtype(loss.sum()), "the loss is float32");
       tape.backward(loss.sum());
       Map<String, double[]> gradients = new HashMap<>();

@@ -42,10 +42,16 @@ class ModelFiniteDifferenceTest {
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         GradMode grad = GradMode.enabled();
         MoeTransformer model =
-            MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT64, root);
+            MoeTransformer.load(
+                config,
+                source,
+                ModelShard.single(),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT64,
+                root);
         NDManager step = root.newSubManager()) {
       DistributedTape tape = DistributedTape.training(new SingleProcessCommunicator());
-      LossOutput out = model.loss(tape, step, Checks.planner(DispatchMode.EP), batch);
+      LossOutput out = model.loss(tape, step, batch);
       tape.backward(out.loss().mean());
       for (String name : probed(config, ids, out.routing())) {
         int index = 3;
@@ -104,10 +110,16 @@ class ModelFiniteDifferenceTest {
       ModelConfig config, InMemoryTensorSource source, TokenBatch batch, NDManager root) {
     try (GradMode off = GradMode.disabled();
         MoeTransformer model =
-            MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT64, root);
+            MoeTransformer.load(
+                config,
+                source,
+                ModelShard.single(),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT64,
+                root);
         NDManager step = root.newSubManager()) {
       DistributedTape tape = DistributedTape.inference(new SingleProcessCommunicator());
-      LossOutput out = model.loss(tape, step, Checks.planner(DispatchMode.EP), batch);
+      LossOutput out = model.loss(tape, step, batch);
       return Checks.host(out.loss().mean())[0];
     }
   }

@@ -69,10 +69,16 @@ class ModelForwardTest {
     TokenBatch batch = TokenBatch.of(ids);
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT32, root);
+            MoeTransformer.load(
+                config,
+                source,
+                ModelShard.single(),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT32,
+                root);
         NDManager step = root.newSubManager()) {
       DistributedTape tape = DistributedTape.inference(new SingleProcessCommunicator());
-      ModelOutput out = model.forward(tape, step, Checks.planner(DispatchMode.EP), batch);
+      ModelOutput out = model.forward(tape, step, batch);
       assertEquals(new Shape(2, 6, config.vocabSize()), out.logits_BSV().getShape());
       double[][][] expected =
           new ReferenceModel(config, source::values).logits(ids, batch.positions_BS());
@@ -100,10 +106,16 @@ class ModelForwardTest {
     try (NDManager root = NDManager.newBaseManager("PyTorch")) {
       for (int i = 0; i < types.length; i++) {
         try (MoeTransformer model =
-                MoeTransformer.load(config, source, ModelShard.single(), types[i], root);
+                MoeTransformer.load(
+                    config,
+                    source,
+                    ModelShard.single(),
+                    Checks.planner(DispatchMode.EP),
+                    types[i],
+                    root);
             NDManager step = root.newSubManager()) {
           DistributedTape tape = DistributedTape.inference(new SingleProcessCommunicator());
-          ModelOutput out = model.forward(tape, step, Checks.planner(DispatchMode.EP), batch);
+          ModelOutput out = model.forward(tape, step, batch);
           assertEquals(types[i], out.logits_BSV().getDataType());
           logits[i] = Checks.host(out.logits_BSV());
         }
@@ -145,11 +157,17 @@ class ModelForwardTest {
     // Ranks get different batch shapes: the model is data parallel over whatever each rank holds.
     int[][] ids = TestModels.tokens(100 + rank, 2 + rank, 6 - rank, config.vocabSize());
     try (MoeTransformer model =
-            MoeTransformer.load(config, source, new ModelShard(rank, 2), DataType.FLOAT32, parent);
+            MoeTransformer.load(
+                config,
+                source,
+                new ModelShard(rank, 2),
+                Checks.planner(mode),
+                DataType.FLOAT32,
+                parent);
         NDManager step = parent.newSubManager()) {
       assertReadOnlyOwnExperts(config, source, rank);
       DistributedTape tape = DistributedTape.inference(comm);
-      ModelOutput out = model.forward(tape, step, Checks.planner(mode), TokenBatch.of(ids));
+      ModelOutput out = model.forward(tape, step, TokenBatch.of(ids));
       long spilled = 0;
       for (RoutingStats stats : out.routing()) {
         spilled += stats.dispatch().spilledSlots();

@@ -134,11 +134,17 @@ class ModelGradientTest {
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         GradMode grad = GradMode.enabled();
         MoeTransformer model =
-            MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT32, root);
+            MoeTransformer.load(
+                config,
+                source,
+                ModelShard.single(),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT32,
+                root);
         NDManager step = root.newSubManager()) {
       model.parameters().setTrainable(ParameterKind.ROUTER, false);
       DistributedTape tape = DistributedTape.training(new SingleProcessCommunicator());
-      tape.backward(model.loss(tape, step, Checks.planner(DispatchMode.EP), batch).loss().mean());
+      tape.backward(model.loss(tape, step, batch).loss().mean());
       for (Parameter p : model.parameters().all()) {
         if (p.kind() == ParameterKind.ROUTER) {
           assertFalse(p.array().hasGradient(), p.name());
@@ -162,7 +168,8 @@ class ModelGradientTest {
     InMemoryTensorSource source = TestModels.checkpoint(config, WEIGHTS_SEED);
     try (GradMode grad = GradMode.enabled();
         MoeTransformer model =
-            MoeTransformer.load(config, source, shard, DataType.FLOAT32, parent)) {
+            MoeTransformer.load(
+                config, source, shard, Checks.planner(mode), DataType.FLOAT32, parent)) {
       NDManager owner = model.parameters().all().getFirst().array().getManager();
       int held = owner.getManagedArrays().size();
       Gradients gradients = step(model, comm, parent, mode, TokenBatch.of(ids).withLabels(labels));
@@ -180,7 +187,7 @@ class ModelGradientTest {
       TokenBatch batch) {
     try (NDManager step = parent.newSubManager()) {
       DistributedTape tape = DistributedTape.training(comm);
-      LossOutput out = model.loss(tape, step, Checks.planner(mode), batch);
+      LossOutput out = model.loss(tape, step, batch);
       NDArray share = out.loss().globalMean(comm);
       tape.backward(share);
       Map<String, double[]> gradients = new HashMap<>();

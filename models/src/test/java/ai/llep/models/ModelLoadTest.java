@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.TensorNames;
 import ai.llep.models.hf.TensorSource;
+import ai.llep.plan.DispatchMode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +27,13 @@ class ModelLoadTest {
     InMemoryTensorSource source = TestModels.checkpoint(config, 1);
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, new ModelShard(1, 2), DataType.FLOAT32, root)) {
+            MoeTransformer.load(
+                config,
+                source,
+                new ModelShard(1, 2),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT32,
+                root)) {
       ParameterRegistry registry = model.parameters();
       List<Parameter> experts = registry.ofKind(ParameterKind.EXPERT);
       assertEquals(2 * 3, experts.size(), "2 layers x gate, up, down, each a stack");
@@ -63,7 +70,13 @@ class ModelLoadTest {
     try (NDManager root = NDManager.newBaseManager("PyTorch")) {
       for (int rank = 0; rank < 2; rank++) {
         try (MoeTransformer model =
-            MoeTransformer.load(config, source, new ModelShard(rank, 2), DataType.FLOAT32, root)) {
+            MoeTransformer.load(
+                config,
+                source,
+                new ModelShard(rank, 2),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT32,
+                root)) {
           List<Parameter> tensors = model.exportTensors(root);
           total += tensors.size();
           exported.addAll(names(tensors));
@@ -98,7 +111,13 @@ class ModelLoadTest {
     source.remove(new TensorNames(config.family()).expertDown(1, 0));
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, new ModelShard(1, 2), DataType.FLOAT32, root)) {
+            MoeTransformer.load(
+                config,
+                source,
+                new ModelShard(1, 2),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT32,
+                root)) {
       assertEquals(2, model.placement().ranks());
     }
   }
@@ -130,7 +149,13 @@ class ModelLoadTest {
           assertThrows(
               IllegalArgumentException.class,
               () ->
-                  MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT32, root));
+                  MoeTransformer.load(
+                      config,
+                      source,
+                      ModelShard.single(),
+                      Checks.planner(DispatchMode.EP),
+                      DataType.FLOAT32,
+                      root));
       assertEquals(
           "tensor " + name + " holds 2 non-finite (NaN or infinite) values", e.getMessage());
     }
@@ -169,7 +194,13 @@ class ModelLoadTest {
           assertThrows(
               IllegalArgumentException.class,
               () ->
-                  MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT32, root));
+                  MoeTransformer.load(
+                      config,
+                      source,
+                      ModelShard.single(),
+                      Checks.planner(DispatchMode.EP),
+                      DataType.FLOAT32,
+                      root));
       assertEquals(
           "tensor "
               + name
@@ -202,6 +233,7 @@ class ModelLoadTest {
                       config,
                       TestModels.checkpoint(config, 1),
                       ModelShard.single(),
+                      Checks.planner(DispatchMode.EP),
                       DataType.INT32,
                       root));
       assertEquals(
@@ -215,7 +247,14 @@ class ModelLoadTest {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> MoeTransformer.load(config, source, shard, DataType.FLOAT32, root));
+              () ->
+                  MoeTransformer.load(
+                      config,
+                      source,
+                      shard,
+                      Checks.planner(DispatchMode.EP),
+                      DataType.FLOAT32,
+                      root));
       assertEquals(message, e.getMessage());
       assertTrue(source.readNames().isEmpty(), "nothing is read before every check passed");
     }

@@ -49,16 +49,20 @@ class ModelLossChunkingTest {
       ModelConfig config, InMemoryTensorSource source, TokenBatch batch, int chunk) {
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT64, root);
+            MoeTransformer.load(
+                config,
+                source,
+                ModelShard.single(),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT64,
+                root);
         NDManager step = root.newSubManager();
         GradMode grad = GradMode.enabled()) {
       DistributedTape tape = DistributedTape.training(new SingleProcessCommunicator());
       LossSum loss =
           chunk == 0
-              ? model
-                  .forward(tape, step, Checks.planner(DispatchMode.EP), batch)
-                  .lossSum(batch.labels_BS(), batch.segments())
-              : model.loss(tape, step, Checks.planner(DispatchMode.EP), batch, chunk).loss();
+              ? model.forward(tape, step, batch).lossSum(batch.labels_BS(), batch.segments())
+              : model.loss(tape, step, batch, chunk).loss();
       tape.backward(loss.sum());
       Map<String, double[]> gradients = new HashMap<>();
       for (Parameter p : model.parameters().all()) {

@@ -68,11 +68,11 @@ class PackedRowGpuTest {
       ModelConfig config, InMemoryTensorSource source, DataType type, TokenBatch batch) {
     try (NDManager root = NDManager.newBaseManager(Device.gpu(0), "PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, ModelShard.single(), type, root);
+            MoeTransformer.load(
+                config, source, ModelShard.single(), Checks.planner(DispatchMode.EP), type, root);
         NDManager step = root.newSubManager()) {
       DistributedTape tape = DistributedTape.inference(new SingleProcessCommunicator());
-      return Checks.host(
-          model.forward(tape, step, Checks.planner(DispatchMode.EP), batch).logits_BSV());
+      return Checks.host(model.forward(tape, step, batch).logits_BSV());
     }
   }
 }

@@ -83,20 +83,22 @@ class PackedRowTest {
   private static Run run(ModelConfig config, InMemoryTensorSource source, TokenBatch batch) {
     try (NDManager root = NDManager.newBaseManager("PyTorch");
         MoeTransformer model =
-            MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT64, root);
+            MoeTransformer.load(
+                config,
+                source,
+                ModelShard.single(),
+                Checks.planner(DispatchMode.EP),
+                DataType.FLOAT64,
+                root);
         NDManager step = root.newSubManager();
         GradMode grad = GradMode.enabled()) {
       double[] logits;
       try (GradMode off = GradMode.disabled()) {
         DistributedTape inference = DistributedTape.inference(new SingleProcessCommunicator());
-        logits =
-            Checks.host(
-                model
-                    .forward(inference, step, Checks.planner(DispatchMode.EP), batch)
-                    .logits_BSV());
+        logits = Checks.host(model.forward(inference, step, batch).logits_BSV());
       }
       DistributedTape tape = DistributedTape.training(new SingleProcessCommunicator());
-      LossOutput out = model.loss(tape, step, Checks.planner(DispatchMode.EP), batch, 4);
+      LossOutput out = model.loss(tape, step, batch, 4);
       tape.backward(out.loss().sum());
       Map<String, double[]> gradients = new HashMap<>();
       for (Parameter p : model.parameters().all()) {

@@ -69,7 +69,12 @@ class TinyMoeTest {
       }
       try (MoeTransformer other =
           MoeTransformer.initRandom(
-              config, SEED + 1, ModelShard.single(), DataType.FLOAT32, root)) {
+              config,
+              SEED + 1,
+              ModelShard.single(),
+              Checks.planner(DispatchMode.LLEP),
+              DataType.FLOAT32,
+              root)) {
         String name = "model.layers.0.self_attn.q_proj.weight";
         assertNotEquals(
             run.weights().get(name)[0], other.parameters().get(name).array().toFloatArray()[0]);
@@ -88,7 +93,8 @@ class TinyMoeTest {
       ids[i / ids[0].length][i % ids[0].length] = text[i];
     }
     try (MoeTransformer model =
-            MoeTransformer.initRandom(config, SEED, shard, DataType.FLOAT32, root);
+            MoeTransformer.initRandom(
+                config, SEED, shard, Checks.planner(DispatchMode.LLEP), DataType.FLOAT32, root);
         NDManager step = root.newSubManager()) {
       Map<String, float[]> weights = new HashMap<>();
       for (Parameter p : model.parameters().all()) {
@@ -97,8 +103,8 @@ class TinyMoeTest {
       }
       DistributedTape tape = DistributedTape.inference(comm);
       TokenBatch batch = TokenBatch.causalLm(ids);
-      ModelOutput forward = model.forward(tape, step, Checks.planner(DispatchMode.LLEP), batch);
-      LossOutput out = model.loss(tape, step, Checks.planner(DispatchMode.LLEP), batch);
+      ModelOutput forward = model.forward(tape, step, batch);
+      LossOutput out = model.loss(tape, step, batch);
       return new Run(weights, Checks.host(forward.logits_BSV()), Checks.host(out.loss().mean())[0]);
     }
   }

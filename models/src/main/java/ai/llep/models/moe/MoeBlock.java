@@ -8,39 +8,47 @@ import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.models.layers.StepView;
 import ai.llep.models.layers.Upcast;
 import ai.llep.tape.DistributedTape;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One sparse MoE block: a bias-free router, a softmax over experts in float32 (the routing weights
  * then cast to the activations' type, as Qwen3-MoE and OLMoE do), top-K on the device ({@code
  * torch.topk}, as the reference implementations route), the K routing weights gathered from the
  * probabilities in the graph (so the router receives gradients) and renormalised to sum to one
- * where the family says so, then the dispatcher runs the experts across ranks with this rank's
- * native experts, stacked so that small ones run as batched GEMMs. The expert ids never visit the
- * host: only the dispatcher's count exchange does.
+ * where the family says so, then the block's dispatcher runs the experts across ranks on this
+ * rank's native experts (stacked, in the dispatcher's expert function's tensor order, each in the
+ * activations' type). The expert ids never visit the host: only the dispatcher's count exchange
+ * does.
  */
 public final class MoeBlock {
   private final int layer;
   private final NDArray router_ED;
   private final ExpertStack nativeExperts;
+  private final MoeDispatcher dispatcher;
   private final int topK;
   private final boolean renormalize;
 
   /**
    * @param router_ED the router weight [E, D]
    * @param nativeExperts this rank's experts in expert order, stacked (model-owned parameters)
+   * @param dispatcher runs this block's experts across ranks (its planner and expert function)
    */
   public MoeBlock(
-      int layer, NDArray router_ED, ExpertStack nativeExperts, int topK, boolean renormalize) {
+      int layer,
+      NDArray router_ED,
+      ExpertStack nativeExperts,
+      MoeDispatcher dispatcher,
+      int topK,
+      boolean renormalize) {
     long experts = router_ED.getShape().get(0);
-    if (nativeExperts.hasBias()) {
-      throw new IllegalArgumentException("the MoE families here have no expert biases");
-    }
     if (topK < 1 || topK > experts) {
       throw new IllegalArgumentException("top-k must be in [1, " + experts + "], got " + topK);
     }
     this.layer = layer;
     this.router_ED = router_ED;
     this.nativeExperts = nativeExperts;
+    this.dispatcher = dispatcher;
     this.topK = topK;
     this.renormalize = renormalize;
   }
@@ -49,19 +57,21 @@ public final class MoeBlock {
    * Routes and computes {@code x_TD}; every rank calls this for every MoE layer in the same order,
    * with or without tokens.
    */
-  public MoeOutput forward(DistributedTape tape, NDArray x_TD, MoeDispatcher dispatcher) {
-    return forward(tape, x_TD, dispatcher, null);
+  public MoeOutput forward(DistributedTape tape, NDArray x_TD) {
+    return forward(tape, x_TD, null, false);
   }
 
   /**
-   * {@link #forward(DistributedTape, NDArray, MoeDispatcher)} that routes to the experts {@code
-   * record} kept from an earlier forward of the same tokens, or, on the first forward, keeps them
-   * and the statistics there.
+   * {@link #forward(DistributedTape, NDArray)} that routes to the experts {@code record} kept from
+   * an earlier forward of the same tokens, or, on the first forward, keeps them and the statistics
+   * there.
    *
    * @param record null to route afresh and keep nothing
+   * @param recomputeExperts checkpoint the experts: keep their inputs and outputs, recompute the
+   *     expert function in the backward ({@link MoeDispatcher#recomputingExperts})
    */
   public MoeOutput forward(
-      DistributedTape tape, NDArray x_TD, MoeDispatcher dispatcher, RoutingRecord record) {
+      DistributedTape tape, NDArray x_TD, RoutingRecord record, boolean recomputeExperts) {
     int tokens = Math.toIntExact(x_TD.getShape().get(0));
     NDArray logits_TE = x_TD.matMul(StepView.like(router_ED, x_TD).transpose());
     NDArray probs_TE = Upcast.toFloat32(logits_TE).softmax(1);
@@ -76,14 +86,18 @@ public final class MoeBlock {
     }
     weights_TK = Upcast.restore(weights_TK, Aten.dtype(x_TD));
 
-    ExpertStack stepExperts =
-        ExpertStack.withoutBias(
-            StepView.like(nativeExperts.gate_EFD(), x_TD),
-            StepView.like(nativeExperts.up_EFD(), x_TD),
-            StepView.like(nativeExperts.down_EDF(), x_TD));
+    List<NDArray> stepTensors = new ArrayList<>();
+    for (NDArray tensor : nativeExperts.tensors()) {
+      stepTensors.add(StepView.like(tensor, x_TD));
+    }
+    MoeDispatcher experts = recomputeExperts ? dispatcher.recomputingExperts() : dispatcher;
     DispatchResult result =
-        dispatcher.forward(
-            tape, x_TD, chosen_TK.reshape((long) tokens * topK), weights_TK, stepExperts);
+        experts.forward(
+            tape,
+            x_TD,
+            chosen_TK.reshape((long) tokens * topK),
+            weights_TK,
+            new ExpertStack(stepTensors));
     RoutingStats stats = new RoutingStats(layer, result.stats().localExpertLoads(), result.stats());
     if (record != null && !replay) {
       record.keep(chosen_TK, stats);

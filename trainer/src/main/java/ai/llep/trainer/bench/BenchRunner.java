@@ -96,7 +96,13 @@ public final class BenchRunner {
       for (DispatchMode mode : order) {
         Planner planner = Planner.create(mode, options.planner());
         MoeDispatcher dispatcher =
-            new MoeDispatcher(layer.placement, planner, DispatchPhases.NONE, options.batchRows());
+            new MoeDispatcher(
+                layer.placement,
+                planner,
+                layer.function,
+                DispatchPhases.NONE,
+                options.batchRows(),
+                options.gemm());
         ModeBench.Measured measured =
             ModeBench.run(
                 comm,
@@ -106,7 +112,7 @@ public final class BenchRunner {
                 options,
                 clock,
                 keep,
-                phases -> new MoeDispatcher(layer.placement, planner, phases, options.batchRows()),
+                dispatcher::withPhases,
                 options.trace()
                     ? PhaseTimeline.file(
                         options.output(), scenario.label(), label(mode), comm.rank())

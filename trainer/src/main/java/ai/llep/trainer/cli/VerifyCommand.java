@@ -1,6 +1,7 @@
 package ai.llep.trainer.cli;
 
 import ai.djl.ndarray.types.DataType;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description =
         "Run one MoE layer forward and backward across the ranks with EP and LLEP and compare "
-            + "output, input, router and expert gradients with a dense single-process reference. "
+            + "output, input, router and expert gradients with a dense single-process reference "
+            + "(verify.expert-function: swiglu or gpt-oss). "
             + "verify.imbalance, verify.top-k and verify.modes take a value or a list; every "
             + "combination is one case. Ends with 'verify PASS max_rel_err=<x>' or 'verify FAIL ...'.")
 final class VerifyCommand implements Callable<Integer> {
@@ -64,6 +66,7 @@ final class VerifyCommand implements Callable<Integer> {
               .map(RoutingScenario::parse)
               .toList(),
           dataType,
+          ExpertKind.parse("verify.expert-function", config.getString("verify.expert-function")),
           config.getBoolean("verify.bias"),
           config.getBoolean("verify.router"),
           modes(config),

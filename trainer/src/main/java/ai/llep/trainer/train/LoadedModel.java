@@ -13,6 +13,7 @@ import ai.llep.models.tokenizer.ByteTokenizer;
 import ai.llep.models.tokenizer.ChatTemplate;
 import ai.llep.models.tokenizer.HfTokenizer;
 import ai.llep.models.tokenizer.TextTokenizer;
+import ai.llep.plan.Planner;
 import ai.llep.trainer.data.TemplateSetting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,8 +34,8 @@ record LoadedModel(
     Map<String, Path> tokenizerFiles) {
 
   /**
-   * {@link #open(ModelSpec, TensorSource, TemplateSetting, long, ModelShard, NDManager, DataType)}
-   * in float32.
+   * {@link #open(ModelSpec, TensorSource, TemplateSetting, long, ModelShard, Planner, NDManager,
+   * DataType)} in float32.
    */
   static LoadedModel open(
       ModelSpec spec,
@@ -42,13 +43,15 @@ record LoadedModel(
       TemplateSetting template,
       long seed,
       ModelShard shard,
+      Planner planner,
       NDManager manager) {
-    return open(spec, weights, template, seed, shard, manager, DataType.FLOAT32);
+    return open(spec, weights, template, seed, shard, planner, manager, DataType.FLOAT32);
   }
 
   /**
    * @param weights where the weights come from instead of the spec (a checkpoint), or null
    * @param template {@code auto} picks the model's own template, or else the family's built-in
+   * @param planner how the model's MoE layers dispatch (EP, LLEP or the switch between them)
    * @param computeType float32, or bfloat16 (float32 parameters, bfloat16 compute)
    */
   static LoadedModel open(
@@ -57,6 +60,7 @@ record LoadedModel(
       TemplateSetting template,
       long seed,
       ModelShard shard,
+      Planner planner,
       NDManager manager,
       DataType computeType) {
     if (spec.isTiny()) {
@@ -64,8 +68,8 @@ record LoadedModel(
       ModelConfig config = HfConfigParser.parse(configJson);
       MoeTransformer model =
           weights == null
-              ? MoeTransformer.initRandom(config, seed, shard, computeType, manager)
-              : MoeTransformer.load(config, weights, shard, computeType, manager);
+              ? MoeTransformer.initRandom(config, seed, shard, planner, computeType, manager)
+              : MoeTransformer.load(config, weights, shard, planner, computeType, manager);
       return new LoadedModel(
           model,
           new ByteTokenizer(),
@@ -78,7 +82,7 @@ record LoadedModel(
       ModelConfig config = HfConfigParser.parse(checkpoint.configText());
       MoeTransformer model =
           MoeTransformer.load(
-              config, weights == null ? checkpoint : weights, shard, computeType, manager);
+              config, weights == null ? checkpoint : weights, shard, planner, computeType, manager);
       TextTokenizer tokenizer = HfTokenizer.open(folder);
       String family = config.family().name().toLowerCase(java.util.Locale.ROOT);
       return new LoadedModel(

@@ -168,7 +168,6 @@ public final class Trainer {
             optimizer,
             settings.optim().schedule(settings.loop().maxSteps()),
             batches,
-            planner,
             stop,
             memory);
     TrainingLoop loop =
@@ -273,6 +272,7 @@ public final class Trainer {
               settings.data().template(),
               settings.seed(),
               shard,
+              planner,
               manager,
               numerics.computeType());
       settings

@@ -13,7 +13,6 @@ import ai.llep.models.TokenBatch;
 import ai.llep.models.layers.CausalLmLoss;
 import ai.llep.models.layers.Segments;
 import ai.llep.models.moe.RoutingStats;
-import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
 import ai.llep.tape.Scalars;
@@ -50,7 +49,6 @@ final class TrainingRun {
   private final AdamW optimizer;
   private final LrSchedule schedule;
   private final ShardedBatches batches;
-  private final Planner planner;
   private final List<Parameter> trainable;
   private final GradientExchange gradients;
   private final StopRequest stop;
@@ -64,7 +62,6 @@ final class TrainingRun {
       AdamW optimizer,
       LrSchedule schedule,
       ShardedBatches batches,
-      Planner planner,
       StopRequest stop,
       MemoryGauge memory) {
     this.comm = comm;
@@ -76,7 +73,6 @@ final class TrainingRun {
     this.optimizer = optimizer;
     this.schedule = schedule;
     this.batches = batches;
-    this.planner = planner;
     this.trainable =
         model.parameters().all().stream()
             .filter(p -> !settings.loop().frozen().contains(p.kind()))
@@ -111,8 +107,7 @@ final class TrainingRun {
       try (NDManager scope = manager.newSubManager();
           GradMode grad = GradMode.enabled()) {
         DistributedTape tape = DistributedTape.training(comm);
-        LossOutput out =
-            model.loss(tape, scope, planner, batch, settings.loop().activationCheckpointing());
+        LossOutput out = model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
         tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         layers.add(out.routing());

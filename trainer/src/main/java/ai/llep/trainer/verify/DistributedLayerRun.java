@@ -1,15 +1,13 @@
 package ai.llep.trainer.verify;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.DispatchResult;
-import ai.llep.dispatch.ExpertWeights;
+import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.models.layers.Upcast;
 import ai.llep.tape.DistributedTape;
@@ -24,7 +22,10 @@ import java.util.List;
  * dispatch, and the distributed backward of sum(output * upstream).
  */
 final class DistributedLayerRun {
-  /** This rank's results: output, input gradient, router gradient and its experts' gradients. */
+  /**
+   * This rank's results: output, input gradient, router gradient and the gradient of each of its
+   * stacked expert tensors ([M, ...], in transfer order).
+   */
   record Result(
       NDArray output_TD,
       NDArray inputGrad_TD,
@@ -36,7 +37,8 @@ final class DistributedLayerRun {
 
   /**
    * @param experts_S this rank's expert choices, token-major
-   * @param nativeExperts this rank's experts; their tensors become leaves that record gradients
+   * @param nativeExperts this rank's experts, stacked; their tensors become leaves that record
+   *     gradients
    */
   static Result run(
       Communicator comm,
@@ -46,7 +48,7 @@ final class DistributedLayerRun {
       boolean trainRouter,
       long[] experts_S,
       int topK,
-      List<ExpertWeights> nativeExperts,
+      ExpertStack nativeExperts,
       NDArray upstream_TD) {
     NDManager manager = x_TD.getManager();
     try (GradMode grad = GradMode.enabled()) {
@@ -54,8 +56,7 @@ final class DistributedLayerRun {
       if (trainRouter) {
         router_ND.setRequiresGradient(true);
       }
-      List<NDArray> parameters = new ArrayList<>();
-      nativeExperts.forEach(e -> parameters.addAll(e.tensors()));
+      List<NDArray> parameters = nativeExperts.tensors();
       parameters.forEach(p -> p.setRequiresGradient(true));
 
       long tokens = x_TD.getShape().get(0);
@@ -82,18 +83,5 @@ final class DistributedLayerRun {
           expertGrads,
           result);
     }
-  }
-
-  /** Stacks tensor i of every expert: [M, ...] per position in {@link ExpertWeights#tensors()}. */
-  static List<NDArray> stackByPosition(List<NDArray> flat, int perExpert) {
-    List<NDArray> stacked = new ArrayList<>();
-    for (int position = 0; position < perExpert; position++) {
-      NDList column = new NDList();
-      for (int i = position; i < flat.size(); i += perExpert) {
-        column.add(flat.get(i));
-      }
-      stacked.add(NDArrays.stack(column));
-    }
-    return stacked;
   }
 }

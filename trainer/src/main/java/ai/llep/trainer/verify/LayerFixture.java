@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
-import ai.llep.dispatch.ExpertWeights;
+import ai.llep.models.experts.ExpertKind;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -44,23 +46,30 @@ final class LayerFixture {
     return normal(manager, new Shape(tokens, hidden), 1.0, UPSTREAM, rank);
   }
 
-  ExpertWeights expert(NDManager manager, int expert, boolean bias) {
+  /** Expert {@code expert}'s tensors for {@code kind}'s function, in its transfer order. */
+  List<NDArray> expert(NDManager manager, int expert, ExpertKind kind, List<Shape> shapes) {
     int stream = expert * 8;
-    double inScale = 1.0 / Math.sqrt(hidden);
-    double outScale = 1.0 / Math.sqrt(ffn);
-    NDArray gate = normal(manager, new Shape(ffn, hidden), inScale, stream, 1);
-    NDArray up = normal(manager, new Shape(ffn, hidden), inScale, stream, 2);
-    NDArray down = normal(manager, new Shape(hidden, ffn), outScale, stream, 3);
-    if (!bias) {
-      return ExpertWeights.withoutBias(gate, up, down);
+    List<NDArray> tensors = new ArrayList<>();
+    for (int i = 0; i < shapes.size(); i++) {
+      Shape shape = shapes.get(i);
+      tensors.add(normal(manager, shape, scale(kind, i, shape), stream, i + 1));
     }
-    return new ExpertWeights(
-        gate,
-        up,
-        down,
-        normal(manager, new Shape(ffn), 0.1, stream, 4),
-        normal(manager, new Shape(ffn), 0.1, stream, 5),
-        normal(manager, new Shape(hidden), 0.1, stream, 6));
+    return tensors;
+  }
+
+  /**
+   * The standard deviation of tensor {@code i}'s random values: 1/sqrt(fan-in) for matrices, 0.1
+   * for biases; gpt-oss's gate_up twice as wide, so that its clamps at +-7 act on a few entries
+   * (few enough that float32 and the float64 reference rarely fall on different sides of 7).
+   */
+  private double scale(ExpertKind kind, int i, Shape shape) {
+    if (shape.dimension() == 1) {
+      return 0.1;
+    }
+    return switch (kind) {
+      case SWIGLU -> 1.0 / Math.sqrt(i == 2 ? ffn : hidden);
+      case GPT_OSS -> i == 0 ? 2.0 / Math.sqrt(hidden) : 1.0 / Math.sqrt(ffn);
+    };
   }
 
   private NDArray normal(NDManager manager, Shape shape, double scale, int stream, int index) {

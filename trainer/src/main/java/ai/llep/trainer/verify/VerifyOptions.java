@@ -1,6 +1,7 @@
 package ai.llep.trainer.verify;
 
 import ai.djl.ndarray.types.DataType;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.trainer.routing.RoutingScenario;
@@ -17,8 +18,11 @@ import java.util.List;
  * input, the two projections, SiLU times up, the down projection, the routing weight and the
  * combine), the gradients through a similar chain back. Each error is measured against the largest
  * reference magnitude, so their sum stays near 6 * 2^-9 = 1.2e-2: measured up to 1.5e-2 over every
- * routing, top-k 1 to 4, with and without biases, on 1 to 4 ranks (hidden 32 and 64). The bound,
- * 3e-2, leaves a factor of two; float32's errors are about 1e-6.
+ * routing, top-k 1 to 4, with and without biases, on 1 to 4 ranks (hidden 32 and 64), with SwiGLU
+ * experts. The bound, 3e-2, leaves a factor of two; float32's errors are about 1e-6.
+ *
+ * @param expertFunction what the experts compute
+ * @param bias whether SwiGLU's projections carry biases (gpt-oss's always do)
  */
 public record VerifyOptions(
     int experts,
@@ -28,6 +32,7 @@ public record VerifyOptions(
     int ffn,
     List<RoutingScenario> scenarios,
     DataType dataType,
+    ExpertKind expertFunction,
     boolean bias,
     boolean router,
     List<DispatchMode> modes,
@@ -46,6 +51,9 @@ public record VerifyOptions(
     nonEmpty("verify.tokens-per-rank", tokensPerRank);
     nonEmpty("verify.imbalance", scenarios);
     nonEmpty("verify.modes", modes);
+    if (expertFunction == null) {
+      throw new IllegalArgumentException("verify.expert-function must be swiglu or gpt-oss");
+    }
     for (int k : topKs) {
       if (k < 1 || k > experts) {
         throw new IllegalArgumentException(

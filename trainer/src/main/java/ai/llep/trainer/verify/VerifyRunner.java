@@ -1,14 +1,17 @@
 package ai.llep.trainer.verify;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.ReduceOp;
 import ai.llep.dispatch.DispatchStats;
-import ai.llep.dispatch.ExpertWeights;
+import ai.llep.dispatch.ExpertFunction;
+import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;
@@ -39,6 +42,16 @@ public final class VerifyRunner {
   /** Runs every case; returns the largest relative error (on every rank). */
   public double run(NDManager manager) {
     ExpertPlacement placement = new ExpertPlacement(options.experts(), comm.worldSize());
+    if (comm.rank() == 0) {
+      out.printf(
+          Locale.ROOT,
+          "expert function %s: %d experts, D=%d, F=%d%s%n",
+          options.expertFunction().label(),
+          options.experts(),
+          options.hidden(),
+          options.ffn(),
+          options.expertFunction() == ExpertKind.SWIGLU && options.bias() ? ", with biases" : "");
+    }
     int cases = options.scenarios().size() * options.topKs().size() * options.modes().size();
     int index = 0;
     double worst = 0;
@@ -47,7 +60,7 @@ public final class VerifyRunner {
         for (DispatchMode mode : options.modes()) {
           index++;
           MoeDispatcher dispatcher =
-              new MoeDispatcher(placement, Planner.create(mode, options.planner()));
+              new MoeDispatcher(placement, Planner.create(mode, options.planner()), function());
           try (NDManager scope = manager.newSubManager()) {
             String label =
                 String.format(
@@ -69,6 +82,10 @@ public final class VerifyRunner {
     }
   }
 
+  private ExpertFunction function() {
+    return options.expertFunction().function(options.hidden(), options.ffn(), options.bias());
+  }
+
   private double runCase(
       NDManager scope, MoeDispatcher dispatcher, RoutingScenario scenario, int topK, String label) {
     int rank = comm.rank();
@@ -78,12 +95,19 @@ public final class VerifyRunner {
         new LayerFixture(
             options.seed(), options.experts(), options.hidden(), options.ffn(), options.dataType());
     ExpertPlacement placement = dispatcher.placement();
-    List<ExpertWeights> natives = new ArrayList<>();
-    for (int e = placement.firstExpert(rank);
-        e < placement.firstExpert(rank) + placement.expertsPerRank();
-        e++) {
-      natives.add(fixture.expert(scope, e, options.bias()));
+    ExpertKind kind = options.expertFunction();
+    List<Shape> shapes = dispatcher.experts().expertShapes();
+    List<NDList> columns = new ArrayList<>();
+    shapes.forEach(s -> columns.add(new NDList()));
+    int first = placement.firstExpert(rank);
+    for (int e = first; e < first + placement.expertsPerRank(); e++) {
+      List<NDArray> expert = fixture.expert(scope, e, kind, shapes);
+      for (int i = 0; i < shapes.size(); i++) {
+        columns.get(i).add(expert.get(i));
+      }
     }
+    List<NDArray> stacked = new ArrayList<>();
+    columns.forEach(c -> stacked.add(NDArrays.stack(c)));
     long[] experts_S =
         new RoutingGenerator(options.experts(), topK).route(scenario, tokens, rank, options.seed());
     NDArray x_TD = fixture.tokens_TD(scope, tokens, rank);
@@ -99,20 +123,15 @@ public final class VerifyRunner {
             options.router(),
             experts_S,
             topK,
-            natives,
+            new ExpertStack(stacked),
             upstream_TD);
 
     RankGather gather = new RankGather(comm, options, worldSize);
-    int perExpert = natives.getFirst().tensors().size();
-    List<NDArray> weightsNFD = new ArrayList<>();
-    List<NDArray> gradsNFD = new ArrayList<>();
-    List<NDArray> nativeTensors = new ArrayList<>();
-    natives.forEach(e -> nativeTensors.addAll(e.tensors()));
-    for (NDArray stacked : DistributedLayerRun.stackByPosition(nativeTensors, perExpert)) {
-      weightsNFD.add(gather.experts(stacked.stopGradient()));
-    }
-    for (NDArray stacked : DistributedLayerRun.stackByPosition(result.expertGrads(), perExpert)) {
-      gradsNFD.add(gather.experts(stacked));
+    List<NDArray> weights_N = new ArrayList<>();
+    List<NDArray> grads_N = new ArrayList<>();
+    for (int i = 0; i < stacked.size(); i++) {
+      weights_N.add(gather.experts(stacked.get(i).stopGradient()));
+      grads_N.add(gather.experts(result.expertGrads().get(i)));
     }
     NDArray allX = gather.rows(x_TD.stopGradient());
     NDArray allChoices = gather.rows(scope.create(experts_S, new Shape(tokens, topK)));
@@ -122,20 +141,14 @@ public final class VerifyRunner {
 
     double worst = 0;
     if (rank == 0) {
-      NDList biases =
-          perExpert == 6
-              ? new NDList(weightsNFD.get(3), weightsNFD.get(4), weightsNFD.get(5))
-              : null;
       DenseMoeReference.Result ref =
           DenseMoeReference.run(
               scope,
+              dispatcher.experts(),
               allX,
               router_ND.stopGradient(),
               allChoices,
-              weightsNFD.get(0),
-              weightsNFD.get(1),
-              weightsNFD.get(2),
-              biases,
+              weights_N,
               allUpstream);
       List<ErrorRow> rows = new ArrayList<>();
       rows.add(ErrorRow.compare("output", allOutput, ref.output_TD()));
@@ -143,13 +156,10 @@ public final class VerifyRunner {
       if (options.router()) {
         rows.add(ErrorRow.compare("router-grad", result.routerGrad_ND(), ref.routerGrad_ND()));
       }
-      rows.add(ErrorRow.compare("gate-grad", gradsNFD.get(0), ref.gateGrad_NFD()));
-      rows.add(ErrorRow.compare("up-grad", gradsNFD.get(1), ref.upGrad_NFD()));
-      rows.add(ErrorRow.compare("down-grad", gradsNFD.get(2), ref.downGrad_NDF()));
-      if (biases != null) {
-        rows.add(ErrorRow.compare("gate-bias-grad", gradsNFD.get(3), ref.gateBiasGrad_NF()));
-        rows.add(ErrorRow.compare("up-bias-grad", gradsNFD.get(4), ref.upBiasGrad_NF()));
-        rows.add(ErrorRow.compare("down-bias-grad", gradsNFD.get(5), ref.downBiasGrad_ND()));
+      List<String> names = kind.tensorNames(options.bias());
+      for (int i = 0; i < names.size(); i++) {
+        rows.add(
+            ErrorRow.compare(names.get(i) + "-grad", grads_N.get(i), ref.expertGrads_N().get(i)));
       }
       worst = report(label, result.dispatch().stats(), rows);
     }

@@ -14,6 +14,9 @@ import ai.llep.models.ModelShard;
 import ai.llep.models.Parameter;
 import ai.llep.models.ParameterKind;
 import ai.llep.models.tokenizer.TemplateOptions;
+import ai.llep.plan.DispatchMode;
+import ai.llep.plan.Planner;
+import ai.llep.plan.PlannerOptions;
 import ai.llep.tape.GradMode;
 import ai.llep.trainer.checkpoint.CheckpointLayout;
 import ai.llep.trainer.data.ShardedBatches;
@@ -95,6 +98,7 @@ class NonFiniteTrainingTest {
                         new TemplateSetting("auto", TemplateOptions.NONE),
                         FIXTURE.seed(),
                         new ModelShard(rank, 2),
+                        Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
                         manager);
                 List<Parameter> all = loaded.model().parameters().all();
                 AdamW optimizer =

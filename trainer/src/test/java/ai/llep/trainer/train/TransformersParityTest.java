@@ -241,6 +241,7 @@ class TransformersParityTest {
               new TemplateSetting("auto", TemplateOptions.NONE),
               fixture.seed(),
               ModelShard.single(),
+              Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
               manager);
       try (NDManager step = manager.newSubManager()) {
         LossOutput out =
@@ -249,7 +250,6 @@ class TransformersParityTest {
                 .loss(
                     DistributedTape.inference(new SingleProcessCommunicator()),
                     step,
-                    Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
                     TokenBatch.causalLm(fixture.inputIds()).withLabels(fixture.labels()));
         double loss = out.loss().sum().getFloat() / out.loss().count();
         assertClose(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.tcp.LocalWorld;
 import ai.llep.comm.tcp.TcpOptions;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.trainer.routing.RoutingScenario;
@@ -23,20 +24,22 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code verify.dtype=bfloat16}: EP and LLEP in bfloat16 over TCP ranks (one of them without
  * tokens) against the float64 reference of the same bfloat16 inputs and weights, within the bound
  * {@link VerifyOptions#defaultTolerance} gives bfloat16, and above float32's error, so bfloat16
- * really ran.
+ * really ran; SwiGLU experts, and gpt-oss's clamped ones on two ranks.
  */
 class VerifyBfloat16Test {
   static Stream<Arguments> worlds() {
     return Stream.of(
-        Arguments.of(1, List.of(48), List.of(1, 4), true),
-        Arguments.of(2, List.of(0, 50), List.of(2), false),
-        Arguments.of(3, List.of(40, 0, 33), List.of(1, 2, 4), true));
+        Arguments.of(1, List.of(48), List.of(1, 4), ExpertKind.SWIGLU, true),
+        Arguments.of(2, List.of(0, 50), List.of(2), ExpertKind.SWIGLU, false),
+        Arguments.of(2, List.of(37, 20), List.of(2), ExpertKind.GPT_OSS, true),
+        Arguments.of(3, List.of(40, 0, 33), List.of(1, 2, 4), ExpertKind.SWIGLU, true));
   }
 
-  @ParameterizedTest(name = "{0} ranks, tokens {1}")
+  @ParameterizedTest(name = "{0} ranks, tokens {1}, {3}")
   @MethodSource("worlds")
   void bfloat16LayerMatchesTheReference(
-      int ranks, List<Integer> tokens, List<Integer> topKs, boolean bias) throws Exception {
+      int ranks, List<Integer> tokens, List<Integer> topKs, ExpertKind kind, boolean bias)
+      throws Exception {
     VerifyOptions options =
         new VerifyOptions(
             12,
@@ -49,6 +52,7 @@ class VerifyBfloat16Test {
                 RoutingScenario.parse("95:1"),
                 RoutingScenario.parse("zipf:1.2")),
             DataType.BFLOAT16,
+            kind,
             bias,
             true,
             List.of(DispatchMode.EP, DispatchMode.LLEP),
