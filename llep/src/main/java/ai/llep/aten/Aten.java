@@ -17,10 +17,11 @@ import ai.djl.ndarray.types.Shape;
  * randomUniform/randomInteger}) and {@code toType(BFLOAT16, ...)}; and on a bfloat16 tensor {@code
  * zerosLike()}, {@code onesLike()}, {@code softmax}, {@code logSoftmax}, {@code cumProd}, {@code
  * toDevice} (and DJL's other calls that pass the tensor's own dtype to the JNI). Use {@link #cast},
- * {@link #zerosLike}, {@link #emptyLike}, {@link #zeros} and {@link #toDevice} instead, and cast to
- * float32 before a softmax. On a bfloat16 tensor {@code toFloatArray()} and {@code toString()}
- * throw; {@code toType(FLOAT32, false)} works but, like every DJL cast, is not differentiable.
- * Elementwise math, matmul, reductions, reshapes, indexing and concatenation run on bfloat16.
+ * {@link #zerosLike}, {@link #emptyLike}, {@link #zeros}, {@link #empty} and {@link #toDevice}
+ * instead, and cast to float32 before a softmax. On a bfloat16 tensor {@code toFloatArray()} and
+ * {@code toString()} throw; {@code toType(FLOAT32, false)} works but, like every DJL cast, is not
+ * differentiable. Elementwise math, matmul, reductions, reshapes, indexing and concatenation run on
+ * bfloat16.
  */
 public final class Aten {
   private Aten() {}
@@ -73,19 +74,41 @@ public final class Aten {
    * full-size tensor of another type (zeros like a broadcast one-element tensor).
    */
   public static NDArray zeros(NDManager manager, Shape shape, DataType type, Device device) {
-    try (NDManager scope = manager.newSubManager(device)) {
-      NDArray one = scope.zeros(new Shape(1), DataType.FLOAT32, device);
-      NDArray expanded = shape.dimension() == 0 ? one.reshape(shape) : one.broadcast(shape);
-      return AtenCall.of(AtenOps.ZEROS_LIKE)
-          .tensor(expanded)
-          .scalarType(type)
-          .none()
-          .none()
-          .none()
-          .none()
-          .run(manager)
-          .tensor(0);
+    return fresh(AtenOps.ZEROS_LIKE, manager, shape, type, device);
+  }
+
+  /**
+   * An uninitialised tensor of {@code shape} in {@code type} on {@code device}, as {@link #zeros}.
+   */
+  public static NDArray empty(NDManager manager, Shape shape, DataType type, Device device) {
+    return fresh(AtenOps.EMPTY_LIKE, manager, shape, type, device);
+  }
+
+  /**
+   * The bytes of {@code x} seen as {@code type}, which must have the same element size (a view, no
+   * copy, not differentiable): how bfloat16 travels through code that only DJL's types can reach
+   * (as float16 bits, say).
+   */
+  public static NDArray reinterpret(NDArray x, DataType type) {
+    if (type.getNumOfBytes() != dtype(x).getNumOfBytes()) {
+      throw new IllegalArgumentException(
+          "cannot see " + dtype(x) + " elements as " + type + ": the element sizes differ");
     }
+    return AtenCall.of(AtenOps.VIEW_DTYPE).tensor(x).scalarType(type).run(x.getManager()).tensor(0);
+  }
+
+  /**
+   * Lets (or stops) libtorch run float32 matrix products on CUDA with TF32 tensor cores, as {@code
+   * torch.backends.cuda.matmul.allow_tf32} does. A process-wide setting, read by every later
+   * product; on the CPU it changes nothing.
+   */
+  public static void allowTf32Matmul(boolean allow) {
+    MatmulPrecision.get().setAllowTf32(allow);
+  }
+
+  /** Whether float32 products on CUDA may use TF32 ({@link #allowTf32Matmul}). */
+  public static boolean tf32MatmulAllowed() {
+    return MatmulPrecision.get().allowsTf32();
   }
 
   /**
@@ -212,6 +235,23 @@ public final class Aten {
   /** libtorch's version, as its stable ABI reports it. */
   public static AbiVersion libtorchVersion() {
     return LibTorch.get().version;
+  }
+
+  private static NDArray fresh(
+      AtenOp op, NDManager manager, Shape shape, DataType type, Device device) {
+    try (NDManager scope = manager.newSubManager(device)) {
+      NDArray one = scope.zeros(new Shape(1), DataType.FLOAT32, device);
+      NDArray expanded = shape.dimension() == 0 ? one.reshape(shape) : one.broadcast(shape);
+      return AtenCall.of(op)
+          .tensor(expanded)
+          .scalarType(type)
+          .none()
+          .none()
+          .none()
+          .none()
+          .run(manager)
+          .tensor(0);
+    }
   }
 
   private static NDArray like(AtenOp op, NDArray x, DataType type) {

@@ -24,6 +24,10 @@ public final class AtenOps {
               + " Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None)"
               + " -> Tensor");
 
+  /** A view of the same bytes as another dtype of the same element size (a bit cast). */
+  public static final AtenOp VIEW_DTYPE =
+      AtenOp.parse("aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)");
+
   public static final AtenOp SCALED_DOT_PRODUCT_ATTENTION =
       AtenOp.parse(
           "aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value,"

@@ -272,7 +272,7 @@ final class LibTorch {
                         + symbol));
   }
 
-  private Optional<MethodHandle> optional(String symbol, FunctionDescriptor descriptor) {
+  Optional<MethodHandle> optional(String symbol, FunctionDescriptor descriptor) {
     return lookup.find(symbol).map(a -> Linker.nativeLinker().downcallHandle(a, descriptor));
   }
 

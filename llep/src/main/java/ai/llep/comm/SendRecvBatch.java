@@ -1,6 +1,7 @@
 package ai.llep.comm;
 
 import ai.djl.ndarray.types.DataType;
+import ai.llep.aten.Aten;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -25,7 +26,7 @@ public final class SendRecvBatch {
     List<PeerSend> toSelf = new ArrayList<>();
     for (PeerSend s : sends) {
       checkPeer("send to", s.peer(), worldSize);
-      supportedType.accept(s.tensor().getDataType());
+      supportedType.accept(Aten.dtype(s.tensor()));
       if (s.peer() == rank) {
         toSelf.add(s);
       }
@@ -42,14 +43,14 @@ public final class SendRecvBatch {
             "send-recv: rank " + rank + " receives from itself more often than it sends to itself");
       }
       PeerSend s = toSelf.get(fromSelf++);
-      if (!s.tensor().getShape().equals(r.shape()) || s.tensor().getDataType() != r.dataType()) {
+      if (!s.tensor().getShape().equals(r.shape()) || Aten.dtype(s.tensor()) != r.dataType()) {
         throw new IllegalArgumentException(
             "send-recv: rank "
                 + rank
                 + " sends itself "
                 + s.tensor().getShape()
                 + " "
-                + s.tensor().getDataType()
+                + Aten.dtype(s.tensor())
                 + " but expects "
                 + r.shape()
                 + " "

@@ -3,6 +3,7 @@ package ai.llep.comm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.llep.aten.Aten;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
@@ -55,7 +56,7 @@ public final class SingleProcessCommunicator implements Communicator {
       NDArray sent = inFlight.poll();
       if (sent == null
           || !sent.getShape().equals(recv.shape())
-          || sent.getDataType() != recv.dataType()) {
+          || Aten.dtype(sent) != recv.dataType()) {
         throw new CommException("send-recv on one rank: receive " + recv + " has no matching send");
       }
       NDArray copy = sent.duplicate();

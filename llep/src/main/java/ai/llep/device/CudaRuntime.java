@@ -41,6 +41,8 @@ public final class CudaRuntime {
   private static final int EVENT_DEFAULT = 0;
   private static final int EVENT_DISABLE_TIMING = 2;
   private static final int STREAM_NON_BLOCKING = 1;
+  private static final int ATTRIBUTE_CAPABILITY_MAJOR = 75;
+  private static final int ATTRIBUTE_CAPABILITY_MINOR = 76;
 
   private static CudaRuntime loaded;
 
@@ -61,6 +63,7 @@ public final class CudaRuntime {
   private final MethodHandle getErrorName;
   private final MethodHandle getErrorString;
   private final MethodHandle runtimeGetVersion;
+  private final MethodHandle deviceGetAttribute;
 
   private CudaRuntime(NativeLibrary library) {
     this.library = library;
@@ -92,6 +95,9 @@ public final class CudaRuntime {
     getErrorString =
         library.downcall("cudaGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     runtimeGetVersion = library.downcall("cudaRuntimeGetVersion", intOfPointer);
+    deviceGetAttribute =
+        library.downcall(
+            "cudaDeviceGetAttribute", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
   }
 
   /**
@@ -211,6 +217,24 @@ public final class CudaRuntime {
       return version.get(JAVA_INT, 0);
     } catch (Throwable t) {
       throw rethrow("cudaRuntimeGetVersion", t);
+    }
+  }
+
+  /** {@code device}'s compute capability as major * 10 + minor (90 for Hopper). */
+  public int computeCapability(int device) {
+    return 10 * attribute(ATTRIBUTE_CAPABILITY_MAJOR, device)
+        + attribute(ATTRIBUTE_CAPABILITY_MINOR, device);
+  }
+
+  private int attribute(int attribute, int device) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment value = arena.allocate(JAVA_INT);
+      check(
+          "cudaDeviceGetAttribute(" + attribute + ", " + device + ")",
+          (int) deviceGetAttribute.invokeExact(value, attribute, device));
+      return value.get(JAVA_INT, 0);
+    } catch (Throwable t) {
+      throw rethrow("cudaDeviceGetAttribute", t);
     }
   }
 

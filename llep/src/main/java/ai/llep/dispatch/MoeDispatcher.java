@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PendingExchange;
@@ -40,6 +41,7 @@ public final class MoeDispatcher {
   private final Planner planner;
   private final DispatchPhases phases;
   private final long batchRows;
+  private final boolean recomputeExperts;
 
   public MoeDispatcher(ExpertPlacement placement, Planner planner) {
     this(placement, planner, DispatchPhases.NONE);
@@ -61,10 +63,30 @@ public final class MoeDispatcher {
     if (batchRows < 0) {
       throw new IllegalArgumentException("batchRows must be >= 0, got " + batchRows);
     }
+    this(placement, planner, phases, batchRows, false);
+  }
+
+  private MoeDispatcher(
+      ExpertPlacement placement,
+      Planner planner,
+      DispatchPhases phases,
+      long batchRows,
+      boolean recomputeExperts) {
     this.placement = placement;
     this.planner = planner;
     this.phases = phases;
     this.batchRows = batchRows;
+    this.recomputeExperts = recomputeExperts;
+  }
+
+  /**
+   * This dispatcher with the expert computation checkpointed when the tape records: the forward
+   * keeps each rank's expert inputs (its own rows and the rows it received, which the tape keeps
+   * anyway) and the experts' outputs, but none of the GEMM chains' intermediates; the backward
+   * recomputes the chains from the kept rows and weights, with no communication.
+   */
+  public MoeDispatcher recomputingExperts() {
+    return new MoeDispatcher(placement, planner, phases, batchRows, true);
   }
 
   public ExpertPlacement placement() {
@@ -154,7 +176,10 @@ public final class MoeDispatcher {
     Loans loans = startLoans(tape, plan, nativeExperts, manager);
     phases.enter("experts");
     ExpertOutputs outputs =
-        cutOutputs(tape, routing, computeExperts(rank, x_cut, x_RD, routing, nativeExperts, loans));
+        recomputeExperts && tape.recording()
+            ? checkpointedOutputs(tape, routing, rank, x_cut, x_RD, nativeExperts, loans)
+            : cutOutputs(
+                tape, routing, computeExperts(rank, x_cut, x_RD, routing, nativeExperts, loans));
     phases.enter("combine");
     NDArray y_SD =
         tape.allToAllV(
@@ -212,11 +237,45 @@ public final class MoeDispatcher {
         RowRanges.of(y_GD, routing.segmentOffsets, segmentRows(routing)), y_GD);
   }
 
+  /**
+   * {@link #cutOutputs} for checkpointed experts: the grouped outputs are the checkpoint's output,
+   * computed without autograd from the rows kept in the forward; the backward recomputes them with
+   * the same plan, rows and weights (borrowed ones included).
+   */
+  private ExpertOutputs checkpointedOutputs(
+      DistributedTape tape,
+      DeviceRouting routing,
+      int rank,
+      NDArray x_TD,
+      NDArray x_RD,
+      NativeExperts nativeExperts,
+      Loans loans) {
+    if (routing.segments.isEmpty()) {
+      loans.await();
+      return new ExpertOutputs(new NDArray[0], null);
+    }
+    NDArray y_GD =
+        tape.checkpoint(
+            new NDList(x_TD, x_RD),
+            (inner, rows) ->
+                concat(
+                    new NDList(
+                        computeExperts(
+                            rank, rows.get(0), rows.get(1), routing, nativeExperts, loans))),
+            "experts");
+    return new ExpertOutputs(
+        RowRanges.of(y_GD, routing.segmentOffsets, segmentRows(routing)), y_GD);
+  }
+
   /** The outputs other ranks' rows produced, in their receive order: one concatenation of views. */
   private static NDArray returnedRows(ExpertOutputs outputs, DeviceRouting routing, NDArray x_TD) {
     List<DeviceRouting.OutputRun> returned = routing.remoteReturnRuns;
     if (returned.isEmpty()) {
-      return x_TD.getManager().zeros(new Shape(0, x_TD.getShape().get(1)), x_TD.getDataType());
+      return Aten.zeros(
+          x_TD.getManager(),
+          new Shape(0, x_TD.getShape().get(1)),
+          Aten.dtype(x_TD),
+          x_TD.getDevice());
     }
     NDList runs = new NDList(returned.size());
     if (outputs.grouped_GD() != null) {
@@ -337,12 +396,29 @@ public final class MoeDispatcher {
     }
   }
 
-  /** The weight exchange of one forward: borrowed experts arrive once it is awaited. */
-  private record Loans(PendingExchange pending, List<Integer> experts, int tensorsPerExpert) {
+  /**
+   * The weight exchange of one forward: borrowed experts arrive once it is awaited (once; a
+   * recompute of the experts gets the same borrowed weights).
+   */
+  private static final class Loans {
+    private final PendingExchange pending;
+    private final List<Integer> experts;
+    private final int tensorsPerExpert;
+    private Map<Integer, ExpertWeights> borrowed;
+
+    Loans(PendingExchange pending, List<Integer> experts, int tensorsPerExpert) {
+      this.pending = pending;
+      this.experts = experts;
+      this.tensorsPerExpert = tensorsPerExpert;
+    }
+
     Map<Integer, ExpertWeights> await() {
+      if (borrowed != null) {
+        return borrowed;
+      }
       pending.await();
       NDList received = pending.received();
-      Map<Integer, ExpertWeights> borrowed = new HashMap<>();
+      borrowed = new HashMap<>();
       for (int i = 0; i < experts.size(); i++) {
         List<NDArray> tensors = received.subList(i * tensorsPerExpert, (i + 1) * tensorsPerExpert);
         borrowed.putIfAbsent(experts.get(i), ExpertWeights.fromTensors(tensors));
@@ -372,7 +448,7 @@ public final class MoeDispatcher {
       }
       if (transfer.helper() == rank) {
         for (NDArray tensor : template) {
-          borrow.add(new PeerRecv(transfer.owner(), tensor.getShape(), tensor.getDataType()));
+          borrow.add(new PeerRecv(transfer.owner(), tensor.getShape(), Aten.dtype(tensor)));
         }
         borrowedExperts.add(transfer.expert());
       }
@@ -482,7 +558,7 @@ public final class MoeDispatcher {
     }
     long bytesPerExpert = 0;
     for (NDArray t : anyExpert.tensors()) {
-      bytesPerExpert += t.getShape().size() * t.getDataType().getNumOfBytes();
+      bytesPerExpert += t.getShape().size() * Aten.dtype(t).getNumOfBytes();
     }
     return new DispatchStats(
         plan.epLoads(),

@@ -3,6 +3,7 @@ package ai.llep.dispatch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import ai.llep.tape.GradMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,14 +86,22 @@ final class NativeExperts {
     }
   }
 
+  /**
+   * Expert {@code local}'s weights. A view of the stack made while autograd is off (the forward of
+   * checkpointed experts) is not kept: a recompute under autograd needs views in the graph.
+   */
   ExpertWeights expert(int local) {
     if (stack == null) {
       return list.get(local);
     }
-    if (views[local] == null) {
-      views[local] = pieces == null ? stack.expert(local) : fromPieces(local);
+    if (views[local] != null) {
+      return views[local];
     }
-    return views[local];
+    ExpertWeights view = pieces == null ? stack.expert(local) : fromPieces(local);
+    if (GradMode.isEnabled()) {
+      views[local] = view;
+    }
+    return view;
   }
 
   /** Experts {@code [from, from + count)} of the stack, which {@link #prepare} kept together. */

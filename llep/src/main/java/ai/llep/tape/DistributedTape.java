@@ -3,6 +3,7 @@ package ai.llep.tape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
@@ -64,6 +65,50 @@ public final class DistributedTape {
     NDArray leaf = Gradients.leaf(x.stopGradient());
     record(new LocalCut(x, leaf), label);
     return leaf;
+  }
+
+  /**
+   * Activation checkpointing: runs {@code segment} on {@code inputs} without recording autograd and
+   * keeps only its output, a leaf; what the segment computed on the way is freed at once. The
+   * backward runs the segment again with autograd at this point of the tape and back-propagates the
+   * output's gradient through it into {@code inputs}. Gradients equal those of running the segment
+   * directly, as long as both runs compute the same values.
+   *
+   * <p>On a tape that records nothing the segment simply runs.
+   *
+   * @param inputs the tensors the segment reads (non-empty; the first one's manager owns the
+   *     output); they stay alive until the backward anyway
+   */
+  public NDArray checkpoint(NDList inputs, Recomputable segment, String label) {
+    if (!recording) {
+      return segment.forward(this, inputs);
+    }
+    NDManager owner = inputs.head().getManager();
+    NDArray output;
+    try (NDManager scope = owner.newSubManager();
+        GradMode noGrad = GradMode.disabled()) {
+      NDArray computed = segment.forward(inference(comm), viewsIn(inputs, scope));
+      output = computed.stopGradient();
+      output.attach(owner);
+    }
+    Gradients.leaf(output);
+    record(new RecomputeEdge(comm, inputs, segment, output), label);
+    return output;
+  }
+
+  /**
+   * Views of {@code inputs} owned by {@code scope}: DJL puts an operation's result under its first
+   * operand's manager, so what a segment computes from them closes with the scope. Under autograd
+   * the views pass gradients to the inputs.
+   */
+  static NDList viewsIn(NDList inputs, NDManager scope) {
+    NDList views = new NDList(inputs.size());
+    for (NDArray input : inputs) {
+      NDArray view = input.reshape(input.getShape());
+      view.attach(scope);
+      views.add(view);
+    }
+    return views;
   }
 
   /** {@link Communicator#allToAllV} whose result is a leaf that sends its gradient back. */
@@ -146,8 +191,9 @@ public final class DistributedTape {
 
   /** Backward from a scalar loss. */
   public void backward(NDArray loss) {
-    try (NDArray one = loss.getManager().ones(loss.getShape(), loss.getDataType())) {
-      backward(loss, one);
+    try (NDArray one = Scalars.constant(loss.getManager(), 1.0, Aten.dtype(loss));
+        NDArray ones = one.broadcast(loss.getShape())) {
+      backward(loss, ones);
     }
   }
 }

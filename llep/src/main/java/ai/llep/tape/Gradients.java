@@ -2,8 +2,10 @@ package ai.llep.tape;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.llep.aten.Aten;
 
 /** The two autograd entry points the tape needs, on top of DJL's PyTorch engine. */
 public final class Gradients {
@@ -40,10 +42,18 @@ public final class Gradients {
   }
 
   /**
-   * The accumulated gradient of a leaf, as a new array the caller closes. DJL returns zeros for a
-   * leaf that no operation used.
+   * The accumulated gradient of a leaf, as a new array the caller closes, in the leaf's dtype. For
+   * a leaf that no operation used DJL returns float32 zeros whatever the leaf's type; those are
+   * cast (a bfloat16 leaf's cut must send bfloat16).
    */
   public static NDArray gradientOf(NDArray leaf) {
-    return leaf.getGradient();
+    NDArray gradient = leaf.getGradient();
+    DataType type = Aten.dtype(leaf);
+    if (Aten.dtype(gradient) == type) {
+      return gradient;
+    }
+    try (gradient) {
+      return Aten.cast(gradient, type);
+    }
   }
 }

@@ -3,6 +3,7 @@ package ai.llep.tape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
 import ai.llep.comm.PeerSend;
@@ -29,7 +30,7 @@ record WeightEdge(
       }
       List<PeerRecv> recvs = new ArrayList<>(lent.size());
       for (WeightLoan loan : lent) {
-        recvs.add(new PeerRecv(loan.peer(), loan.local().getShape(), loan.local().getDataType()));
+        recvs.add(new PeerRecv(loan.peer(), loan.local().getShape(), Aten.dtype(loan.local())));
       }
       NDList returned = comm.sendRecv(sends, recvs, scope);
       for (int i = 0; i < lent.size(); i++) {

@@ -8,5 +8,10 @@
  * runs the local backward from the loss and then walks the edges in reverse forward order; an
  * edge's leaf gradient is complete when it is reached, because every use of the leaf happened later
  * in forward.
+ *
+ * <p>A checkpoint ({@link ai.llep.tape.DistributedTape#checkpoint}) is an edge too: its segment ran
+ * without autograd, and when the backward reaches it the segment runs again under a tape of its own
+ * and that tape's backward runs there; its output's gradient is complete by the same argument, and
+ * every rank reaches it, and so its inner collectives, at the same point.
  */
 package ai.llep.tape;

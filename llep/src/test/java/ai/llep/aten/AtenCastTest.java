@@ -95,6 +95,43 @@ class AtenCastTest {
   }
 
   @Test
+  void emptyMakesBfloat16OfAShape() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      NDArray empty = Aten.empty(m, new Shape(2, 0, 3), DataType.BFLOAT16, Device.cpu());
+      assertEquals(DataType.BFLOAT16, empty.getDataType());
+      assertEquals(new Shape(2, 0, 3), empty.getShape());
+      NDArray scalar = Aten.empty(m, new Shape(), DataType.BFLOAT16, Device.cpu());
+      assertEquals(new Shape(), scalar.getShape());
+    }
+  }
+
+  @Test
+  void reinterpretSeesTheSameBitsAsAnotherTypeAndBack() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      NDArray half = Aten.cast(m.create(VALUES), DataType.BFLOAT16);
+      NDArray bits = Aten.reinterpret(half, DataType.FLOAT16);
+      assertEquals(DataType.FLOAT16, bits.getDataType());
+      short[] expected = new short[VALUES.length];
+      for (int i = 0; i < expected.length; i++) {
+        expected[i] = (short) (Float.floatToRawIntBits(bf16(VALUES[i])) >>> 16);
+      }
+      java.nio.ShortBuffer raw = bits.toByteBuffer().asShortBuffer();
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], raw.get(i), "bits of element " + i);
+      }
+      NDArray again = Aten.reinterpret(bits.duplicate(), DataType.BFLOAT16);
+      assertArrayEquals(
+          Aten.cast(half, DataType.FLOAT32).toFloatArray(),
+          Aten.cast(again, DataType.FLOAT32).toFloatArray());
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> Aten.reinterpret(half, DataType.FLOAT32));
+      assertEquals(
+          "cannot see bfloat16 elements as float32: the element sizes differ", e.getMessage());
+    }
+  }
+
+  @Test
   void toDeviceCopiesAndKeepsTheDtype() {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       NDArray half = Aten.cast(m.create(VALUES), DataType.BFLOAT16);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import java.nio.ByteBuffer;
 import java.util.Random;
 
@@ -24,6 +25,11 @@ public final class TestTensors {
         NDArray half = wide.toType(DataType.FLOAT16, false);
         wide.close();
         yield half;
+      }
+      case BFLOAT16 -> {
+        try (NDArray wide = manager.create(floats(rnd, n), shape)) {
+          yield Aten.cast(wide, DataType.BFLOAT16);
+        }
       }
       case FLOAT64 -> manager.create(rnd.doubles(n, -1e6, 1e6).toArray(), shape);
       case INT64 -> manager.create(rnd.longs(n).map(v -> v >> 2).toArray(), shape);
@@ -71,7 +77,7 @@ public final class TestTensors {
 
   public static void assertSameBits(NDArray expected, NDArray actual, String what) {
     assertEquals(expected.getShape(), actual.getShape(), what + ": shape");
-    assertEquals(expected.getDataType(), actual.getDataType(), what + ": dtype");
+    assertEquals(Aten.dtype(expected), Aten.dtype(actual), what + ": dtype");
     assertArrayEquals(bytes(expected), bytes(actual), what + ": bits");
   }
 }

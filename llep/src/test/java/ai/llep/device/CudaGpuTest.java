@@ -31,6 +31,8 @@ class CudaGpuTest {
     MemInfo info = cuda.memInfo();
     assertTrue(info.totalBytes() > 0 && info.freeBytes() <= info.totalBytes(), info.toString());
     assertTrue(cuda.runtimeVersion() >= 11000, "runtime " + cuda.runtimeVersion());
+    int capability = cuda.computeCapability(0);
+    assertTrue(capability >= 50 && capability < 200, "compute capability " + capability);
     try (CudaEvent event = cuda.newEvent()) {
       event.record();
       cuda.synchronize();

@@ -13,8 +13,7 @@ import ai.llep.models.layers.Linear;
 import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.SwiGluMlp;
 import ai.llep.models.moe.MoeBlock;
-import ai.llep.models.moe.MoeOutput;
-import ai.llep.models.moe.RoutingStats;
+import ai.llep.models.moe.RoutingRecord;
 import ai.llep.tape.DistributedTape;
 import java.util.List;
 import java.util.function.Function;
@@ -89,21 +88,20 @@ final class DecoderLayer {
   }
 
   /**
-   * @param routing receives this layer's routing statistics when it is an MoE layer
+   * @param routing keeps this layer's routing when it is an MoE layer, or replays the routing it
+   *     kept from an earlier forward of the same input (a recompute)
    */
   NDArray forward(
       DistributedTape tape,
       NDArray h_TD,
       AttentionContext ctx,
       MoeDispatcher dispatcher,
-      List<RoutingStats> routing) {
+      RoutingRecord routing) {
     h_TD = h_TD.add(attention.forward(inputNorm.forward(h_TD), ctx));
     NDArray normed_TD = postAttentionNorm.forward(h_TD);
     if (moe == null) {
       return h_TD.add(denseMlp.forward(normed_TD));
     }
-    MoeOutput out = moe.forward(tape, normed_TD, dispatcher);
-    routing.add(out.stats());
-    return h_TD.add(out.output_TD());
+    return h_TD.add(moe.forward(tape, normed_TD, dispatcher, routing).output_TD());
   }
 }

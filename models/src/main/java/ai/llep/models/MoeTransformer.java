@@ -1,6 +1,7 @@
 package ai.llep.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
@@ -15,6 +16,8 @@ import ai.llep.models.layers.Linear;
 import ai.llep.models.layers.LossSum;
 import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.RotaryEmbedding;
+import ai.llep.models.layers.Upcast;
+import ai.llep.models.moe.RoutingRecord;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;
@@ -38,7 +41,7 @@ import java.util.Set;
  */
 public final class MoeTransformer implements AutoCloseable {
   private static final Set<DataType> COMPUTE_TYPES =
-      Set.of(DataType.FLOAT32, DataType.FLOAT64, DataType.FLOAT16);
+      Set.of(DataType.FLOAT32, DataType.FLOAT64, DataType.FLOAT16, DataType.BFLOAT16);
 
   private final ModelConfig config;
   private final ModelShard shard;
@@ -88,8 +91,11 @@ public final class MoeTransformer implements AutoCloseable {
 
   /**
    * Loads the dense tensors and only {@code shard}'s experts from {@code source}, as trainable
-   * parameters of {@code computeType} (float32 or float64 for training, float16 for inference)
-   * under a sub-manager of {@code parent}.
+   * parameters under a sub-manager of {@code parent}, for a forward in {@code computeType}: float32
+   * or float64 for training, float16 for inference, all with parameters of that type; or bfloat16
+   * mixed precision, with float32 parameters (the master weights the optimizer updates and
+   * checkpoints keep) of which each pass computes with a bfloat16 copy ({@link
+   * ai.llep.models.layers.StepView#like}).
    *
    * @throws IllegalArgumentException when the experts do not split over the world size, or a tensor
    *     is missing or mis-shaped (the message names it)
@@ -102,14 +108,14 @@ public final class MoeTransformer implements AutoCloseable {
       NDManager parent) {
     if (!COMPUTE_TYPES.contains(computeType)) {
       throw new IllegalArgumentException(
-          "compute type must be float32, float64 or float16, got " + computeType);
+          "compute type must be float32, float64, float16 or bfloat16, got " + computeType);
     }
     List<TensorSpec> specs = TensorLayout.owned(config, shard.rank(), shard.worldSize());
     NDManager manager = parent.newSubManager();
     try {
       List<Parameter> parameters =
           ExpertStacking.stack(
-              WeightLoader.read(specs, source, computeType, manager),
+              WeightLoader.read(specs, source, parameterType(computeType), manager),
               TensorLayout.expertStacks(config, shard.rank(), shard.worldSize()));
       return new MoeTransformer(config, shard, computeType, manager, parameters);
     } catch (RuntimeException e) {
@@ -137,7 +143,7 @@ public final class MoeTransformer implements AutoCloseable {
    */
   public ModelOutput forward(
       DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
-    Trunk trunk = trunk(tape, manager, planner, batch);
+    Trunk trunk = trunk(tape, manager, planner, batch, ActivationCheckpointing.NONE);
     NDArray logits_TV = lmHead.forward(trunk.h_TD());
     return new ModelOutput(
         logits_TV.reshape(batch.batchSize(), batch.seqLength(), config.vocabSize()),
@@ -161,10 +167,39 @@ public final class MoeTransformer implements AutoCloseable {
    */
   public LossOutput loss(
       DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch, int chunkTokens) {
+    return loss(tape, manager, planner, batch, chunkTokens, ActivationCheckpointing.NONE);
+  }
+
+  /**
+   * {@link #loss(DistributedTape, NDManager, Planner, TokenBatch)} with {@code checkpointing}: the
+   * same loss and gradients, with less kept for the backward and more recomputed in it.
+   */
+  public LossOutput loss(
+      DistributedTape tape,
+      NDManager manager,
+      Planner planner,
+      TokenBatch batch,
+      ActivationCheckpointing checkpointing) {
+    return loss(
+        tape,
+        manager,
+        planner,
+        batch,
+        ChunkedLmLoss.defaultChunkTokens(config.vocabSize()),
+        checkpointing);
+  }
+
+  private LossOutput loss(
+      DistributedTape tape,
+      NDManager manager,
+      Planner planner,
+      TokenBatch batch,
+      int chunkTokens,
+      ActivationCheckpointing checkpointing) {
     if (batch.labels_BS() == null) {
       throw new IllegalArgumentException("the batch has no labels");
     }
-    Trunk trunk = trunk(tape, manager, planner, batch);
+    Trunk trunk = trunk(tape, manager, planner, batch, checkpointing);
     LossSum loss =
         ChunkedLmLoss.sum(
             trunk.h_TD(), headWeight, batch.labels_BS(), batch.segments(), chunkTokens);
@@ -174,16 +209,36 @@ public final class MoeTransformer implements AutoCloseable {
   /** The final hidden states (after the final norm), [T, D], and the layers' routing. */
   private record Trunk(NDArray h_TD, List<RoutingStats> routing) {}
 
-  private Trunk trunk(DistributedTape tape, NDManager manager, Planner planner, TokenBatch batch) {
+  private Trunk trunk(
+      DistributedTape tape,
+      NDManager manager,
+      Planner planner,
+      TokenBatch batch,
+      ActivationCheckpointing checkpointing) {
     checkWorld(tape.comm());
     AttentionContext ctx =
         AttentionContext.create(
             manager, rotary, batch.positions_BS(), batch.segments(), computeType, config.headDim());
     MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
+    if (dispatcher != null && checkpointing == ActivationCheckpointing.MOE) {
+      dispatcher = dispatcher.recomputingExperts();
+    }
+    MoeDispatcher layerDispatcher = dispatcher;
     List<RoutingStats> routing = new ArrayList<>();
-    NDArray h_TD = embedding.forward(manager, batch.inputIds_BS());
+    NDArray h_TD = Upcast.restore(embedding.forward(manager, batch.inputIds_BS()), computeType);
     for (DecoderLayer layer : layers) {
-      h_TD = layer.forward(tape, tape.cut(h_TD), ctx, dispatcher, routing);
+      RoutingRecord record = new RoutingRecord(manager);
+      NDArray x_TD = tape.cut(h_TD);
+      h_TD =
+          checkpointing == ActivationCheckpointing.FULL
+              ? tape.checkpoint(
+                  new NDList(x_TD),
+                  (t, in) -> layer.forward(t, in.head(), ctx, layerDispatcher, record),
+                  "layer")
+              : layer.forward(tape, x_TD, ctx, dispatcher, record);
+      if (record.stats() != null) {
+        routing.add(record.stats());
+      }
     }
     return new Trunk(finalNorm.forward(tape.cut(h_TD)), routing);
   }
@@ -216,8 +271,18 @@ public final class MoeTransformer implements AutoCloseable {
     return shard;
   }
 
+  /** The type a forward pass computes in. */
   public DataType computeType() {
     return computeType;
+  }
+
+  /** The type of the parameters: float32 under bfloat16 compute, else the compute type. */
+  public DataType parameterType() {
+    return parameterType(computeType);
+  }
+
+  private static DataType parameterType(DataType computeType) {
+    return computeType == DataType.BFLOAT16 ? DataType.FLOAT32 : computeType;
   }
 
   /** Where experts live; null when the config has no MoE layer. */

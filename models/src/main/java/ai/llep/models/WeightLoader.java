@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads the tensors one rank holds from a {@link TensorSource}: every name and shape is checked
- * before the first byte is read, so a wrong checkpoint fails fast with the tensors it lacks.
+ * Reads the tensors one rank holds from a {@link TensorSource}: every name, shape and stored type
+ * is checked before the first byte is read, so a wrong checkpoint fails fast with the tensors it
+ * lacks; each tensor read is checked for NaN and infinite values on its device ({@link
+ * FiniteValues}).
  */
 final class WeightLoader {
   private static final int LISTED = 5;
@@ -38,6 +40,12 @@ final class WeightLoader {
                 + " "
                 + type);
       }
+      try {
+        FiniteValues.require(spec.name(), array);
+      } catch (IllegalArgumentException e) {
+        array.close();
+        throw e;
+      }
       array.attach(manager);
       array.setRequiresGradient(true);
       parameters.add(new Parameter(spec.name(), spec.kind(), spec.layer(), spec.expert(), array));
@@ -53,6 +61,17 @@ final class WeightLoader {
         missing.add(spec.name());
         continue;
       }
+      source
+          .integerStorage(spec.name())
+          .ifPresent(
+              type -> {
+                throw new IllegalArgumentException(
+                    "tensor "
+                        + spec.name()
+                        + " is stored as "
+                        + type
+                        + ", an integer type, but it is a floating-point weight");
+              });
       Shape stored = source.shape(spec.name());
       if (!stored.equals(spec.shape())) {
         throw new IllegalArgumentException(

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.TensorNames;
+import ai.llep.models.hf.TensorSource;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +116,69 @@ class ModelLoadTest {
             + " the config needs (8, 16)");
   }
 
+  /** A NaN in a stored weight is found as the weight loads, not as a gradient-norm error later. */
+  @Test
+  void aNonFiniteWeightIsNamed() {
+    ModelConfig config = TestModels.config(TestModels.MIXTRAL);
+    String name = new TensorNames(config.family()).expertDown(0, 1);
+    InMemoryTensorSource source =
+        TestModels.checkpoint(config, 1)
+            .withValue(name, 3, Float.NaN)
+            .withValue(name, 5, Float.NEGATIVE_INFINITY);
+    try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT32, root));
+      assertEquals(
+          "tensor " + name + " holds 2 non-finite (NaN or infinite) values", e.getMessage());
+    }
+  }
+
+  /** A weight stored as integers is not silently converted to floats. */
+  @Test
+  void anIntegerTensorWhereAWeightBelongsIsNamed() {
+    ModelConfig config = TestModels.config(TestModels.MIXTRAL);
+    InMemoryTensorSource floats = TestModels.checkpoint(config, 1);
+    String name = "model.layers.1.post_attention_layernorm.weight";
+    TensorSource source =
+        new TensorSource() {
+          @Override
+          public Set<String> names() {
+            return floats.names();
+          }
+
+          @Override
+          public Shape shape(String tensor) {
+            return floats.shape(tensor);
+          }
+
+          @Override
+          public NDArray read(String tensor, NDManager manager, DataType computeType) {
+            return floats.read(tensor, manager, computeType);
+          }
+
+          @Override
+          public Optional<String> integerStorage(String tensor) {
+            return tensor.equals(name) ? Optional.of("I64") : Optional.empty();
+          }
+        };
+    try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  MoeTransformer.load(config, source, ModelShard.single(), DataType.FLOAT32, root));
+      assertEquals(
+          "tensor "
+              + name
+              + " is stored as I64, an integer type, but it is a floating-point weight",
+          e.getMessage());
+      assertTrue(floats.readNames().isEmpty(), "found before any tensor was read");
+    }
+  }
+
   @Test
   void expertsMustSplitEvenlyOverTheRanks() {
     ModelConfig config = TestModels.config(TestModels.MIXTRAL);
@@ -138,7 +204,8 @@ class ModelLoadTest {
                       ModelShard.single(),
                       DataType.INT32,
                       root));
-      assertEquals("compute type must be float32, float64 or float16, got int32", e.getMessage());
+      assertEquals(
+          "compute type must be float32, float64, float16 or bfloat16, got int32", e.getMessage());
     }
   }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.CommException;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
@@ -152,9 +153,9 @@ public final class NcclCommunicator implements Communicator {
 
   @Override
   public NDArray allReduce(NDArray x, ReduceOp op) {
-    NcclDataType type = NcclDataType.of(checkDevice(x, "all-reduce").getDataType());
+    NcclDataType type = NcclDataType.of(Aten.dtype(checkDevice(x, "all-reduce")));
     if (!type.reducible()) {
-      throw new IllegalArgumentException("all-reduce cannot reduce " + x.getDataType());
+      throw new IllegalArgumentException("all-reduce cannot reduce " + Aten.dtype(x));
     }
     int code = op == ReduceOp.SUM ? 0 : 2;
     return run(
@@ -201,11 +202,11 @@ public final class NcclCommunicator implements Communicator {
         "all-to-all-v",
         () -> {
           NDArray in = TensorAddress.contiguous(x);
-          NDArray out = x.getManager().create(splits.resultShape(), x.getDataType(), device);
+          NDArray out = empty(x.getManager(), splits.resultShape(), Aten.dtype(x));
           try {
             long inAddress = TensorAddress.of(in);
             long outAddress = TensorAddress.of(out);
-            long bytes = x.getDataType().getNumOfBytes();
+            long bytes = Aten.dtype(x).getNumOfBytes();
             List<IntSupplier> posts = new ArrayList<>();
             for (int p = 0; p < worldSize; p++) {
               int peer = p;
@@ -351,14 +352,14 @@ public final class NcclCommunicator implements Communicator {
       NDArray in = TensorAddress.contiguous(s.tensor());
       staged.add(in);
       long count = in.size();
-      int type = NcclDataType.of(in.getDataType()).code();
+      int type = NcclDataType.of(Aten.dtype(in)).code();
       long at = TensorAddress.of(in);
       if (count > 0) {
         posts.add(() -> nccl.send(at, count, type, s.peer(), comm(), stream));
       }
     }
     for (PeerRecv r : recvs) {
-      NDArray out = manager.create(r.shape(), r.dataType(), device);
+      NDArray out = empty(manager, r.shape(), r.dataType());
       received.add(out);
       long count = out.size();
       int type = NcclDataType.of(r.dataType()).code();
@@ -413,7 +414,7 @@ public final class NcclCommunicator implements Communicator {
   /** One NCCL collective from {@code x} into a new array of {@code resultShape}. */
   private NDArray collective(String op, NDArray x, Shape resultShape, Call call) {
     NDArray in = TensorAddress.contiguous(x);
-    NDArray out = x.getManager().create(resultShape, x.getDataType(), device);
+    NDArray out = empty(x.getManager(), resultShape, Aten.dtype(x));
     try {
       if (x.size() > 0) {
         long deadline = driver.deadline();
@@ -474,8 +475,15 @@ public final class NcclCommunicator implements Communicator {
     }
   }
 
+  /** A receive buffer on this rank's GPU (DJL cannot make a bfloat16 one: it aborts). */
+  private NDArray empty(NDManager manager, Shape shape, DataType type) {
+    return type == DataType.BFLOAT16
+        ? Aten.empty(manager, shape, type, device)
+        : manager.create(shape, type, device);
+  }
+
   private int typeOf(NDArray x, String op) {
-    return NcclDataType.of(checkDevice(x, op).getDataType()).code();
+    return NcclDataType.of(Aten.dtype(checkDevice(x, op))).code();
   }
 
   private NDArray checkDevice(NDArray x, String op) {

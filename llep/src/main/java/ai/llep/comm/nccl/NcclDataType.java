@@ -4,7 +4,7 @@ import ai.djl.ndarray.types.DataType;
 
 /**
  * DJL dtypes and NCCL's {@code ncclDataType_t} values (from NCCL's public header). Booleans travel
- * as bytes. bfloat16 is absent on purpose: DJL's PyTorch engine aborts the JVM on it.
+ * as bytes; bfloat16 arrays are made and read through libtorch's own calls (DJL's abort on it).
  */
 enum NcclDataType {
   INT8(DataType.INT8, 0, true),
@@ -14,7 +14,8 @@ enum NcclDataType {
   INT64(DataType.INT64, 4, true),
   FLOAT16(DataType.FLOAT16, 6, true),
   FLOAT32(DataType.FLOAT32, 7, true),
-  FLOAT64(DataType.FLOAT64, 8, true);
+  FLOAT64(DataType.FLOAT64, 8, true),
+  BFLOAT16(DataType.BFLOAT16, 9, true);
 
   private final DataType dataType;
   private final int code;
@@ -43,14 +44,15 @@ enum NcclDataType {
     throw new IllegalArgumentException(
         "the nccl communicator cannot move dtype "
             + dataType
-            + " (supported: float32, float64, float16, uint8, int8, int32, int64, boolean)");
+            + " (supported: float32, float64, float16, bfloat16, uint8, int8, int32, int64,"
+            + " boolean)");
   }
 
   /** Bytes per element of an NCCL dtype code, or -1 for one this project never uses. */
   static int bytesOf(int code) {
     return switch (code) {
       case 0, 1 -> 1;
-      case 6 -> 2;
+      case 6, 9 -> 2;
       case 2, 7 -> 4;
       case 4, 8 -> 8;
       default -> -1;

@@ -2,6 +2,7 @@ package ai.llep.comm.tcp;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.AllToAllCheck;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -11,11 +12,11 @@ record RowSplits(
     long[] sendRows, long[] recvRows, long[] sendOffsets, Shape rowShape, long rowBytes) {
 
   static RowSplits of(int rank, int worldSize, NDArray x, long[] sendRows, long[] recvRows) {
-    WireDType.of(x.getDataType());
+    WireDType.of(Aten.dtype(x));
     AllToAllCheck.validate(rank, worldSize, x, sendRows, recvRows);
     Shape shape = x.getShape();
     Shape rowShape = shape.slice(1);
-    long rowBytes = rowShape.size() * x.getDataType().getNumOfBytes();
+    long rowBytes = rowShape.size() * Aten.dtype(x).getNumOfBytes();
     long[] offsets = new long[worldSize];
     for (int p = 1; p < worldSize; p++) {
       offsets[p] = offsets[p - 1] + sendRows[p - 1];

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.CommException;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
@@ -83,7 +84,7 @@ public final class TcpCommunicator implements Communicator {
         OpKind.ALL_GATHER,
         ex -> {
           ByteBuffer all = gather(ex, x);
-          return create(x.getManager(), all, prepend(worldSize, x.getShape()), x.getDataType());
+          return create(x.getManager(), all, prepend(worldSize, x.getShape()), Aten.dtype(x));
         });
   }
 
@@ -98,8 +99,7 @@ public final class TcpCommunicator implements Communicator {
           }
           ByteBuffer all = gather(ex, x);
           try (NDManager scratch = x.getManager().newSubManager()) {
-            NDArray stacked =
-                create(scratch, all, prepend(worldSize, x.getShape()), x.getDataType());
+            NDArray stacked = create(scratch, all, prepend(worldSize, x.getShape()), Aten.dtype(x));
             NDArray acc = stacked.get(0);
             for (int p = 1; p < worldSize; p++) {
               NDArray next = stacked.get(p);
@@ -121,7 +121,7 @@ public final class TcpCommunicator implements Communicator {
           ex.expectFromEveryPeer();
           for (int i = 1; i < worldSize; i++) {
             int peer = (rank + i) % worldSize;
-            ex.send(peer, splits.sendShape(peer), x.getDataType(), splits.sendSlice(mine, peer));
+            ex.send(peer, splits.sendShape(peer), Aten.dtype(x), splits.sendSlice(mine, peer));
           }
           ex.finishSends();
           ByteBuffer out = direct(splits.recvBytes());
@@ -129,9 +129,9 @@ public final class TcpCommunicator implements Communicator {
             out.put(
                 peer == rank
                     ? splits.sendSlice(mine, rank)
-                    : ex.receive(peer, splits.recvShape(peer), x.getDataType()).data());
+                    : ex.receive(peer, splits.recvShape(peer), Aten.dtype(x)).data());
           }
-          return create(x.getManager(), out.flip(), splits.resultShape(), x.getDataType());
+          return create(x.getManager(), out.flip(), splits.resultShape(), Aten.dtype(x));
         });
   }
 
@@ -149,7 +149,7 @@ public final class TcpCommunicator implements Communicator {
               toSelf.add(data);
             } else {
               NDArray t = s.tensor();
-              ex.sendTagged(s.peer(), p2pSent[s.peer()]++, t.getShape(), t.getDataType(), data);
+              ex.sendTagged(s.peer(), p2pSent[s.peer()]++, t.getShape(), Aten.dtype(t), data);
             }
           }
           ex.finishSends();
@@ -168,7 +168,7 @@ public final class TcpCommunicator implements Communicator {
 
   @Override
   public NDArray broadcast(NDArray x, int root) {
-    WireDType.of(x.getDataType());
+    WireDType.of(Aten.dtype(x));
     if (root < 0 || root >= worldSize) {
       throw new IllegalArgumentException(
           "broadcast root must be in [0, " + worldSize + "), got " + root);
@@ -179,14 +179,14 @@ public final class TcpCommunicator implements Communicator {
           if (rank == root) {
             ByteBuffer mine = bytesOf(x);
             for (int i = 1; i < worldSize; i++) {
-              ex.send((rank + i) % worldSize, x.getShape(), x.getDataType(), mine);
+              ex.send((rank + i) % worldSize, x.getShape(), Aten.dtype(x), mine);
             }
             ex.finishSends();
             return x.duplicate();
           }
           ex.expectFrom(root);
-          WireTensor m = ex.receive(root, x.getShape(), x.getDataType());
-          return create(x.getManager(), m.data(), x.getShape(), x.getDataType());
+          WireTensor m = ex.receive(root, x.getShape(), Aten.dtype(x));
+          return create(x.getManager(), m.data(), x.getShape(), Aten.dtype(x));
         });
   }
 
@@ -251,19 +251,19 @@ public final class TcpCommunicator implements Communicator {
     ByteBuffer mine = bytesOf(x);
     ex.expectFromEveryPeer();
     for (int i = 1; i < worldSize; i++) {
-      ex.send((rank + i) % worldSize, x.getShape(), x.getDataType(), mine);
+      ex.send((rank + i) % worldSize, x.getShape(), Aten.dtype(x), mine);
     }
     ex.finishSends();
     ByteBuffer all = direct((long) worldSize * mine.remaining());
     for (int peer = 0; peer < worldSize; peer++) {
       all.put(
-          peer == rank ? mine.duplicate() : ex.receive(peer, x.getShape(), x.getDataType()).data());
+          peer == rank ? mine.duplicate() : ex.receive(peer, x.getShape(), Aten.dtype(x)).data());
     }
     return all.flip();
   }
 
   private void checkGather(NDArray x) {
-    long bytes = x.size() * WireDType.of(x.getDataType()).dataType().getNumOfBytes();
+    long bytes = x.size() * WireDType.of(Aten.dtype(x)).dataType().getNumOfBytes();
     if (bytes * worldSize > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "gathering "
@@ -274,9 +274,16 @@ public final class TcpCommunicator implements Communicator {
     }
   }
 
-  /** The array's bytes in native order, position 0 (a copy, off the device if needed). */
+  /**
+   * The array's bytes in native order, position 0 (a copy, off the device if needed). DJL cannot
+   * copy a bfloat16 array off a device (its cast aborts), so bfloat16 leaves as float16 bits.
+   */
   private static ByteBuffer bytesOf(NDArray x) {
-    WireDType.of(x.getDataType());
+    if (WireDType.of(Aten.dtype(x)) == WireDType.BFLOAT16) {
+      try (NDArray bits = Aten.reinterpret(x, DataType.FLOAT16)) {
+        return bits.toByteBuffer().order(ByteOrder.nativeOrder());
+      }
+    }
     return x.toByteBuffer().order(ByteOrder.nativeOrder());
   }
 
@@ -295,6 +302,13 @@ public final class TcpCommunicator implements Communicator {
    * outlive the buffer and read freed memory.
    */
   private static NDArray create(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
+    if (type == DataType.BFLOAT16) {
+      // DJL aborts on creating bfloat16: the bits arrive as float16 and are seen as bfloat16.
+      try (NDArray wrapped = manager.create(data, shape, DataType.FLOAT16);
+          NDArray copy = wrapped.duplicate()) {
+        return Aten.reinterpret(copy, DataType.BFLOAT16);
+      }
+    }
     try (NDArray wrapped = manager.create(data, shape, type)) {
       return wrapped.duplicate();
     }

@@ -3,8 +3,9 @@ package ai.llep.comm.tcp;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * The tensor dtypes the wire carries, with codes independent of DJL's enum order. bfloat16 is
- * absent on purpose: DJL's PyTorch engine aborts the JVM on it.
+ * The tensor dtypes the wire carries, with codes independent of DJL's enum order. bfloat16 travels
+ * as its raw 16-bit patterns (DJL's own calls abort the JVM on bfloat16, so the communicator moves
+ * its bits as float16 and reinterprets them through libtorch).
  */
 enum WireDType {
   FLOAT32(1, DataType.FLOAT32),
@@ -14,7 +15,8 @@ enum WireDType {
   INT8(5, DataType.INT8),
   INT32(6, DataType.INT32),
   INT64(7, DataType.INT64),
-  BOOLEAN(8, DataType.BOOLEAN);
+  BOOLEAN(8, DataType.BOOLEAN),
+  BFLOAT16(9, DataType.BFLOAT16);
 
   private final byte code;
   private final DataType dataType;
@@ -41,7 +43,8 @@ enum WireDType {
     throw new IllegalArgumentException(
         "the tcp communicator cannot send dtype "
             + dataType
-            + " (supported: float32, float64, float16, uint8, int8, int32, int64, boolean)");
+            + " (supported: float32, float64, float16, bfloat16, uint8, int8, int32, int64,"
+            + " boolean)");
   }
 
   /** The dtype with this wire code, or null. */

@@ -63,8 +63,10 @@ class NcclLibraryTest {
     assertEquals(1, NcclDataType.of(DataType.UINT8).code());
     assertEquals(0, NcclDataType.of(DataType.INT8).code());
     assertEquals(1, NcclDataType.of(DataType.BOOLEAN).code());
+    assertEquals(9, NcclDataType.of(DataType.BFLOAT16).code());
+    assertEquals(2, NcclDataType.bytesOf(9));
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> NcclDataType.of(DataType.BFLOAT16));
+        assertThrows(IllegalArgumentException.class, () -> NcclDataType.of(DataType.UINT16));
     assertTrue(e.getMessage().startsWith("the nccl communicator cannot move dtype"));
   }
 

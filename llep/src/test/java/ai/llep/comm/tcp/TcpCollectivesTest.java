@@ -8,11 +8,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every collective on 1 to 4 ranks against a direct computation, bit for bit. Inputs derive from
+ * Every collective on 1 to 4 ranks against a direct computation, bit for bit, in every dtype the
+ * training step sends (bfloat16 included, which DJL itself cannot create). Inputs derive from
  * (trial, dtype, rank), so each rank rebuilds all ranks' inputs to compute the expected result.
  */
 class TcpCollectivesTest {
-  private static final DataType[] TYPES = {DataType.FLOAT32, DataType.FLOAT16, DataType.INT64};
+  private static final DataType[] TYPES = {
+    DataType.FLOAT32, DataType.FLOAT16, DataType.BFLOAT16, DataType.INT64
+  };
   private static final int TRIALS = 4;
 
   @ParameterizedTest(name = "P={0}")

@@ -107,6 +107,6 @@ class WireTensorTest {
     assertEquals("tensor frame has a malformed header", e.getMessage());
     assertThrows(
         IllegalArgumentException.class,
-        () -> WireTensor.header(OpKind.BARRIER, 1, DataType.BFLOAT16, new Shape(1)));
+        () -> WireTensor.header(OpKind.BARRIER, 1, DataType.UINT16, new Shape(1)));
   }
 }

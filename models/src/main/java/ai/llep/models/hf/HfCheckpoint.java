@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -147,6 +148,11 @@ public final class HfCheckpoint implements TensorSource, AutoCloseable {
   @Override
   public NDArray read(String name, NDManager manager, DataType computeType) {
     return shard(name).read(name, manager, computeType);
+  }
+
+  @Override
+  public Optional<String> integerStorage(String name) {
+    return shard(name).integerStorage(name);
   }
 
   /**

@@ -1,6 +1,7 @@
 package ai.llep.models.hf;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -75,6 +76,44 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
       Map<String, Path> extraFiles,
       Map<String, String> extraTexts)
       throws IOException {
+    List<StoredTensor> stored = new ArrayList<>();
+    for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
+      stored.add(StoredTensor.of(entry.getKey(), entry.getValue(), floats));
+    }
+    writeStored(folder, configJson, stored, extraFiles, extraTexts);
+  }
+
+  /**
+   * As {@link #write(Path, String, SequencedMap, Map, Map)}, with every tensor of {@code source}
+   * (in name order; all floating-point, stored as {@link #floats}, which must name a type), each
+   * read from the source only while its bytes are written and freed right after: the whole model
+   * never sits in memory.
+   */
+  public void write(
+      Path folder,
+      String configJson,
+      TensorSource source,
+      Map<String, Path> extraFiles,
+      Map<String, String> extraTexts)
+      throws IOException {
+    if (floats == SafetensorsWriter.FloatStorage.AS_IS) {
+      throw new IllegalArgumentException("a streamed write needs a stored float type, not AS_IS");
+    }
+    SafetensorsDtype dtype = floats.storedAs(DataType.FLOAT32);
+    List<StoredTensor> stored = new ArrayList<>();
+    for (String name : source.names()) {
+      stored.add(StoredTensor.streamed(name, source, dtype));
+    }
+    writeStored(folder, configJson, stored, extraFiles, extraTexts);
+  }
+
+  private void writeStored(
+      Path folder,
+      String configJson,
+      List<StoredTensor> tensors,
+      Map<String, Path> extraFiles,
+      Map<String, String> extraTexts)
+      throws IOException {
     requireJsonObject(configJson);
     Path target = folder.toAbsolutePath();
     if (Files.exists(target) && !isEmptyDirectory(target)) {
@@ -108,13 +147,12 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
     }
   }
 
-  private void writeShards(Path dir, SequencedMap<String, NDArray> tensors) throws IOException {
+  private void writeShards(Path dir, List<StoredTensor> tensors) throws IOException {
     List<List<StoredTensor>> shards = new ArrayList<>();
     List<StoredTensor> current = new ArrayList<>();
     long currentBytes = 0;
     long totalBytes = 0;
-    for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
-      StoredTensor tensor = StoredTensor.of(entry.getKey(), entry.getValue(), floats);
+    for (StoredTensor tensor : tensors) {
       long bytes = tensor.byteSize();
       if (!current.isEmpty() && currentBytes + bytes > maxShardBytes) {
         shards.add(current);

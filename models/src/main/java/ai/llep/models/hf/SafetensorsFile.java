@@ -5,12 +5,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,6 +21,12 @@ import java.util.Set;
  *
  * <p>The header is validated when the file is opened; errors name the file and the tensor. Not
  * thread-confined: reads may run on several threads, but not concurrently with {@link #close}.
+ *
+ * <p>A file cut short after it was mapped: each read first compares the file's size with the
+ * tensor's end (the channel stays open for this, so a file replaced under the same name is not
+ * mistaken for this one), and fails naming the file. A file truncated during the copy itself faults
+ * the mapping; the JVM (25) turns that fault into an {@link InternalError}, which becomes the same
+ * error here. The process does not crash either way.
  */
 public final class SafetensorsFile implements TensorSource, AutoCloseable {
   private final Path path;
@@ -31,13 +39,16 @@ public final class SafetensorsFile implements TensorSource, AutoCloseable {
    */
   private final Arena arena;
 
+  private final FileChannel channel;
   private final MemorySegment file;
   private final SafetensorsHeader header;
 
-  private SafetensorsFile(Path path, Arena arena, MemorySegment file, SafetensorsHeader header) {
+  private SafetensorsFile(
+      Path path, Arena arena, FileChannel channel, MemorySegment file, SafetensorsHeader header) {
     this.path = path;
     this.label = path.toString();
     this.arena = arena;
+    this.channel = channel;
     this.file = file;
     this.header = header;
   }
@@ -45,12 +56,14 @@ public final class SafetensorsFile implements TensorSource, AutoCloseable {
   /** Maps {@code path} and validates its header; an {@link IOException} names what is wrong. */
   public static SafetensorsFile open(Path path) throws IOException {
     Arena arena = Arena.ofShared();
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    try {
       MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
       SafetensorsHeader header = SafetensorsHeader.parse(path.toString(), file);
-      return new SafetensorsFile(path, arena, file, header);
+      return new SafetensorsFile(path, arena, channel, file, header);
     } catch (IOException | RuntimeException e) {
       arena.close();
+      channel.close();
       throw e;
     }
   }
@@ -80,6 +93,12 @@ public final class SafetensorsFile implements TensorSource, AutoCloseable {
     return entry(name).dtype().name();
   }
 
+  @Override
+  public Optional<String> integerStorage(String name) {
+    SafetensorsDtype dtype = entry(name).dtype();
+    return dtype.loadedAs.isFloating() ? Optional.empty() : Optional.of(dtype.name());
+  }
+
   /**
    * Copies {@code name} into {@code manager} as {@code computeType}; BF16 is widened to float32 in
    * Java first.
@@ -91,8 +110,60 @@ public final class SafetensorsFile implements TensorSource, AutoCloseable {
 
   NDArray read(String name, NDManager manager, DataType computeType, long maxChunkBytes) {
     TensorEntry entry = entry(name);
-    MemorySegment stored = file.asSlice(header.dataStart() + entry.begin(), entry.byteSize());
-    return TensorLoader.load(stored, entry, manager, computeType, maxChunkBytes);
+    MemorySegment stored = stored(entry);
+    try {
+      return TensorLoader.load(stored, entry, manager, computeType, maxChunkBytes);
+    } catch (InternalError e) {
+      throw changedWhileMapped(entry, e);
+    }
+  }
+
+  /**
+   * The number of NaN and infinite values {@code name} holds, read from the mapped bytes (0 for an
+   * integer tensor). NOTE: reads every byte of the tensor.
+   */
+  public long countNonFinite(String name) {
+    TensorEntry entry = entry(name);
+    MemorySegment stored = stored(entry);
+    try {
+      return NonFiniteScan.count(stored, entry.dtype());
+    } catch (InternalError e) {
+      throw changedWhileMapped(entry, e);
+    }
+  }
+
+  /** The tensor's bytes, after checking that the file still holds them. */
+  private MemorySegment stored(TensorEntry entry) {
+    long end = header.dataStart() + entry.end();
+    long size;
+    try {
+      size = channel.size();
+    } catch (IOException e) {
+      throw new UncheckedIOException(label + ": cannot read its size: " + e.getMessage(), e);
+    }
+    if (size < end) {
+      throw new UncheckedIOException(
+          new IOException(
+              label
+                  + " was truncated to "
+                  + size
+                  + " bytes after it was opened; tensor '"
+                  + entry.name()
+                  + "' ends at byte "
+                  + end));
+    }
+    return file.asSlice(header.dataStart() + entry.begin(), entry.byteSize());
+  }
+
+  private UncheckedIOException changedWhileMapped(TensorEntry entry, InternalError e) {
+    return new UncheckedIOException(
+        new IOException(
+            label
+                + ": the file changed while tensor '"
+                + entry.name()
+                + "' was read from it (truncated?): "
+                + e.getMessage(),
+            e));
   }
 
   /**
@@ -120,6 +191,11 @@ public final class SafetensorsFile implements TensorSource, AutoCloseable {
   public synchronized void close() {
     if (arena.scope().isAlive()) {
       arena.close();
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // Read-only: closing cannot lose data.
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package ai.llep.models.hf;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -20,18 +21,45 @@ import java.util.TreeMap;
  * Writes safetensors files: header keys sorted ({@code __metadata__} first, then tensor names), the
  * header padded with spaces to a multiple of 8 bytes as the reference implementation does, and the
  * data ordered by element size (largest first) then name, so that every tensor starts aligned to
- * its element size. The file appears complete or not at all (temporary file, then a rename).
+ * its element size. The file appears complete or not at all (temporary file, then a rename). Each
+ * tensor's array is opened only while its bytes are written (see {@link StoredTensor}).
  */
 public final class SafetensorsWriter {
   /** How floating-point arrays are stored. */
   public enum FloatStorage {
-    /** float32, float16 and float64 arrays keep their type. */
+    /** Each floating array keeps its type (float32, float64, float16, bfloat16). */
     AS_IS,
+    /** Floating arrays are stored as float32. */
+    F32,
+    /** Floating arrays are stored as float16 (libtorch's rounding). */
+    F16,
     /**
-     * Floating arrays are stored as BF16, rounded from float32 to nearest even in Java (DJL has no
-     * bfloat16); integer and boolean arrays keep their type.
+     * Floating arrays are stored as BF16: bfloat16 arrays as they are, others rounded from float32
+     * to nearest even in Java; integer and boolean arrays keep their type.
      */
-    BF16
+    BF16;
+
+    /** The storage for floating arrays of {@code type}: F32, F16 or BF16. */
+    public static FloatStorage of(DataType type) {
+      return switch (type) {
+        case FLOAT32 -> F32;
+        case FLOAT16 -> F16;
+        case BFLOAT16 -> BF16;
+        default ->
+            throw new IllegalArgumentException(
+                "floating arrays are stored as float32, float16 or bfloat16, not " + type);
+      };
+    }
+
+    /** The stored type of a floating array of {@code type}. */
+    SafetensorsDtype storedAs(DataType type) {
+      return switch (this) {
+        case AS_IS -> type == DataType.BFLOAT16 ? SafetensorsDtype.BF16 : SafetensorsDtype.of(type);
+        case F32 -> SafetensorsDtype.F32;
+        case F16 -> SafetensorsDtype.F16;
+        case BF16 -> SafetensorsDtype.BF16;
+      };
+    }
   }
 
   private SafetensorsWriter() {}
@@ -64,7 +92,7 @@ public final class SafetensorsWriter {
           AtomicFiles.writeFully(channel, length);
           AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
           for (StoredTensor tensor : dataOrder) {
-            AtomicFiles.writeFully(channel, tensor.littleEndianBytes());
+            tensor.writeTo(channel);
           }
         });
   }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -48,7 +49,8 @@ final class TensorLoader {
 
   /**
    * Loads {@code entry}, whose stored bytes are {@code stored}, into {@code manager} as {@code
-   * computeType}.
+   * computeType}. bfloat16 is read as float32 (exact for stored BF16) and cast by libtorch, which
+   * DJL cannot do.
    */
   static NDArray load(
       MemorySegment stored,
@@ -56,6 +58,11 @@ final class TensorLoader {
       NDManager manager,
       DataType computeType,
       long maxChunkBytes) {
+    if (computeType == DataType.BFLOAT16) {
+      try (NDArray wide = load(stored, entry, manager, DataType.FLOAT32, maxChunkBytes)) {
+        return Aten.cast(wide, DataType.BFLOAT16);
+      }
+    }
     requireSupported(computeType, "reading tensor '" + entry.name() + "'");
     long elements = entry.elements();
     long outBytes = elements * entry.dtype().loadedAs.getNumOfBytes();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,4 +19,12 @@ public interface TensorSource {
 
   /** Reads {@code name} into {@code manager}, converted to {@code computeType}. */
   NDArray read(String name, NDManager manager, DataType computeType);
+
+  /**
+   * The stored type of {@code name} ({@code "I64"}, ...) when it is not a floating-point type;
+   * empty for floating-point tensors and for sources that make their values rather than store them.
+   */
+  default Optional<String> integerStorage(String name) {
+    return Optional.empty();
+  }
 }

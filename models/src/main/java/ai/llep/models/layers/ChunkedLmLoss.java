@@ -1,5 +1,6 @@
 package ai.llep.models.layers;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -14,7 +15,9 @@ import ai.llep.tape.GradMode;
  * The LM head and {@link CausalLmLoss}'s cross-entropy computed from the final hidden states a
  * chunk of tokens at a time, so that no vocabulary-sized logits tensor for the whole batch exists:
  * at most one chunk's logits ({@code [chunk, V]}, in at least float32) and its softmax live at
- * once.
+ * once. The products run in the hidden states' type (bfloat16 in mixed precision, with a bfloat16
+ * copy of the head made once per call); the softmax, the loss and the head's gradient sum are
+ * float32, and the head parameter receives that float32 gradient directly.
  *
  * <p>DJL has no custom autograd functions, and letting autograd record each chunk would keep every
  * chunk's softmax for the backward. So each chunk's gradients are computed right away, outside the
@@ -67,11 +70,14 @@ public final class ChunkedLmLoss {
     NextTokenTargets targets = NextTokenTargets.of(labels_BS, segments, vocab);
     NDManager manager = h_TD.getManager();
     NDArray w_VD = StepView.of(head_VD, manager);
+    DataType compute = Aten.dtype(h_TD);
     boolean withGradients = GradMode.isEnabled();
     Chunks chunks = new Chunks(manager, targets, withGradients);
-    try (GradMode off = GradMode.disabled()) {
+    try (GradMode off = GradMode.disabled();
+        NDManager loop = manager.newSubManager()) {
       NDArray h = h_TD.stopGradient();
-      NDArray w = w_VD.stopGradient();
+      NDArray w = Upcast.restore(w_VD.stopGradient(), compute);
+      w.attach(loop);
       for (int start = 0; start < tokens; start += chunkTokens) {
         chunks.add(h, w, start, Math.min(tokens, start + chunkTokens));
       }
@@ -80,9 +86,10 @@ public final class ChunkedLmLoss {
     if (!withGradients) {
       return new LossSum(value, targets.count());
     }
-    NDArray surrogate = flat(h_TD).dot(flat(chunks.dh(hShape, Aten.dtype(h_TD))));
+    NDArray surrogate = flat(h_TD).dot(flat(chunks.dh(hShape, compute, h_TD.getDevice())));
     if (chunks.dw() != null) {
-      surrogate = surrogate.add(flat(w_VD).dot(flat(chunks.dw())));
+      NDArray dw_VD = Upcast.restore(chunks.dw(), Aten.dtype(w_VD));
+      surrogate = surrogate.add(flat(w_VD).dot(flat(dw_VD)));
     }
     return new LossSum(surrogate.sub(surrogate.stopGradient()).add(value), targets.count());
   }
@@ -106,11 +113,19 @@ public final class ChunkedLmLoss {
       this.withGradients = withGradients;
     }
 
+    /**
+     * One chunk, with {@code h_TD} and the head {@code w_VD} in the compute type: its logits are
+     * computed there and widened to float32 for the softmax; its logit gradient goes back to the
+     * compute type for the two products of the backward, as autograd would run them; the head's
+     * gradient is summed over chunks in at least float32.
+     */
     void add(NDArray h_TD, NDArray w_VD, int start, int end) {
       int length = end - start;
+      DataType compute = Aten.dtype(h_TD);
       if (!targets.anyIn(start, end)) {
         if (withGradients) {
-          dhParts.add(manager.zeros(new Shape(length, h_TD.getShape().get(1)), h_TD.getDataType()));
+          Shape shape = new Shape(length, h_TD.getShape().get(1));
+          dhParts.add(Aten.zeros(manager, shape, compute, h_TD.getDevice()));
         }
         return;
       }
@@ -118,7 +133,7 @@ public final class ChunkedLmLoss {
         NDArray h_CD = h_TD.get(new NDIndex("{}:{}", start, end));
         h_CD.attach(scope);
         NDArray logits_CV = Upcast.toFloat32(h_CD.matMul(w_VD.transpose()));
-        DataType type = logits_CV.getDataType();
+        DataType type = Aten.dtype(logits_CV);
         NDArray logProbs_CV = logits_CV.logSoftmax(1);
         NDArray target_C1 =
             scope.create(slice(targets.target_T(), start, end), new Shape(length, 1));
@@ -133,12 +148,11 @@ public final class ChunkedLmLoss {
           return;
         }
         NDArray dz_CV =
-            Aten.scatterAdd(logProbs_CV.exp().mul(weight_C1), 1, target_C1, weight_C1.neg());
-        NDArray wide_VD = Upcast.toFloat32(w_VD);
-        NDArray dh_CD = dz_CV.matMul(wide_VD);
-        NDArray dw_VD = dz_CV.transpose().matMul(Upcast.toFloat32(h_CD));
-        dh_CD = restore(dh_CD, Aten.dtype(h_TD));
-        dw_VD = restore(dw_VD, Aten.dtype(w_VD));
+            Upcast.restore(
+                Aten.scatterAdd(logProbs_CV.exp().mul(weight_C1), 1, target_C1, weight_C1.neg()),
+                compute);
+        NDArray dh_CD = dz_CV.matMul(w_VD);
+        NDArray dw_VD = Upcast.toFloat32(dz_CV.transpose().matMul(h_CD));
         dh_CD.attach(manager);
         dhParts.add(dh_CD);
         if (dw == null) {
@@ -154,17 +168,15 @@ public final class ChunkedLmLoss {
       return loss != null ? loss : manager.zeros(new Shape(), DataType.FLOAT32);
     }
 
-    NDArray dh(Shape shape, DataType type) {
-      return dhParts.isEmpty() ? manager.zeros(shape, type) : NDArrays.concat(dhParts, 0);
+    NDArray dh(Shape shape, DataType type, Device device) {
+      return dhParts.isEmpty()
+          ? Aten.zeros(manager, shape, type, device)
+          : NDArrays.concat(dhParts, 0);
     }
 
     /** The head's gradient, or null when no position predicts a label. */
     NDArray dw() {
       return dw;
-    }
-
-    private static NDArray restore(NDArray x, DataType type) {
-      return x.getDataType() == type ? x : Aten.cast(x, type);
     }
 
     private static long[] slice(long[] values, int start, int end) {

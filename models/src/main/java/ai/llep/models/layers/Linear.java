@@ -25,9 +25,9 @@ public final class Linear {
     this.bias_O = bias_O;
   }
 
-  /** {@code x_TI} [..., in] to [..., out]. */
+  /** {@code x_TI} [..., in] to [..., out], in {@code x_TI}'s type. */
   public NDArray forward(NDArray x_TI) {
-    NDArray y_TO = x_TI.matMul(StepView.of(weight_OI, x_TI.getManager()).transpose());
-    return bias_O == null ? y_TO : y_TO.add(StepView.of(bias_O, x_TI.getManager()));
+    NDArray y_TO = x_TI.matMul(StepView.like(weight_OI, x_TI).transpose());
+    return bias_O == null ? y_TO : y_TO.add(StepView.like(bias_O, x_TI));
   }
 }

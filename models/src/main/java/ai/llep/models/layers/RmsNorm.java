@@ -2,6 +2,7 @@ package ai.llep.models.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.llep.aten.Aten;
 
 /**
  * Root-mean-square norm over the last axis, {@code w * x / sqrt(mean(x^2) + eps)}, computed in at
@@ -20,11 +21,11 @@ public final class RmsNorm {
   }
 
   public NDArray forward(NDArray x) {
-    DataType type = x.getDataType();
+    DataType type = Aten.dtype(x);
     NDArray wide = Upcast.toFloat32(x);
     int last = x.getShape().dimension() - 1;
     NDArray variance = wide.square().mean(new int[] {last}, true);
     NDArray normed = Upcast.restore(wide.div(variance.add(eps).sqrt()), type);
-    return normed.mul(StepView.of(weight, x.getManager()));
+    return normed.mul(StepView.like(weight, normed));
   }
 }

@@ -47,7 +47,8 @@ public final class RotaryEmbedding {
     }
     Shape shape = new Shape(batch, 1, seq, headDim);
     return new RopeTables(
-        cast(manager.create(cos, shape), type), cast(manager.create(sin, shape), type));
+        Upcast.restore(manager.create(cos, shape), type),
+        Upcast.restore(manager.create(sin, shape), type));
   }
 
   /** Rotates {@code x_BHSC} (queries or keys) by the tables' angles. */
@@ -57,9 +58,5 @@ public final class RotaryEmbedding {
     NDArray x2 = x_BHSC.get(new NDIndex("..., {}:", half));
     NDArray rotated = x2.neg().concat(x1, 3);
     return x_BHSC.mul(tables.cos_B1SC()).add(rotated.mul(tables.sin_B1SC()));
-  }
-
-  private static NDArray cast(NDArray table, DataType type) {
-    return table.getDataType() == type ? table : table.toType(type, false);
   }
 }

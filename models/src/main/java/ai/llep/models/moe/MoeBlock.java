@@ -1,7 +1,7 @@
 package ai.llep.models.moe;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import ai.llep.aten.Aten;
 import ai.llep.dispatch.DispatchResult;
 import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
@@ -10,9 +10,10 @@ import ai.llep.models.layers.Upcast;
 import ai.llep.tape.DistributedTape;
 
 /**
- * One sparse MoE block: a bias-free router, a softmax over experts in float32, top-K on the device
- * ({@code torch.topk}, as the reference implementations route), the K routing weights gathered from
- * the probabilities in the graph (so the router receives gradients) and renormalised to sum to one
+ * One sparse MoE block: a bias-free router, a softmax over experts in float32 (the routing weights
+ * then cast to the activations' type, as Qwen3-MoE and OLMoE do), top-K on the device ({@code
+ * torch.topk}, as the reference implementations route), the K routing weights gathered from the
+ * probabilities in the graph (so the router receives gradients) and renormalised to sum to one
  * where the family says so, then the dispatcher runs the experts across ranks with this rank's
  * native experts, stacked so that small ones run as batched GEMMs. The expert ids never visit the
  * host: only the dispatcher's count exchange does.
@@ -49,27 +50,44 @@ public final class MoeBlock {
    * with or without tokens.
    */
   public MoeOutput forward(DistributedTape tape, NDArray x_TD, MoeDispatcher dispatcher) {
-    NDManager manager = x_TD.getManager();
+    return forward(tape, x_TD, dispatcher, null);
+  }
+
+  /**
+   * {@link #forward(DistributedTape, NDArray, MoeDispatcher)} that routes to the experts {@code
+   * record} kept from an earlier forward of the same tokens, or, on the first forward, keeps them
+   * and the statistics there.
+   *
+   * @param record null to route afresh and keep nothing
+   */
+  public MoeOutput forward(
+      DistributedTape tape, NDArray x_TD, MoeDispatcher dispatcher, RoutingRecord record) {
     int tokens = Math.toIntExact(x_TD.getShape().get(0));
-    NDArray logits_TE = x_TD.matMul(StepView.of(router_ED, manager).transpose());
+    NDArray logits_TE = x_TD.matMul(StepView.like(router_ED, x_TD).transpose());
     NDArray probs_TE = Upcast.toFloat32(logits_TE).softmax(1);
-    NDArray chosen_TK = probs_TE.topK(topK, 1, true, true).get(1);
+    boolean replay = record != null && record.chosen() != null;
+    NDArray chosen_TK =
+        replay
+            ? StepView.of(record.chosen(), x_TD.getManager())
+            : probs_TE.topK(topK, 1, true, true).get(1);
     NDArray weights_TK = probs_TE.gather(chosen_TK, 1);
     if (renormalize) {
       weights_TK = weights_TK.div(weights_TK.sum(new int[] {1}, true));
     }
-    weights_TK = Upcast.restore(weights_TK, x_TD.getDataType());
+    weights_TK = Upcast.restore(weights_TK, Aten.dtype(x_TD));
 
     ExpertStack stepExperts =
         ExpertStack.withoutBias(
-            StepView.of(nativeExperts.gate_EFD(), manager),
-            StepView.of(nativeExperts.up_EFD(), manager),
-            StepView.of(nativeExperts.down_EDF(), manager));
+            StepView.like(nativeExperts.gate_EFD(), x_TD),
+            StepView.like(nativeExperts.up_EFD(), x_TD),
+            StepView.like(nativeExperts.down_EDF(), x_TD));
     DispatchResult result =
         dispatcher.forward(
             tape, x_TD, chosen_TK.reshape((long) tokens * topK), weights_TK, stepExperts);
-    return new MoeOutput(
-        result.output_TD(),
-        new RoutingStats(layer, result.stats().localExpertLoads(), result.stats()));
+    RoutingStats stats = new RoutingStats(layer, result.stats().localExpertLoads(), result.stats());
+    if (record != null && !replay) {
+      record.keep(chosen_TK, stats);
+    }
+    return new MoeOutput(result.output_TD(), replay ? record.stats() : stats);
   }
 }

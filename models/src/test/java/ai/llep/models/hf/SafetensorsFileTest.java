@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -111,13 +112,18 @@ class SafetensorsFileTest {
   }
 
   @Test
-  void refusesTypesDjlWouldAbortOn() throws IOException {
+  void refusesTypesDjlWouldAbortOnAndReadsBfloat16ThroughLibtorch() throws IOException {
     try (SafetensorsFile file = SafetensorsFile.open(everyDtype())) {
       IllegalArgumentException e =
           assertThrows(
-              IllegalArgumentException.class, () -> file.read("bf16", manager, DataType.BFLOAT16));
-      assertTrue(e.getMessage().startsWith("reading tensor 'bf16': DJL's PyTorch engine has no"));
-      assertThrows(IllegalArgumentException.class, () -> file.read("i16", manager, DataType.INT16));
+              IllegalArgumentException.class, () -> file.read("i16", manager, DataType.INT16));
+      assertTrue(e.getMessage().startsWith("reading tensor 'i16': DJL's PyTorch engine has no"));
+      NDArray bf16 = file.read("bf16", manager, DataType.BFLOAT16);
+      assertEquals(DataType.BFLOAT16, bf16.getDataType());
+      assertArrayEquals(
+          file.read("bf16", manager, DataType.FLOAT32).toFloatArray(),
+          Aten.cast(bf16, DataType.FLOAT32).toFloatArray(),
+          "the stored bits, subnormals included");
     }
   }
 

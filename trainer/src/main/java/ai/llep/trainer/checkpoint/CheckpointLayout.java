@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -21,20 +23,24 @@ import org.apache.logging.log4j.Logger;
 /**
  * The checkpoint folders under one root and the protocol that publishes them (see the package
  * documentation). Every rank uses the same root; only rank 0 calls {@link #commit} and {@link
- * #retain}. The caller runs the barrier between the ranks' writes and the commit.
+ * #retain}. The caller runs the barrier between the ranks' seals and the commit.
  */
 public final class CheckpointLayout {
   /** The marker file, holding the manifest, whose presence makes a step folder complete. */
   public static final String COMPLETE = "COMPLETE";
 
   static final String PARTIAL_SUFFIX = ".partial";
+  static final String REPLACED_SUFFIX = ".replaced";
 
   private static final Logger LOG = LogManager.getLogger(CheckpointLayout.class);
   private static final Pattern STEP_FOLDER = Pattern.compile("step-(\\d{8,18})");
   private static final Pattern PARTIAL_FOLDER = Pattern.compile("step-(\\d{8,18})\\.partial");
+  private static final Pattern ANY_STEP_ENTRY = Pattern.compile("step-\\d{8,18}(\\..*)?");
 
   /** How much of a checkpoint's files {@link #latest(Verify)} reads to check them. */
   public enum Verify {
+    /** The manifest alone: present, well-formed, of the folder's step. */
+    MANIFEST,
     /** Sizes only: cheap, catches missing and truncated files. */
     SIZES,
     /** Sizes and SHA-256 of every byte: reads the whole checkpoint. */
@@ -81,96 +87,35 @@ public final class CheckpointLayout {
     }
   }
 
-  /** Flushes one rank's files of a step to disk; each rank calls it before the barrier. */
-  public void syncRank(long step, int rank) {
+  /**
+   * Flushes one rank's files of a step to disk and seals them: hashes every file (SHA-256) and
+   * records them with their sizes next to the rank's folder. Each rank calls it before the barrier,
+   * so the ranks hash their own files at the same time.
+   */
+  public void sealRank(long step, int rank, String run) {
     Path dir = rankDir(step, rank);
     try {
       FileTree.sync(dir);
+      RankSeal.of(run, rank, partialDir(step), dir).write(partialDir(step));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot flush checkpoint folder " + dir, e);
+      throw new UncheckedIOException("cannot seal checkpoint folder " + dir, e);
     }
   }
 
   /**
-   * Publishes a step once every rank has written and flushed its files (rank 0, after the barrier):
-   * writes the manifest as the {@code COMPLETE} marker and renames the partial folder to the step
-   * folder in one atomic move. A step folder of the same step that fails verification (left by a
-   * run that resumed from an older checkpoint) is replaced.
+   * Publishes a step once every rank has written and sealed its files (rank 0, after the barrier):
+   * merges the ranks' seals into the manifest, writes it as the {@code COMPLETE} marker and renames
+   * the partial folder to the step folder in one atomic move. A step folder already there is
+   * replaced when {@code replaceExisting} (the caller rejected it, e.g. corrupt or non-finite at
+   * resume) or when its files contradict its manifest's sizes: it is renamed aside, the new folder
+   * renamed in, and only then the old one deleted, so the step is never half-deleted.
    *
-   * @throws IllegalStateException if a rank's folder is missing, a folder of an unknown rank is
-   *     present, or the step was already published
+   * @param run the training run publishing the step, recorded in the manifest
+   * @throws IllegalStateException if a rank's folder or seal is missing or contradicts its files, a
+   *     folder of an unknown rank is present, or the step was already published
    */
-  public Checkpoint commit(long step, int worldSize) {
-    Path partial = partialDir(step);
-    Path target = stepDir(step);
-    try {
-      checkPartial(partial, worldSize);
-      List<FileEntry> entries = new ArrayList<>();
-      for (Path relative : FileTree.files(partial)) {
-        Path file = partial.resolve(relative);
-        entries.add(
-            new FileEntry(FileTree.portable(relative), Files.size(file), FileDigest.sha256(file)));
-      }
-      CheckpointManifest manifest =
-          new CheckpointManifest(CheckpointManifest.FORMAT, step, worldSize, entries);
-      AtomicWrite.writeString(partial.resolve(COMPLETE), manifest.toJson());
-      AtomicWrite.syncDirectory(partial);
-      clearStale(target, step);
-      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-      AtomicWrite.syncDirectory(root);
-      LOG.info(
-          "checkpoint {}: {} files, {} bytes from {} ranks",
-          target.getFileName(),
-          entries.size(),
-          manifest.totalBytes(),
-          worldSize);
-      return new Checkpoint(step, target, manifest);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish checkpoint " + target, e);
-    }
-  }
-
-  private static void checkPartial(Path partial, int worldSize) throws IOException {
-    if (worldSize < 1) {
-      throw new IllegalArgumentException("world size must be >= 1, got " + worldSize);
-    }
-    if (!Files.isDirectory(partial)) {
-      throw new IllegalStateException("no checkpoint folder " + partial + " to publish");
-    }
-    for (int rank = 0; rank < worldSize; rank++) {
-      if (!Files.isDirectory(partial.resolve(rankFolderName(rank)))) {
-        throw new IllegalStateException(
-            "rank "
-                + rank
-                + " has no folder in "
-                + partial
-                + ": did every rank write its files before the barrier?");
-      }
-    }
-    try (Stream<Path> entries = Files.list(partial)) {
-      for (Path entry : (Iterable<Path>) entries::iterator) {
-        String name = entry.getFileName().toString();
-        if (name.equals(COMPLETE) || name.startsWith("." + COMPLETE + ".")) {
-          // A marker of an attempt that crashed before its rename; the commit writes a new one.
-          Files.delete(entry);
-        } else if (!name.startsWith("rank-") || rankOf(name) >= worldSize) {
-          throw new IllegalStateException(
-              "unexpected entry " + name + " in " + partial + " for world size " + worldSize);
-        }
-      }
-    }
-  }
-
-  private void clearStale(Path target, long step) throws IOException {
-    if (!Files.exists(target)) {
-      return;
-    }
-    ManifestCheck.Outcome existing = ManifestCheck.check(target, step, Verify.SIZES);
-    if (existing.manifest().isPresent()) {
-      throw new IllegalStateException("checkpoint " + target + " is already published");
-    }
-    LOG.warn("replacing invalid checkpoint {} ({})", target, existing.problem());
-    FileTree.delete(target);
+  public Checkpoint commit(long step, int worldSize, String run, boolean replaceExisting) {
+    return new Publication(this, step, worldSize, run).publish(replaceExisting);
   }
 
   /** The newest complete checkpoint whose files match its manifest in size and SHA-256. */
@@ -185,62 +130,134 @@ public final class CheckpointLayout {
    */
   public Optional<Checkpoint> latest(Verify verify) {
     for (long step : publishedSteps()) {
-      Path dir = stepDir(step);
-      ManifestCheck.Outcome outcome = ManifestCheck.check(dir, step, verify);
-      if (outcome.manifest().isPresent()) {
-        return Optional.of(new Checkpoint(step, dir, outcome.manifest().get()));
+      StepFolder folder = inspect(step, verify);
+      if (folder.checkpoint().isPresent()) {
+        return folder.checkpoint();
       }
-      LOG.warn("skipping checkpoint {}: {}", dir.getFileName(), outcome.problem());
+      LOG.warn("skipping checkpoint {}: {}", folder.dir().getFileName(), folder.problem());
     }
     return Optional.empty();
   }
 
+  /** The published folder of {@code step}, checked as far as {@code verify} says. */
+  public StepFolder inspect(long step, Verify verify) {
+    Path dir = stepDir(step);
+    ManifestCheck.Outcome outcome = ManifestCheck.check(dir, step, verify);
+    return new StepFolder(
+        step, dir, outcome.manifest().map(m -> new Checkpoint(step, dir, m)), outcome.problem());
+  }
+
   /**
-   * Keeps the newest {@code keepLast} checkpoints whose files have the sizes their manifests say
-   * and deletes every published step folder older than the oldest of them, and every partial folder
-   * of a step no newer than the newest kept one (left by crashed saves). Returns the deleted
-   * folders.
+   * The first problem with {@code entries} (sizes and SHA-256) of a checkpoint's files, or an empty
+   * string when they match.
    */
-  public List<Path> retain(int keepLast) {
+  public static String verifyFiles(Checkpoint checkpoint, List<FileEntry> entries) {
+    return ManifestCheck.checkFiles(checkpoint.dir(), entries, Verify.CONTENTS);
+  }
+
+  /**
+   * Rank {@code rank}'s share of a manifest's files when {@code ranks} ranks verify it together:
+   * the largest files first, each to the rank with the fewest bytes so far (ties to the lowest
+   * rank), so that each rank reads about as much, whatever world size wrote the checkpoint.
+   */
+  public static List<FileEntry> share(CheckpointManifest manifest, int rank, int ranks) {
+    if (rank < 0 || rank >= ranks) {
+      throw new IllegalArgumentException("rank " + rank + " is outside [0, " + ranks + ")");
+    }
+    List<FileEntry> bySize = new ArrayList<>(manifest.files());
+    bySize.sort(
+        Comparator.comparingLong(FileEntry::size).reversed().thenComparing(FileEntry::path));
+    long[] bytes = new long[ranks];
+    Set<String> mine = new HashSet<>();
+    for (FileEntry entry : bySize) {
+      int least = 0;
+      for (int r = 1; r < ranks; r++) {
+        if (bytes[r] < bytes[least]) {
+          least = r;
+        }
+      }
+      bytes[least] += entry.size();
+      if (least == rank) {
+        mine.add(entry.path());
+      }
+    }
+    return manifest.files().stream().filter(e -> mine.contains(e.path())).toList();
+  }
+
+  /**
+   * Applies {@code checkpoint.keep-last} after {@code run} published {@code currentStep}: among the
+   * checkpoints {@code run} wrote at steps up to {@code currentStep} whose files have their
+   * manifest's sizes, keeps the newest {@code keepLast} (always {@code currentStep} itself) and
+   * deletes the older ones of {@code run}, and the partial folders {@code run} left at steps up to
+   * {@code currentStep}. Folders of other runs, or that cannot be told apart, are never touched,
+   * nor any folder of a step after {@code currentStep}. Returns the deleted folders.
+   */
+  public List<Path> retain(int keepLast, String run, long currentStep) {
     if (keepLast < 1) {
       throw new IllegalArgumentException("keep-last must be >= 1, got " + keepLast);
     }
-    List<Path> deleted = new ArrayList<>();
-    long newest = -1;
-    long oldestKept = -1;
-    int kept = 0;
+    return Retention.apply(this, keepLast, run, currentStep);
+  }
+
+  /**
+   * Every entry of the root that belongs to a checkpoint: published, partial, or set aside during a
+   * replacement ({@code step-*}).
+   */
+  public List<Path> existing() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(root)) {
+      return entries
+          .filter(e -> ANY_STEP_ENTRY.matcher(e.getFileName().toString()).matches())
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list checkpoints under " + root, e);
+    }
+  }
+
+  /**
+   * Moves every {@link #existing} entry into a new folder {@code moved-aside-<label>} of the root
+   * (renames, so nothing is copied) and returns that folder.
+   */
+  public Path moveAside(String label) {
+    Path aside = root.resolve("moved-aside-" + label);
     try {
-      for (long step : publishedSteps()) {
-        if (kept == keepLast) {
-          Path dir = stepDir(step);
-          FileTree.delete(dir);
-          deleted.add(dir);
-        } else if (ManifestCheck.check(stepDir(step), step, Verify.SIZES).manifest().isPresent()) {
-          kept++;
-          newest = Math.max(newest, step);
-          oldestKept = step;
-        }
+      Files.createDirectory(aside);
+      for (Path entry : existing()) {
+        Files.move(entry, aside.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE);
       }
-      for (long step : stepsMatching(PARTIAL_FOLDER)) {
-        if (step <= newest) {
-          Path dir = partialDir(step);
-          FileTree.delete(dir);
-          deleted.add(dir);
+      AtomicWrite.syncDirectory(root);
+      return aside;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move the checkpoints in " + root + " aside", e);
+    }
+  }
+
+  /** Deletes every {@link #existing} entry. */
+  public void deleteExisting() {
+    try {
+      for (Path entry : existing()) {
+        if (Files.isDirectory(entry)) {
+          FileTree.delete(entry);
+        } else {
+          Files.deleteIfExists(entry);
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete old checkpoints under " + root, e);
+      throw new UncheckedIOException("cannot delete the checkpoints in " + root, e);
     }
-    if (!deleted.isEmpty()) {
-      LOG.info(
-          "deleted {} old checkpoint folders, oldest kept step {}", deleted.size(), oldestKept);
-    }
-    return deleted;
   }
 
   /** Steps with a published (not partial) folder, newest first. */
-  private List<Long> publishedSteps() {
+  public List<Long> publishedSteps() {
     return stepsMatching(STEP_FOLDER);
+  }
+
+  /** Steps with a partial folder, newest first. */
+  List<Long> partialSteps() {
+    return stepsMatching(PARTIAL_FOLDER);
   }
 
   private List<Long> stepsMatching(Pattern pattern) {
@@ -276,7 +293,7 @@ public final class CheckpointLayout {
     return String.format(Locale.ROOT, "rank-%05d", rank);
   }
 
-  private static int rankOf(String folderName) {
+  static int rankOf(String folderName) {
     try {
       return Integer.parseInt(folderName.substring("rank-".length()));
     } catch (NumberFormatException e) {

@@ -3,15 +3,23 @@ package ai.llep.trainer.checkpoint;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * What a complete checkpoint holds: its step, the world size that wrote it, and every file (path
- * relative to the step folder, with {@code /} separators) with its size and SHA-256. Stored as JSON
- * in the step folder's {@code COMPLETE} marker.
+ * What a complete checkpoint holds: its step, the world size that wrote it, the training run that
+ * wrote it, and every file (path relative to the step folder, with {@code /} separators) with its
+ * size and SHA-256. Stored as JSON in the step folder's {@code COMPLETE} marker.
+ *
+ * @param run the identity of the training run (kept across its resumed launches); null in
+ *     checkpoints written before runs were recorded, which no run claims as its own
  */
-public record CheckpointManifest(int format, long step, int worldSize, List<FileEntry> files) {
+public record CheckpointManifest(
+    int format, long step, int worldSize, String run, List<FileEntry> files) {
   /** The only manifest format this code writes and reads. */
   public static final int FORMAT = 1;
 
@@ -47,9 +55,26 @@ public record CheckpointManifest(int format, long step, int worldSize, List<File
     }
   }
 
+  /** Whether {@code run} wrote this checkpoint. */
+  public boolean writtenBy(String run) {
+    return this.run != null && this.run.equals(run);
+  }
+
   /** The total size of all files, in bytes. */
   public long totalBytes() {
     return files.stream().mapToLong(FileEntry::size).sum();
+  }
+
+  /** SHA-256 of the manifest as stored: ranks that read the same manifest get the same digest. */
+  public String digest() {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(toJson().getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM provides SHA-256", e);
+    }
   }
 
   String toJson() {

@@ -56,7 +56,7 @@ final class Settings {
   }
 
   static DataType dataType(Config config, String key) {
-    return choice(config, key, DataType::valueOf, "float32, float64, float16");
+    return choice(config, key, DataType::valueOf, "float32, float64, float16, bfloat16");
   }
 
   /** A value, a list, or a comma-separated string of values of {@code key}, as strings. */

@@ -1,5 +1,6 @@
 package ai.llep.trainer.cli;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.ParameterKind;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.data.DataFile;
@@ -15,6 +16,7 @@ import ai.llep.trainer.train.SelfKill;
 import ai.llep.trainer.train.TrainSettings;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -54,7 +56,26 @@ final class TrainBinding {
                     config, "train.resume", LoopOptions.Resume::valueOf, "none, latest"),
                 config.getString("train.export-dir").isEmpty()
                     ? Optional.empty()
-                    : Optional.of(Path.of(config.getString("train.export-dir")))));
+                    : Optional.of(Path.of(config.getString("train.export-dir"))),
+                Settings.choice(
+                    config,
+                    "train.activation-checkpointing",
+                    ActivationCheckpointing::valueOf,
+                    "none, moe, full"),
+                resumeAllow(config)));
+  }
+
+  private static Set<LoopOptions.ResumeChange> resumeAllow(Config config) {
+    Set<LoopOptions.ResumeChange> allowed = EnumSet.noneOf(LoopOptions.ResumeChange.class);
+    for (String change : config.getStringList("train.resume-allow")) {
+      allowed.add(
+          Settings.parseChoice(
+              "train.resume-allow",
+              change,
+              LoopOptions.ResumeChange::valueOf,
+              "world-size, seed, model, data"));
+    }
+    return allowed;
   }
 
   /** The data section; every file must exist, as given or under the project home. */
@@ -102,7 +123,12 @@ final class TrainBinding {
             new CheckpointOptions(
                 Path.of(config.getString("checkpoint.dir")),
                 config.getInt("checkpoint.every"),
-                config.getInt("checkpoint.keep-last")));
+                config.getInt("checkpoint.keep-last"),
+                Settings.choice(
+                    config,
+                    "checkpoint.existing",
+                    CheckpointOptions.Existing::valueOf,
+                    "error, move-aside, delete")));
   }
 
   private static Set<ParameterKind> frozen(String freeze) {

@@ -6,6 +6,7 @@ import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
 import ai.llep.trainer.tracking.Trackers;
 import ai.llep.trainer.train.ModelSpec;
+import ai.llep.trainer.train.PrecisionOptions;
 import ai.llep.trainer.train.RankZeroTracking;
 import ai.llep.trainer.train.RunTracking;
 import ai.llep.trainer.train.TrainSettings;
@@ -46,6 +47,7 @@ final class TrainCommand implements Callable<Integer> {
               + " (config.json, safetensors, tokenizer.json)");
     }
     TrainSettings settings = settings(config);
+    PrecisionOptions precision = precision(config);
     RunTracking runTracking =
         new RunTracking(
             config.getString("tracking.uri"),
@@ -71,6 +73,7 @@ final class TrainCommand implements Callable<Integer> {
                     job.comm(),
                     job.manager(),
                     settings,
+                    precision,
                     new ModelSpec(
                         config.getString("model.source"), config.getInt("model.tiny-experts")),
                     planner,
@@ -79,7 +82,9 @@ final class TrainCommand implements Callable<Integer> {
                     stop,
                     System.out)
                 .run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // Errors too (out of memory, a fault reading a mapped file): the process is still alive
+        // to end its run as FAILED.
         tracking.fail();
         throw e;
       }
@@ -90,5 +95,14 @@ final class TrainCommand implements Callable<Integer> {
   static TrainSettings settings(Config config) {
     return TrainBinding.settings(
         config, Optional.ofNullable(System.getenv("LLEP_HOME")).map(Path::of));
+  }
+
+  static PrecisionOptions precision(Config config) {
+    try {
+      return PrecisionOptions.parse(
+          config.getString("train.precision"), config.getString("train.export-dtype"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(e.getMessage(), e);
+    }
   }
 }

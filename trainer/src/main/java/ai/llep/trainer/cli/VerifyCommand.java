@@ -1,5 +1,6 @@
 package ai.llep.trainer.cli;
 
+import ai.djl.ndarray.types.DataType;
 import ai.llep.plan.DispatchMode;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
@@ -49,6 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   static VerifyOptions options(Config config) {
+    DataType dataType = Settings.dataType(config, "verify.dtype");
     try {
       return new VerifyOptions(
           config.getInt("verify.experts"),
@@ -61,15 +63,28 @@ final class VerifyCommand implements Callable<Integer> {
           Settings.stringOrList(config, "verify.imbalance").stream()
               .map(RoutingScenario::parse)
               .toList(),
-          Settings.dataType(config, "verify.dtype"),
+          dataType,
           config.getBoolean("verify.bias"),
           config.getBoolean("verify.router"),
           modes(config),
-          config.getDouble("verify.tolerance"),
+          tolerance(config, dataType),
           Settings.plannerOptions(config),
           config.getLong("seed"));
     } catch (IllegalArgumentException e) {
       throw new ConfigError(e.getMessage(), e);
+    }
+  }
+
+  /** {@code verify.tolerance}: a number, or {@code auto} for the dtype's default. */
+  private static double tolerance(Config config, DataType dataType) {
+    String text = config.getString("verify.tolerance").strip();
+    if (text.equals("auto")) {
+      return VerifyOptions.defaultTolerance(dataType);
+    }
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new ConfigError("verify.tolerance=" + text + " is not a number or auto");
     }
   }
 

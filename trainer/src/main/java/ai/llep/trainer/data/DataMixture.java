@@ -1,9 +1,7 @@
 package ai.llep.trainer.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -14,7 +12,8 @@ import java.util.SplittableRandom;
  * The examples of an epoch as (file, line) references, the same on every rank: file by file, each
  * file's non-blank lines as many whole times as its weight, then a random subset (by the seed) for
  * the weight's fraction. Finding them reads the files' lines without parsing them, so a rank parses
- * and tokenizes only its own share.
+ * and tokenizes only its own share; a line that is not UTF-8 counts as an example, which the rank
+ * that owns it reports (or skips).
  */
 final class DataMixture {
   private final List<DataFile> files;
@@ -109,12 +108,19 @@ final class DataMixture {
     }
     int[] numbers = new int[1024];
     int count = 0;
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      int number = 0;
-      while ((line = reader.readLine()) != null) {
-        number++;
-        if (!line.isBlank()) {
+    try (Utf8Lines lines = new Utf8Lines(file)) {
+      for (int number = 1; ; number++) {
+        boolean example;
+        try {
+          String line = lines.next();
+          if (line == null) {
+            break;
+          }
+          example = !line.isBlank();
+        } catch (Utf8Lines.Malformed e) {
+          example = true;
+        }
+        if (example) {
           if (count == numbers.length) {
             numbers = Arrays.copyOf(numbers, count * 2);
           }

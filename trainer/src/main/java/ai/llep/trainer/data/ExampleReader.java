@@ -1,10 +1,7 @@
 package ai.llep.trainer.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,8 +13,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Reads the examples of one rank's share of the data mixture: example k of the epoch belongs to
- * rank k mod P, and only those lines are parsed. A malformed line is an error naming file and line,
- * or, with {@code skipBadLines}, is skipped and counted.
+ * rank k mod P, and only those lines are parsed. A malformed line (not UTF-8, not JSON, not a row
+ * of its format) is an error naming file and line, or, with {@code skipBadLines}, is skipped and
+ * counted. Each line is decoded on its own, so bytes that are not UTF-8 spoil only their line.
  */
 public final class ExampleReader {
   private static final Logger LOG = LogManager.getLogger(ExampleReader.class);
@@ -89,15 +87,19 @@ public final class ExampleReader {
     if (lines.isEmpty()) {
       return rows;
     }
-    try (BufferedReader reader = Files.newBufferedReader(file.path(), StandardCharsets.UTF_8)) {
+    try (Utf8Lines reader = new Utf8Lines(file.path())) {
       int number = 0;
       for (int wanted : lines) {
-        String line = null;
-        while (number < wanted) {
-          line = reader.readLine();
-          number++;
+        for (; number < wanted - 1; number++) {
+          reader.skip();
         }
-        rows.put(wanted, parse(line, file.path() + ":" + wanted, file.format()));
+        number++;
+        String where = file.path() + ":" + wanted;
+        try {
+          rows.put(wanted, parse(reader.next(), where, file.format()));
+        } catch (Utf8Lines.Malformed e) {
+          rows.put(wanted, skipOrThrow(new DataError(where + ": " + e.getMessage())));
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file.path() + ": " + e.getMessage(), e);
@@ -112,12 +114,16 @@ public final class ExampleReader {
     try {
       return Optional.of(RowParser.parse(line, where, format));
     } catch (DataError e) {
-      if (!skipBadLines) {
-        throw e;
-      }
-      skipped++;
-      LOG.warn("skipping {}", e.getMessage());
-      return Optional.empty();
+      return skipOrThrow(e);
     }
+  }
+
+  private Optional<RawExample> skipOrThrow(DataError e) {
+    if (!skipBadLines) {
+      throw e;
+    }
+    skipped++;
+    LOG.warn("skipping {}", e.getMessage());
+    return Optional.empty();
   }
 }

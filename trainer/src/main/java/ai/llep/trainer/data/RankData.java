@@ -22,6 +22,7 @@ public final class RankData {
       DataOptions data,
       long seed,
       TextTokenizer tokenizer,
+      int vocabSize,
       ChatTemplate template,
       int rank,
       int worldSize,
@@ -33,6 +34,7 @@ public final class RankData {
             examples,
             template,
             tokenizer,
+            vocabSize,
             new SequencePacker(data.maxLength(), padId(tokenizer), data.packing()),
             data.truncation());
     List<PackedSequence> rows = built.rows();

@@ -34,6 +34,21 @@ public final class TrainingRows {
       TextTokenizer tokenizer,
       SequencePacker packer,
       Truncation truncation) {
+    return build(examples, template, tokenizer, tokenizer.vocabSize(), packer, truncation);
+  }
+
+  /**
+   * As {@link #build(List, ChatTemplate, TextTokenizer, SequencePacker, Truncation)}, with
+   * pre-tokenized ids checked against {@code vocabSize}, the model's vocabulary (its embedding
+   * rows), which may exceed the tokenizer's.
+   */
+  public static Built build(
+      List<RawExample> examples,
+      ChatTemplate template,
+      TextTokenizer tokenizer,
+      int vocabSize,
+      SequencePacker packer,
+      Truncation truncation) {
     List<int[]> ids = new ArrayList<>(examples.size());
     List<boolean[]> masks = new ArrayList<>(examples.size());
     int maxLength = packer.maxLength();
@@ -42,7 +57,8 @@ public final class TrainingRows {
     // The mixture repeats an example as the same object: it is tokenized once.
     Map<RawExample, EncodedChat> encoded = new IdentityHashMap<>();
     for (RawExample example : examples) {
-      EncodedChat chat = encoded.computeIfAbsent(example, e -> encode(e, template, tokenizer));
+      EncodedChat chat =
+          encoded.computeIfAbsent(example, e -> encode(e, template, tokenizer, vocabSize));
       int length = chat.inputIds().length;
       longest = Math.max(longest, length);
       count += length > maxLength ? 1 : 0;
@@ -92,12 +108,18 @@ public final class TrainingRows {
   /** The example's text, ids and loss mask; an error names the example's source. */
   public static EncodedChat encode(
       RawExample example, ChatTemplate template, TextTokenizer tokenizer) {
+    return encode(example, template, tokenizer, tokenizer.vocabSize());
+  }
+
+  /** As above, with pre-tokenized ids checked against the model's {@code vocabSize}. */
+  public static EncodedChat encode(
+      RawExample example, ChatTemplate template, TextTokenizer tokenizer, int vocabSize) {
     try {
       return switch (example) {
         case RawExample.Chat c ->
             template.encode(new ChatInput(c.messages(), c.tools(), false, Map.of()), tokenizer);
         case RawExample.Text t -> text(t.text(), tokenizer);
-        case RawExample.Tokens t -> tokens(t, tokenizer);
+        case RawExample.Tokens t -> tokens(t, tokenizer, vocabSize);
       };
     } catch (IllegalArgumentException e) {
       throw new DataError(example.source() + ": " + e.getMessage());
@@ -129,20 +151,24 @@ public final class TrainingRows {
     return new EncodedChat(tokenizer.decode(ids), ids, mask);
   }
 
-  private static EncodedChat tokens(RawExample.Tokens row, TextTokenizer tokenizer) {
+  private static EncodedChat tokens(RawExample.Tokens row, TextTokenizer tokenizer, int vocabSize) {
     int[] ids = row.inputIds();
+    boolean decodable = true;
     for (int t = 0; t < ids.length; t++) {
-      if (ids[t] >= tokenizer.vocabSize()) {
+      if (ids[t] >= vocabSize) {
         throw new IllegalArgumentException(
             "input_ids["
                 + t
                 + "] = "
                 + ids[t]
-                + " is not a token of the model's tokenizer (its ids are below "
-                + tokenizer.vocabSize()
-                + ")");
+                + " is not a token of the model (its vocabulary has "
+                + vocabSize
+                + " ids)");
       }
+      decodable &= ids[t] < tokenizer.vocabSize();
     }
-    return new EncodedChat(tokenizer.decode(ids), ids, row.lossMask());
+    // Ids the model has but its tokenizer does not (padding rows of the embedding) have no text.
+    String text = decodable ? tokenizer.decode(ids) : "";
+    return new EncodedChat(text, ids, row.lossMask());
   }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.llep.aten.Aten;
 import ai.llep.tape.GradMode;
 import java.util.List;
 import java.util.Objects;
@@ -33,12 +34,16 @@ public final class GradClipper {
     SHARDED
   }
 
-  /** The squared L2 norm of one group of this rank's gradients. */
+  /**
+   * The squared L2 norm of one group of this rank's gradients. NaN and infinity are allowed: they
+   * must reach every rank through {@link #globalSquaredNorm}, so that all ranks see a non-finite
+   * norm at the same step, rather than stop this rank alone.
+   */
   public record GroupNorm(String group, double squaredNorm, Placement placement) {
     public GroupNorm {
       Objects.requireNonNull(group, "group");
       Objects.requireNonNull(placement, "placement");
-      if (!(squaredNorm >= 0)) {
+      if (squaredNorm < 0) {
         throw new IllegalArgumentException(
             "squared norm of group " + group + " must be >= 0, got " + squaredNorm);
       }
@@ -46,8 +51,10 @@ public final class GradClipper {
   }
 
   /**
-   * The sum of squares of all elements of {@code gradients}, accumulated in float64. NOTE: one
-   * device-to-host copy at the end.
+   * The sum of squares of all elements of {@code gradients}, each gradient's in at least float32 (a
+   * bfloat16 or float16 gradient is widened first: its squares would round to 16 bits and a large
+   * sum could overflow float16), then accumulated in float64. NOTE: one device-to-host copy at the
+   * end.
    */
   @SuppressWarnings("try") // grad mode and the scope act by being open, not through calls
   public static double squaredNorm(List<NDArray> gradients) {
@@ -58,7 +65,11 @@ public final class GradClipper {
         NDScope scope = new NDScope()) {
       NDArray total = null;
       for (NDArray gradient : gradients) {
-        NDArray sum = gradient.square().sum().toType(DataType.FLOAT64, false);
+        NDArray wide =
+            Aten.dtype(gradient).getNumOfBytes() < 4
+                ? Aten.cast(gradient, DataType.FLOAT32)
+                : gradient;
+        NDArray sum = wide.square().sum().toType(DataType.FLOAT64, false);
         total = total == null ? sum : total.add(sum);
       }
       return total.toDevice(Device.cpu(), false).getDouble();

@@ -3,10 +3,13 @@ package ai.llep.trainer.tracking;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -272,11 +275,20 @@ public final class FileStoreTracker implements Tracker {
       throw new IllegalArgumentException(
           "a run finishes as FINISHED, FAILED or KILLED, not " + status);
     }
-    metricFiles.close();
+    RuntimeException unflushed = null;
+    try {
+      metricFiles.close();
+    } catch (RuntimeException e) {
+      // Metric lines that cannot be written (a full disk) must not keep the run RUNNING.
+      unflushed = e;
+    }
     runMeta.put("status", status.code());
     runMeta.put("end_time", clock.getAsLong());
     writeRunMeta();
     finished = true;
+    if (unflushed != null) {
+      throw unflushed;
+    }
   }
 
   @Override
@@ -287,14 +299,35 @@ public final class FileStoreTracker implements Tracker {
     metricFiles.close();
   }
 
+  /**
+   * Replaces meta.yaml through a temporary file and a rename. Where the temporary file cannot be
+   * written (a full disk), meta.yaml is overwritten in place: its own blocks hold the few bytes a
+   * status change needs, so the run can still end FAILED. That fallback is not atomic.
+   */
   private void writeRunMeta() {
     Path meta = runDir.resolve(FileStoreExperiments.META);
     Path temp = runDir.resolve(FileStoreExperiments.META + ".tmp");
-    writeText(temp, MetaYaml.render(runMeta));
+    String text = MetaYaml.render(runMeta);
     try {
+      writeText(temp, text);
       Files.move(temp, meta, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("cannot replace {} ({}); overwriting it in place", meta, e.getMessage());
+      overwrite(meta, text.getBytes(StandardCharsets.UTF_8), e);
+    }
+  }
+
+  private static void overwrite(Path file, byte[] content, Exception first) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.truncate(content.length);
+      channel.force(true);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot replace " + meta, e);
+      e.addSuppressed(first);
+      throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -64,6 +65,11 @@ final class CheckpointTensors implements TensorSource, AutoCloseable {
   @Override
   public NDArray read(String name, NDManager manager, DataType computeType) {
     return file(name).read(name, manager, computeType);
+  }
+
+  @Override
+  public Optional<String> integerStorage(String name) {
+    return file(name).integerStorage(name);
   }
 
   Map<String, String> metadata() {

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
+import ai.llep.comm.ReduceOp;
+import ai.llep.models.FiniteValues;
 import ai.llep.models.MoeTransformer;
 import ai.llep.models.Parameter;
 import ai.llep.models.ParameterKind;
@@ -19,19 +21,26 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
- * Writes and finds checkpoints. Rank 0 writes the replicated tensors (dense and router weights and
- * their optimizer moments), every rank its own experts, one tensor per expert under its Hugging
- * Face name (a stacked parameter is written as its slices); each rank writes into its folder of the
- * step's partial folder, and rank 0 publishes the step only after every rank has flushed (a
- * barrier), so a crash mid-write never damages the previous checkpoint. Restoring the optimizer
- * reads the same names back.
+ * Writes checkpoints. Rank 0 writes the replicated tensors (dense and router weights and their
+ * optimizer moments), every rank its own experts, one tensor per expert under its Hugging Face name
+ * (a stacked parameter is written as its slices). Before anything is written, every rank checks its
+ * tensors for NaN and infinite values on its device and the ranks agree in one all-reduce: a
+ * non-finite checkpoint is never published. Each rank writes into its folder of the step's partial
+ * folder and seals it (hashes its own files), and rank 0 publishes the step only after every rank
+ * has sealed (a barrier), so a crash mid-write never damages the previous checkpoint; then it
+ * deletes this run's checkpoints beyond {@code checkpoint.keep-last}. Restoring the optimizer reads
+ * the same names back.
  */
 final class Checkpointer {
   static final String MODEL_FILE = "model.safetensors";
@@ -39,17 +48,42 @@ final class Checkpointer {
   static final String STATE_FILE = "trainer-state.json";
   static final String CONFIG_FILE = "config.conf";
 
+  private static final Logger LOG = LogManager.getLogger(Checkpointer.class);
+
   private final CheckpointLayout layout;
   private final Communicator comm;
+  private final NDManager manager;
   private final int keepLast;
+  private final String trainingRun;
+  private final Set<Long> rejected;
+  private Checkpoint lastPublished;
 
-  Checkpointer(CheckpointOptions options, Communicator comm) {
+  /**
+   * @param trainingRun the run's identity, recorded in every manifest; retention touches only its
+   *     checkpoints
+   * @param rejected steps whose folders the resume rejected (corrupt, non-finite): saving such a
+   *     step replaces its folder
+   */
+  Checkpointer(
+      CheckpointOptions options,
+      Communicator comm,
+      NDManager manager,
+      String trainingRun,
+      Set<Long> rejected) {
     this.layout = new CheckpointLayout(options.dir());
     this.comm = comm;
+    this.manager = manager;
     this.keepLast = options.keepLast();
+    this.trainingRun = trainingRun;
+    this.rejected = Set.copyOf(rejected);
   }
 
-  /** Collective: every rank calls it at the same step. Returns the published folder. */
+  /**
+   * Collective: every rank calls it at the same step. Returns the published folder.
+   *
+   * @throws NonFiniteStep on every rank when any rank's weights or moments hold a NaN or infinite
+   *     value; nothing is written then
+   */
   Path save(
       TrainerState state,
       MoeTransformer model,
@@ -58,23 +92,27 @@ final class Checkpointer {
       NDManager scope) {
     int rank = comm.rank();
     long step = state.step();
-    Path dir = layout.prepareRank(step, rank);
     AdamWState optimizerState = optimizer.exportState(scope);
     Map<String, NDArray> tensors = new LinkedHashMap<>();
     Map<String, NDArray> moments = new LinkedHashMap<>();
+    Map<String, NDArray> whole = new LinkedHashMap<>();
     for (Parameter p : model.parameters().all()) {
       if (rank != 0 && p.kind() != ParameterKind.EXPERT) {
         continue;
       }
+      whole.put(p.name(), p.array());
       tensors.putAll(p.byCheckpointName(p.array(), scope));
       for (String suffix : List.of(AdamWState.FIRST_MOMENT, AdamWState.SECOND_MOMENT)) {
         NDArray moment = optimizerState.tensors().get(p.name() + suffix);
         if (moment != null) {
+          whole.put(p.name() + suffix, moment);
           p.byCheckpointName(moment, scope)
               .forEach((name, slice) -> moments.put(name + suffix, slice));
         }
       }
     }
+    requireFinite(step, whole);
+    Path dir = layout.prepareRank(step, rank);
     try {
       SafetensorsWriter.write(
           dir.resolve(MODEL_FILE),
@@ -94,13 +132,61 @@ final class Checkpointer {
       throw new UncheckedIOException(
           "rank " + rank + " could not write checkpoint step " + step + ": " + e.getMessage(), e);
     }
-    layout.syncRank(step, rank);
+    layout.sealRank(step, rank, trainingRun);
     comm.barrier();
     if (rank == 0) {
-      layout.commit(step, comm.worldSize());
-      layout.retain(keepLast);
+      lastPublished = layout.commit(step, comm.worldSize(), trainingRun, rejected.contains(step));
+      layout.retain(keepLast, trainingRun, step);
     }
     comm.barrier();
+    return layout.stepDir(step);
+  }
+
+  /**
+   * One all-reduce of a flag per rank: whether any of its tensors holds a NaN or infinite value
+   * (each rank names its own in a warning).
+   */
+  private void requireFinite(long step, Map<String, NDArray> tensors) {
+    List<String> names = List.copyOf(tensors.keySet());
+    int bad = FiniteValues.firstNonFinite(List.copyOf(tensors.values()));
+    if (bad >= 0) {
+      LOG.warn(
+          "rank {}: {} holds non-finite values at step {}; not saving",
+          comm.rank(),
+          names.get(bad),
+          step);
+    }
+    long[] flags = new long[comm.worldSize()];
+    flags[comm.rank()] = bad >= 0 ? 1 : 0;
+    long[] all;
+    try (NDManager m = manager.newSubManager();
+        NDArray summed = comm.allReduce(m.create(flags), ReduceOp.SUM)) {
+      all = summed.toLongArray();
+    }
+    List<Integer> ranks = new ArrayList<>();
+    for (int r = 0; r < all.length; r++) {
+      if (all[r] > 0) {
+        ranks.add(r);
+      }
+    }
+    if (!ranks.isEmpty()) {
+      throw new NonFiniteStep(
+          "step "
+              + step
+              + ": the weights or optimizer moments of rank(s) "
+              + ranks
+              + " hold NaN or infinite values (each such rank names the tensor in a warning), so"
+              + " this step's checkpoint was not written");
+    }
+  }
+
+  /** The checkpoint rank 0 published last in this launch (empty on other ranks). */
+  Optional<Checkpoint> lastPublished() {
+    return Optional.ofNullable(lastPublished);
+  }
+
+  /** The folder a published step has. */
+  Path stepDir(long step) {
     return layout.stepDir(step);
   }
 
@@ -122,10 +208,6 @@ final class Checkpointer {
       long step = Long.parseLong(moments.metadata().getOrDefault("step", "0"));
       optimizer.importState(new AdamWState(step, tensors));
     }
-  }
-
-  Optional<Checkpoint> latest() {
-    return layout.latest();
   }
 
   /** The trainer state of a published checkpoint. */

@@ -33,8 +33,8 @@ record LoadedModel(
     Map<String, Path> tokenizerFiles) {
 
   /**
-   * @param weights where the weights come from instead of the spec (a checkpoint), or null
-   * @param template {@code auto} picks the model's own template, or else the family's built-in
+   * {@link #open(ModelSpec, TensorSource, TemplateSetting, long, ModelShard, NDManager, DataType)}
+   * in float32.
    */
   static LoadedModel open(
       ModelSpec spec,
@@ -43,13 +43,29 @@ record LoadedModel(
       long seed,
       ModelShard shard,
       NDManager manager) {
+    return open(spec, weights, template, seed, shard, manager, DataType.FLOAT32);
+  }
+
+  /**
+   * @param weights where the weights come from instead of the spec (a checkpoint), or null
+   * @param template {@code auto} picks the model's own template, or else the family's built-in
+   * @param computeType float32, or bfloat16 (float32 parameters, bfloat16 compute)
+   */
+  static LoadedModel open(
+      ModelSpec spec,
+      TensorSource weights,
+      TemplateSetting template,
+      long seed,
+      ModelShard shard,
+      NDManager manager,
+      DataType computeType) {
     if (spec.isTiny()) {
       String configJson = TinyMoe.configJson(spec.tinyExperts());
       ModelConfig config = HfConfigParser.parse(configJson);
       MoeTransformer model =
           weights == null
-              ? MoeTransformer.initRandom(config, seed, shard, DataType.FLOAT32, manager)
-              : MoeTransformer.load(config, weights, shard, DataType.FLOAT32, manager);
+              ? MoeTransformer.initRandom(config, seed, shard, computeType, manager)
+              : MoeTransformer.load(config, weights, shard, computeType, manager);
       return new LoadedModel(
           model,
           new ByteTokenizer(),
@@ -62,7 +78,7 @@ record LoadedModel(
       ModelConfig config = HfConfigParser.parse(checkpoint.configText());
       MoeTransformer model =
           MoeTransformer.load(
-              config, weights == null ? checkpoint : weights, shard, DataType.FLOAT32, manager);
+              config, weights == null ? checkpoint : weights, shard, computeType, manager);
       TextTokenizer tokenizer = HfTokenizer.open(folder);
       String family = config.family().name().toLowerCase(java.util.Locale.ROOT);
       return new LoadedModel(

@@ -1,46 +1,49 @@
 package ai.llep.trainer.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.llep.models.hf.ConfigDtype;
 import ai.llep.models.hf.HfCheckpointWriter;
 import ai.llep.models.hf.SafetensorsWriter;
 import ai.llep.trainer.checkpoint.Checkpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SequencedMap;
 
 /**
  * Writes the trained model in Hugging Face layout (config.json, sharded safetensors, index,
  * tokenizer files, and the chat template it was trained with as chat_template.jinja) from the final
  * checkpoint, where every rank has already put its experts: the export needs no extra communication
- * and can be redone from any checkpoint.
+ * and can be redone from any checkpoint. Tensors stream from the checkpoint's float32 master
+ * weights into the shards one at a time, converted to the export type, so the exporting rank holds
+ * one tensor, never the model.
  */
 final class ModelExport {
   static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
 
   private final Path target;
+  private final DataType type;
 
-  ModelExport(Path target) {
+  /**
+   * @param type the stored type of every tensor: float32, bfloat16 or float16
+   */
+  ModelExport(Path target, DataType type) {
     this.target = target;
+    this.type = type;
   }
 
   Path write(Checkpoint checkpoint, LoadedModel loaded) {
     try (CheckpointTensors tensors =
-            new CheckpointTensors(checkpoint.dir(), Checkpointer.MODEL_FILE);
-        NDManager scope = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-      SequencedMap<String, NDArray> ordered = new LinkedHashMap<>();
-      for (String name : tensors.names()) {
-        ordered.put(name, tensors.read(name, scope, DataType.FLOAT32));
-      }
+        new CheckpointTensors(checkpoint.dir(), Checkpointer.MODEL_FILE)) {
       Path folder = target.resolve("step-" + checkpoint.step());
       new HfCheckpointWriter(
-              HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.AS_IS)
+              HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.of(type))
           .write(
-              folder, loaded.configJson(), ordered, loaded.tokenizerFiles(), chatTemplate(loaded));
+              folder,
+              ConfigDtype.declare(loaded.configJson(), type),
+              tensors,
+              loaded.tokenizerFiles(),
+              chatTemplate(loaded));
       return folder;
     } catch (IOException e) {
       throw new UncheckedIOException("exporting the model to " + target + ": " + e.getMessage(), e);

@@ -17,4 +17,11 @@ public record ModelSpec(String source, int tinyExperts) {
   public Path folder() {
     return Path.of(source);
   }
+
+  /** What a checkpoint records as the model's source: tiny-moe and its experts, or the folder. */
+  String identity() {
+    return isTiny()
+        ? TINY + " (" + tinyExperts + " experts)"
+        : folder().toAbsolutePath().normalize().toString();
+  }
 }

@@ -21,7 +21,9 @@ import org.apache.logging.log4j.Logger;
  * MLflow tracking from rank 0 (other ranks hold no tracker): run parameters, per-step metrics,
  * expert loads and the resolved config as artifacts, plots at the end, and the final status. A
  * resumed run continues the run its checkpoint names ({@link RunAttempts}). Tracking never stops
- * training: a tracker error is logged and tracking goes on without it.
+ * training: a tracker error is logged and tracking goes on without it, except that the run's final
+ * status is still attempted (a run whose disk filled up mid-run still ends FAILED or FINISHED where
+ * the store lets it).
  *
  * <p>Plots are drawn from a run folder in MLflow's file-store layout: the store's own with a file
  * store; with a server, a local copy of what this process logged (the loss and the expert loads),
@@ -31,7 +33,9 @@ public final class RankZeroTracking implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(RankZeroTracking.class);
   private static final String PLOTS = "report";
 
-  private Tracker tracker;
+  private final Tracker tracker;
+  private boolean broken;
+  private boolean ended;
   private final RunTracking settings;
   private final Map<String, String> params;
   private final String resolvedConfig;
@@ -50,6 +54,11 @@ public final class RankZeroTracking implements AutoCloseable {
     this.settings = settings;
     this.params = params;
     this.resolvedConfig = resolvedConfig;
+  }
+
+  /** The folder of a file store ({@code tracking.uri=file:...}) on rank 0; empty otherwise. */
+  Optional<Path> localStore() {
+    return tracker instanceof FileStoreTracker store ? Optional.of(store.root()) : Optional.empty();
   }
 
   /**
@@ -71,7 +80,7 @@ public final class RankZeroTracking implements AutoCloseable {
                         "the checkpoint's run {} is not in {}; tracking to a new run",
                         id,
                         settings.uri()));
-            runId = startNew(parameterCount, startStep);
+            startNew(parameterCount, startStep);
           }
           copy = LocalCopy.of(tracker);
           loads =
@@ -83,7 +92,7 @@ public final class RankZeroTracking implements AutoCloseable {
         });
   }
 
-  private String startNew(long parameterCount, long startStep) {
+  private void startNew(long parameterCount, long startStep) {
     String runName =
         settings.runName().isEmpty() ? "train-" + System.currentTimeMillis() : settings.runName();
     Map<String, String> tags =
@@ -96,15 +105,15 @@ public final class RankZeroTracking implements AutoCloseable {
                 RunAttempts.resumedTag(1),
                 Long.toString(startStep))
             : Map.of("llep.parameters", Long.toString(parameterCount), RunAttempts.ATTEMPT, "1");
-    String id = tracker.startRun(settings.experiment(), runName, tags).runId();
+    // Known before anything else is logged, so that a failure from here on still ends the run.
+    runId = tracker.startRun(settings.experiment(), runName, tags).runId();
     tracker.logParams(params);
     tracker.logArtifact("config.conf", resolvedConfig.getBytes(StandardCharsets.UTF_8));
-    return id;
   }
 
   /** The tracked run's id, once started (rank 0 only). */
   Optional<String> runId() {
-    return Optional.ofNullable(tracker == null ? null : runId);
+    return Optional.ofNullable(tracker == null || broken ? null : runId);
   }
 
   void step(StepReport report) {
@@ -128,8 +137,8 @@ public final class RankZeroTracking implements AutoCloseable {
         () -> {
           loads.flush();
           plots();
-          tracker.finish(status);
         });
+    end(status);
   }
 
   private void plots() {
@@ -147,18 +156,31 @@ public final class RankZeroTracking implements AutoCloseable {
 
   /** Marks the run failed (the caller is handling an error). */
   public void fail() {
-    guard(() -> tracker.finish(RunStatus.FAILED));
+    end(RunStatus.FAILED);
+  }
+
+  /** Sets the final status once, also after an earlier tracking error. */
+  private void end(RunStatus status) {
+    if (tracker == null || ended || runId == null) {
+      return;
+    }
+    ended = true;
+    try {
+      tracker.finish(status);
+    } catch (RuntimeException e) {
+      LOG.warn("could not end the tracked run as {}: {}", status, e.getMessage());
+    }
   }
 
   private void guard(Runnable call) {
-    if (tracker == null) {
+    if (tracker == null || broken) {
       return;
     }
     try {
       call.run();
     } catch (RuntimeException e) {
       LOG.warn("tracking failed ({}); training goes on without it", e.getMessage());
-      tracker = null;
+      broken = true;
     }
   }
 
@@ -166,7 +188,11 @@ public final class RankZeroTracking implements AutoCloseable {
   public void close() {
     try {
       if (tracker != null) {
-        tracker.close();
+        try {
+          tracker.close();
+        } catch (RuntimeException e) {
+          LOG.warn("closing the tracker: {}", e.getMessage());
+        }
       }
     } finally {
       if (copy != null) {

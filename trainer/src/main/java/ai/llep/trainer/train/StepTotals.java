@@ -7,17 +7,20 @@ import ai.llep.comm.ReduceOp;
 
 /**
  * The step's numbers that need every rank, in one all-reduce at the end of the step: the loss sum,
- * the processed tokens, the stop votes and each rank's peak memory (a rank writes its own slot of a
- * zero vector, so the sum carries every rank's value). Folding the stop vote into this reduction
- * makes every rank see the same decision at the same step for no extra collective.
+ * the processed tokens, the stop votes, the ranks whose weights the optimizer step left non-finite,
+ * and each rank's peak memory (a rank writes its own slot of a zero vector, so the sum carries
+ * every rank's value). Folding the votes into this reduction makes every rank see the same decision
+ * at the same step for no extra collective.
  *
  * @param lossSum summed token losses over all ranks
  * @param processedTokens tokens that are not padding, over all ranks
  * @param stop whether any rank asked to stop
+ * @param nonFiniteRanks ranks whose weights hold a NaN or infinite value after the optimizer step
  * @param peakMemoryBytes the largest peak memory of any rank
  */
-record StepTotals(double lossSum, long processedTokens, boolean stop, long peakMemoryBytes) {
-  private static final int FIXED = 3;
+record StepTotals(
+    double lossSum, long processedTokens, boolean stop, int nonFiniteRanks, long peakMemoryBytes) {
+  private static final int FIXED = 4;
 
   /** Collective: every rank calls it once per step with its own numbers. */
   static StepTotals reduce(
@@ -26,11 +29,13 @@ record StepTotals(double lossSum, long processedTokens, boolean stop, long peakM
       double localLossSum,
       long localProcessed,
       boolean localStop,
+      boolean localNonFinite,
       long localPeakBytes) {
     double[] mine = new double[FIXED + comm.worldSize()];
     mine[0] = localLossSum;
     mine[1] = localProcessed;
     mine[2] = localStop ? 1 : 0;
+    mine[3] = localNonFinite ? 1 : 0;
     // Exact in a double up to 2^53 bytes.
     mine[FIXED + comm.rank()] = localPeakBytes;
     double[] sum;
@@ -42,6 +47,6 @@ record StepTotals(double lossSum, long processedTokens, boolean stop, long peakM
     for (int r = 0; r < comm.worldSize(); r++) {
       peak = Math.max(peak, (long) sum[FIXED + r]);
     }
-    return new StepTotals(sum[0], Math.round(sum[1]), sum[2] > 0, peak);
+    return new StepTotals(sum[0], Math.round(sum[1]), sum[2] > 0, (int) Math.round(sum[3]), peak);
   }
 }

@@ -6,6 +6,8 @@ import ai.llep.models.ModelShard;
 import ai.llep.models.Parameter;
 import ai.llep.plan.Planner;
 import ai.llep.trainer.checkpoint.Checkpoint;
+import ai.llep.trainer.checkpoint.CheckpointLayout;
+import ai.llep.trainer.data.DataFile;
 import ai.llep.trainer.data.RankData;
 import ai.llep.trainer.data.ShardedBatches;
 import ai.llep.trainer.optim.AdamW;
@@ -13,8 +15,12 @@ import ai.llep.trainer.optim.OptimParam;
 import ai.llep.trainer.tracking.RunStatus;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -37,6 +43,7 @@ public final class Trainer {
   private final Communicator comm;
   private final NDManager manager;
   private final TrainSettings settings;
+  private final PrecisionOptions precision;
   private final ModelSpec modelSpec;
   private final Planner planner;
   private final String resolvedConfig;
@@ -50,11 +57,13 @@ public final class Trainer {
   private final StopRequest stop;
   private final PrintStream out;
   private final BatchSource data;
+  private String dataFingerprint;
 
   public Trainer(
       Communicator comm,
       NDManager manager,
       TrainSettings settings,
+      PrecisionOptions precision,
       ModelSpec modelSpec,
       Planner planner,
       String resolvedConfig,
@@ -65,6 +74,7 @@ public final class Trainer {
         comm,
         manager,
         settings,
+        precision,
         modelSpec,
         planner,
         resolvedConfig,
@@ -76,6 +86,7 @@ public final class Trainer {
                 settings.data(),
                 settings.seed(),
                 loaded.tokenizer(),
+                loaded.model().config().vocabSize(),
                 loaded.template(),
                 rank,
                 worldSize,
@@ -87,6 +98,7 @@ public final class Trainer {
       Communicator comm,
       NDManager manager,
       TrainSettings settings,
+      PrecisionOptions precision,
       ModelSpec modelSpec,
       Planner planner,
       String resolvedConfig,
@@ -98,6 +110,7 @@ public final class Trainer {
     this.comm = comm;
     this.manager = manager;
     this.settings = settings;
+    this.precision = precision;
     this.modelSpec = modelSpec;
     this.planner = planner;
     this.resolvedConfig = resolvedConfig;
@@ -106,12 +119,24 @@ public final class Trainer {
     this.out = out;
   }
 
-  /** Trains to {@code train.max-steps} or until a stop request. */
+  /**
+   * Trains to {@code train.max-steps} or until a stop request. Before the model loads: the folders
+   * it writes to are checked on every rank, and the ranks agree where to start ({@link
+   * ResumeAgreement}).
+   */
   public Outcome run() {
-    Checkpointer checkpointer = new Checkpointer(settings.checkpoint(), comm);
-    Optional<Checkpoint> resumeFrom = resumePoint(checkpointer);
-    Optional<TrainerState> resumed = resumeFrom.map(Checkpointer::readState);
-    LoadedModel loaded = load(resumeFrom);
+    ResumeAgreement.StartPoint start = startPoint();
+    RunIdentity identity = identity(start.trainingRun());
+    Checkpointer checkpointer =
+        new Checkpointer(
+            settings.checkpoint(),
+            comm,
+            manager,
+            start.trainingRun(),
+            Set.copyOf(start.rejected()));
+    Optional<Checkpoint> resumeFrom = start.checkpoint();
+    Optional<TrainerState> resumed = start.state();
+    LoadedModel loaded = load(resumeFrom, startNumerics());
     List<Parameter> trainable =
         loaded.model().parameters().all().stream()
             .filter(p -> !settings.loop().frozen().contains(p.kind()))
@@ -153,11 +178,28 @@ public final class Trainer {
             settings,
             tracking,
             stop,
-            new TrainingLoop.Saving(checkpointer, batches, loaded, optimizer, resolvedConfig),
+            new TrainingLoop.Saving(
+                checkpointer, batches, loaded, optimizer, resolvedConfig, identity),
             memory,
             this::say);
     long stoppedAt = loop.run(run, startStep);
     say(loop.summary().line(memory.label()));
+    return end(stoppedAt, checkpointer.lastPublished().or(() -> resumeFrom), loaded);
+  }
+
+  /** Checks the folders the run writes to, then agrees with the other ranks where to start. */
+  private ResumeAgreement.StartPoint startPoint() {
+    WritableFolders.require(writtenFolders(), comm.rank());
+    return new ResumeAgreement(
+            comm, manager, new CheckpointLayout(settings.checkpoint().dir()), settings, this::say)
+        .agree(identity(RunIdentity.newTrainingRun()));
+  }
+
+  /**
+   * Ends the tracked run; after the last step also exports {@code last} (rank 0's newest
+   * checkpoint).
+   */
+  private Outcome end(long stoppedAt, Optional<Checkpoint> last, LoadedModel loaded) {
     if (stoppedAt > 0) {
       say(
           "stopped on request after step "
@@ -168,25 +210,71 @@ public final class Trainer {
       tracking.finish(RunStatus.KILLED);
       return Outcome.STOPPED;
     }
+    // The ranks part before the export: rank 0 writes it alone, and no collective waits on it.
+    comm.barrier();
     if (settings.loop().exportDir().isPresent() && comm.rank() == 0) {
       Path exported =
-          new ModelExport(settings.loop().exportDir().get())
-              .write(checkpointer.latest().orElseThrow(), loaded);
+          new ModelExport(
+                  settings.loop().exportDir().get(), precision.exportDtype().resolve(modelSpec))
+              .write(last.orElseThrow(), loaded);
       say("exported the model in Hugging Face layout to " + exported);
     }
-    comm.barrier();
     tracking.finish(RunStatus.FINISHED);
     return Outcome.COMPLETED;
   }
 
-  private LoadedModel load(Optional<Checkpoint> resumeFrom) {
+  /** The folders the run writes to, by config key (the tracking store only on rank 0). */
+  private Map<String, Path> writtenFolders() {
+    Map<String, Path> folders = new LinkedHashMap<>();
+    folders.put("checkpoint.dir", settings.checkpoint().dir());
+    settings.loop().exportDir().ifPresent(dir -> folders.put("train.export-dir", dir));
+    tracking.localStore().ifPresent(dir -> folders.put("tracking.uri", dir));
+    return folders;
+  }
+
+  /** This launch's run; rank 0, which alone writes the trainer state, fingerprints the data. */
+  private RunIdentity identity(String trainingRun) {
+    List<DataFile> files = settings.data().files();
+    return new RunIdentity(
+        trainingRun,
+        settings.seed(),
+        comm.worldSize(),
+        modelSpec.identity(),
+        files.stream().map(Trainer::describe).toList(),
+        comm.rank() == 0 ? fingerprint(files.stream().map(DataFile::path).toList()) : "");
+  }
+
+  /** A data file as its absolute path, with its weight and format when they are not the default. */
+  private static String describe(DataFile file) {
+    String path = file.path().toAbsolutePath().normalize().toString();
+    DataFile plain = DataFile.of(file.path());
+    if (file.weight() == plain.weight() && file.format() == plain.format()) {
+      return path;
+    }
+    return path + " (weight " + file.weight() + ", format " + file.format().spelling() + ")";
+  }
+
+  private String fingerprint(List<Path> files) {
+    if (dataFingerprint == null) {
+      dataFingerprint = DataFingerprint.of(files);
+    }
+    return dataFingerprint;
+  }
+
+  private LoadedModel load(Optional<Checkpoint> resumeFrom, Precision numerics) {
     ModelShard shard = new ModelShard(comm.rank(), comm.worldSize());
     CheckpointTensors weights =
         resumeFrom.map(c -> new CheckpointTensors(c.dir(), Checkpointer.MODEL_FILE)).orElse(null);
     try {
       LoadedModel loaded =
           LoadedModel.open(
-              modelSpec, weights, settings.data().template(), settings.seed(), shard, manager);
+              modelSpec,
+              weights,
+              settings.data().template(),
+              settings.seed(),
+              shard,
+              manager,
+              numerics.computeType());
       settings
           .loop()
           .frozen()
@@ -199,18 +287,18 @@ public final class Trainer {
     }
   }
 
-  private Optional<Checkpoint> resumePoint(Checkpointer checkpointer) {
-    if (settings.loop().resume() == LoopOptions.Resume.NONE) {
-      return Optional.empty();
+  /** {@code train.precision} on this rank's device: the mode, with TF32 switched to match. */
+  private Precision startNumerics() {
+    Precision numerics = precision.precision().on(manager.getDevice());
+    String warning = numerics.applyMatmulMode(manager.getDevice());
+    if (warning != null) {
+      LOG.warn(warning);
     }
-    Optional<Checkpoint> latest = checkpointer.latest();
-    if (latest.isEmpty()) {
-      say(
-          "train.resume=latest: no complete checkpoint in "
-              + settings.checkpoint().dir()
-              + "; starting fresh");
-    }
-    return latest;
+    say("precision: " + numerics.describe());
+    say(
+        "activation checkpointing: "
+            + settings.loop().activationCheckpointing().name().toLowerCase(Locale.ROOT));
+    return numerics;
   }
 
   private void say(String line) {

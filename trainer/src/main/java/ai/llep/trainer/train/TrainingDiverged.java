@@ -1,6 +1,9 @@
 package ai.llep.trainer.train;
 
-/** The loss became NaN or infinite: training stops, keeping the last good checkpoint. */
+/**
+ * The loss, the gradient norm or the weights became NaN or infinite: training stops on every rank,
+ * keeping the last good checkpoint, and rank 0 reports this.
+ */
 public class TrainingDiverged extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

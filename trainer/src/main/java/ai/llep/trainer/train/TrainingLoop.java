@@ -10,8 +10,9 @@ import java.util.function.Consumer;
 
 /**
  * The steps of one launch: each step, then its tracking and progress line, then a checkpoint when
- * one is due, at the last step or when the ranks agreed to stop. Also watches the loss (a
- * non-finite one stops the run) and tells the stop request how long steps and saves take.
+ * one is due, at the last step or when the ranks agreed to stop. A step or checkpoint that is not
+ * finite ({@link NonFiniteStep}) stops the run with one error naming the last good checkpoint,
+ * which is kept. Also tells the stop request how long steps and saves take.
  */
 final class TrainingLoop {
   /** What a checkpoint is made of, and where it goes. */
@@ -20,7 +21,8 @@ final class TrainingLoop {
       ShardedBatches batches,
       LoadedModel loaded,
       AdamW optimizer,
-      String resolvedConfig) {}
+      String resolvedConfig,
+      RunIdentity identity) {}
 
   private final Communicator comm;
   private final NDManager manager;
@@ -64,8 +66,12 @@ final class TrainingLoop {
     int maxSteps = settings.loop().maxSteps();
     long loopStart = System.nanoTime();
     for (long step = startStep + 1; step <= maxSteps; step++) {
-      StepReport report = run.step(step, this::maybeKillSelf);
-      requireFinite(report);
+      StepReport report;
+      try {
+        report = run.step(step, this::maybeKillSelf);
+      } catch (NonFiniteStep e) {
+        throw diverged(e);
+      }
       tracking.step(report);
       summary.add(report);
       longestStep = longer(longestStep, report.seconds());
@@ -75,7 +81,11 @@ final class TrainingLoop {
         say.accept(report.progressLine(maxSteps, perStep * (maxSteps - step), memory.label()));
       }
       if (settings.checkpoint().due(step) || last) {
-        save(step, report.loss());
+        try {
+          save(step, report.loss());
+        } catch (NonFiniteStep e) {
+          throw diverged(e);
+        }
       }
       stop.expect(longestStep, longestSave);
       if (report.stop()) {
@@ -89,14 +99,7 @@ final class TrainingLoop {
     long start = System.nanoTime();
     ShardedBatches.Position p = saving.batches().position();
     TrainerState state =
-        new TrainerState(
-            step,
-            p.epoch(),
-            p.cursor(),
-            settings.seed(),
-            comm.worldSize(),
-            loss,
-            tracking.runId().orElse(null));
+        TrainerState.of(step, p, loss, tracking.runId().orElse(null), saving.identity());
     Path saved;
     try (NDManager scope = manager.newSubManager()) {
       saved =
@@ -115,16 +118,22 @@ final class TrainingLoop {
     tracking.checkpointed(step);
   }
 
-  private void requireFinite(StepReport report) {
-    if (Double.isFinite(report.loss())) {
-      return;
-    }
-    String where =
+  /**
+   * The run's error for a non-finite step: on rank 0 the whole story, on the others a pointer to it
+   * (every rank reached the same point together).
+   */
+  private RuntimeException diverged(NonFiniteStep e) {
+    String kept =
         lastSaved > 0
-            ? "the last good checkpoint is step " + lastSaved + " in " + settings.checkpoint().dir()
+            ? "the last good checkpoint, "
+                + saving.checkpointer().stepDir(lastSaved)
+                + ", is kept: continue from it with train.resume=latest once the cause is fixed"
+                + " (a lower optim.lr, for instance)"
             : "no checkpoint was written yet";
-    throw new TrainingDiverged(
-        "loss is " + report.loss() + " at step " + report.step() + "; stopping (" + where + ")");
+    String message = e.getMessage() + "; training stopped (" + kept + ")";
+    return comm.rank() == 0
+        ? new TrainingDiverged(message)
+        : new StoppedWithRankZero(e.getMessage() + "; stopping with rank 0 (see its error)");
   }
 
   /** {@code debug.sigkill-rank} / {@code debug.sigkill-step}: a real SIGKILL mid-step. */

@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.ReduceOp;
+import ai.llep.models.FiniteValues;
 import ai.llep.models.LossOutput;
 import ai.llep.models.MoeTransformer;
+import ai.llep.models.Parameter;
 import ai.llep.models.TokenBatch;
 import ai.llep.models.layers.CausalLmLoss;
 import ai.llep.models.layers.Segments;
@@ -21,14 +23,21 @@ import ai.llep.trainer.optim.AdamW;
 import ai.llep.trainer.optim.LrSchedule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The training loop of one rank: micro-batches through the model and the distributed backward,
  * gradient exchange and clipping, AdamW, then reporting and checkpoints. Every rank runs the same
- * steps in lock step; every number in a {@link StepReport} is global.
+ * steps in lock step; every number in a {@link StepReport} is global. A non-finite gradient norm
+ * stops the step before the optimizer applies it; non-finite weights after it, or a non-finite
+ * loss, stop it after ({@link NonFiniteStep}, on every rank at once).
  */
 final class TrainingRun {
+  private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
+
   /** Called after every step with its report (rank 0 prints and tracks). */
   interface StepListener {
     void onStep(StepReport report);
@@ -42,6 +51,7 @@ final class TrainingRun {
   private final LrSchedule schedule;
   private final ShardedBatches batches;
   private final Planner planner;
+  private final List<Parameter> trainable;
   private final GradientExchange gradients;
   private final StopRequest stop;
   private final MemoryGauge memory;
@@ -67,13 +77,11 @@ final class TrainingRun {
     this.schedule = schedule;
     this.batches = batches;
     this.planner = planner;
-    this.gradients =
-        new GradientExchange(
-            comm,
-            model.parameters().all().stream()
-                .filter(p -> !settings.loop().frozen().contains(p.kind()))
-                .toList(),
-            manager);
+    this.trainable =
+        model.parameters().all().stream()
+            .filter(p -> !settings.loop().frozen().contains(p.kind()))
+            .toList();
+    this.gradients = new GradientExchange(comm, trainable, manager);
   }
 
   /**
@@ -103,7 +111,8 @@ final class TrainingRun {
       try (NDManager scope = manager.newSubManager();
           GradMode grad = GradMode.enabled()) {
         DistributedTape tape = DistributedTape.training(comm);
-        LossOutput out = model.loss(tape, scope, planner, batch);
+        LossOutput out =
+            model.loss(tape, scope, planner, batch, settings.loop().activationCheckpointing());
         tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         layers.add(out.routing());
@@ -115,17 +124,51 @@ final class TrainingRun {
     try (NDManager scope = manager.newSubManager()) {
       GradientExchange.StepGradients g = gradients.collect(scope, settings.optim().gradClip());
       norm = g.norm();
+      if (!Double.isFinite(norm)) {
+        // The norm is global, so every rank stops here; the loss is only for the message.
+        throw new NonFiniteStep(
+            "step "
+                + step
+                + ": the gradient norm is "
+                + norm
+                + " (loss "
+                + String.format(Locale.ROOT, "%.6g", globalSum(localLossSum) / Math.max(tokens, 1))
+                + "); the step was not applied");
+      }
       optimizer.step(lr, g.byName());
     }
     gradients.zero();
+    boolean nonFinite = nonFiniteWeights(step);
     List<StepReport.LayerLoad> loads = layers.global(comm, manager);
     StepTotals totals =
         StepTotals.reduce(
-            comm, manager, localLossSum, localProcessed, stop.requested(), memory.peakBytes());
+            comm,
+            manager,
+            localLossSum,
+            localProcessed,
+            stop.requested(),
+            nonFinite,
+            memory.peakBytes());
+    double loss = totals.lossSum() / Math.max(tokens, 1);
+    if (totals.nonFiniteRanks() > 0) {
+      throw new NonFiniteStep(
+          "step "
+              + step
+              + ": the weights of "
+              + totals.nonFiniteRanks()
+              + " rank(s) hold NaN or infinite values after the optimizer step (loss "
+              + String.format(Locale.ROOT, "%.6g", loss)
+              + ", gradient norm "
+              + String.format(Locale.ROOT, "%.6g", norm)
+              + "; each such rank names the tensor in a warning)");
+    }
+    if (!Double.isFinite(loss)) {
+      throw new NonFiniteStep("step " + step + ": the loss is " + loss);
+    }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new StepReport(
         step,
-        totals.lossSum() / Math.max(tokens, 1),
+        loss,
         lr,
         norm,
         tokens,
@@ -134,6 +177,27 @@ final class TrainingRun {
         loads,
         totals.peakMemoryBytes(),
         totals.stop());
+  }
+
+  /** Whether this rank's trainable weights hold a NaN or infinite value (named in a warning). */
+  private boolean nonFiniteWeights(long step) {
+    int bad = FiniteValues.firstNonFinite(trainable.stream().map(Parameter::array).toList());
+    if (bad >= 0) {
+      LOG.warn(
+          "rank {}: {} holds NaN or infinite values after the optimizer step of step {}",
+          comm.rank(),
+          trainable.get(bad).name(),
+          step);
+    }
+    return bad >= 0;
+  }
+
+  private double globalSum(double local) {
+    try (NDManager scope = manager.newSubManager();
+        NDArray mine = scope.create(new double[] {local});
+        NDArray total = comm.allReduce(mine, ReduceOp.SUM)) {
+      return total.toType(DataType.FLOAT64, false).getDouble(0);
+    }
   }
 
   private long globalSum(long local) {

@@ -4,19 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.DispatchResult;
 import ai.llep.dispatch.ExpertWeights;
 import ai.llep.dispatch.MoeDispatcher;
+import ai.llep.models.layers.Upcast;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
+import ai.llep.tape.Gradients;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One forward and backward of the MoE layer across the ranks: router softmax, routing weights of
- * the synthetic expert choices, dispatch, and the distributed backward of sum(output * upstream).
+ * One forward and backward of the MoE layer across the ranks: router softmax (in at least float32,
+ * the routing weights then in the layer's type), routing weights of the synthetic expert choices,
+ * dispatch, and the distributed backward of sum(output * upstream).
  */
 final class DistributedLayerRun {
   /** This rank's results: output, input gradient, router gradient and its experts' gradients. */
@@ -54,9 +59,11 @@ final class DistributedLayerRun {
       parameters.forEach(p -> p.setRequiresGradient(true));
 
       long tokens = x_TD.getShape().get(0);
-      NDArray probs_TN = x_TD.matMul(router_ND.transpose()).softmax(1);
+      DataType type = Aten.dtype(x_TD);
+      NDArray logits_TN = x_TD.matMul(router_ND.transpose());
+      NDArray probs_TN = Upcast.toFloat32(logits_TN).softmax(1);
       NDArray choice_TK = manager.create(experts_S, new Shape(tokens, topK));
-      NDArray weights_TK = probs_TN.gather(choice_TK, 1);
+      NDArray weights_TK = Upcast.restore(probs_TN.gather(choice_TK, 1), type);
 
       DistributedTape tape = DistributedTape.training(comm);
       DispatchResult result = dispatcher.forward(tape, x_TD, experts_S, weights_TK, nativeExperts);
@@ -64,12 +71,16 @@ final class DistributedLayerRun {
 
       NDArray routerGrad =
           trainRouter
-              ? comm.allReduce(router_ND.getGradient(), ai.llep.comm.ReduceOp.SUM)
-              : manager.zeros(router_ND.getShape(), router_ND.getDataType());
+              ? comm.allReduce(Gradients.gradientOf(router_ND), ai.llep.comm.ReduceOp.SUM)
+              : Aten.zeros(manager, router_ND.getShape(), type, router_ND.getDevice());
       List<NDArray> expertGrads = new ArrayList<>();
-      parameters.forEach(p -> expertGrads.add(p.getGradient()));
+      parameters.forEach(p -> expertGrads.add(Gradients.gradientOf(p)));
       return new Result(
-          result.output_TD().stopGradient(), x_TD.getGradient(), routerGrad, expertGrads, result);
+          result.output_TD().stopGradient(),
+          Gradients.gradientOf(x_TD),
+          routerGrad,
+          expertGrads,
+          result);
     }
   }
 

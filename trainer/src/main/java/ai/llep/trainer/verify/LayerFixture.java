@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.dispatch.ExpertWeights;
 import java.util.SplittableRandom;
 
@@ -71,6 +72,9 @@ final class LayerFixture {
       values[i] = gaussian(random) * scale;
     }
     try (NDArray asDouble = manager.create(values, shape)) {
+      if (dataType == DataType.BFLOAT16) {
+        return Aten.cast(asDouble, dataType);
+      }
       NDArray out = asDouble.toType(dataType, true);
       return dataType == DataType.FLOAT64 ? out.duplicate() : out;
     }

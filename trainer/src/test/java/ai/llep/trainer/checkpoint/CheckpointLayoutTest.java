@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -19,26 +20,38 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointLayoutTest {
+  static final String RUN = "run-a";
+
   @TempDir Path root;
 
   private CheckpointLayout layout() {
     return new CheckpointLayout(root);
   }
 
-  /** Every rank writes a model shard and optimizer state, as a training step would. */
   private void writeRanks(CheckpointLayout layout, long step, int worldSize) throws IOException {
+    writeRanks(layout, step, worldSize, RUN);
+  }
+
+  /** Every rank writes a model shard and optimizer state, as a training step would. */
+  private void writeRanks(CheckpointLayout layout, long step, int worldSize, String run)
+      throws IOException {
     for (int rank = 0; rank < worldSize; rank++) {
       Path dir = layout.prepareRank(step, rank);
       Files.writeString(dir.resolve("model.bin"), "weights of rank " + rank + " at step " + step);
       Files.createDirectories(dir.resolve("optim"));
       Files.write(dir.resolve("optim/adamw.bin"), new byte[] {(byte) rank, (byte) step, 7});
-      layout.syncRank(step, rank);
+      layout.sealRank(step, rank, run);
     }
   }
 
   private Checkpoint save(CheckpointLayout layout, long step, int worldSize) throws IOException {
-    writeRanks(layout, step, worldSize);
-    return layout.commit(step, worldSize);
+    return save(layout, step, worldSize, RUN);
+  }
+
+  private Checkpoint save(CheckpointLayout layout, long step, int worldSize, String run)
+      throws IOException {
+    writeRanks(layout, step, worldSize, run);
+    return layout.commit(step, worldSize, run, false);
   }
 
   @Test
@@ -145,7 +158,8 @@ class CheckpointLayoutTest {
     layout.prepareRank(5, 0);
     layout.prepareRank(5, 2);
 
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> layout.commit(5, 3));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> layout.commit(5, 3, RUN, false));
     assertEquals(
         "rank 1 has no folder in "
             + layout.partialDir(5)
@@ -158,7 +172,8 @@ class CheckpointLayoutTest {
     CheckpointLayout layout = layout();
     writeRanks(layout, 5, 3);
 
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> layout.commit(5, 2));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> layout.commit(5, 2, RUN, false));
     assertEquals(
         "unexpected entry rank-00002 in " + layout.partialDir(5) + " for world size 2",
         e.getMessage());
@@ -170,7 +185,8 @@ class CheckpointLayoutTest {
     save(layout, 5, 1);
     writeRanks(layout, 5, 1);
 
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> layout.commit(5, 1));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> layout.commit(5, 1, RUN, false));
     assertEquals("checkpoint " + layout.stepDir(5) + " is already published", e.getMessage());
   }
 
@@ -182,8 +198,9 @@ class CheckpointLayoutTest {
     writeRanks(layout, 5, 1);
     Files.writeString(layout.partialDir(5).resolve(CheckpointLayout.COMPLETE), "stale");
     Files.writeString(layout.rankDir(5, 0).resolve("model.bin"), "second attempt");
+    layout.sealRank(5, 0, RUN);
 
-    Checkpoint again = layout.commit(5, 1);
+    Checkpoint again = layout.commit(5, 1, RUN, false);
 
     assertEquals(Optional.of(again), layout.latest());
     assertEquals("second attempt", Files.readString(again.rankDir(0).resolve("model.bin")));
@@ -212,31 +229,167 @@ class CheckpointLayoutTest {
     writeRanks(layout, 3, 2);
     writeRanks(layout, 9, 2);
 
-    List<Path> deleted = layout.retain(2);
+    List<Path> deleted = layout.retain(2, RUN, 4);
 
     assertEquals(List.of(layout.stepDir(2), layout.stepDir(1), layout.partialDir(3)), deleted);
     assertTrue(Files.isDirectory(layout.stepDir(4)));
     assertTrue(Files.isDirectory(layout.stepDir(3)));
     assertTrue(Files.isDirectory(layout.partialDir(9)), "a save in progress stays");
-    assertEquals(List.of(), layout.retain(2));
+    assertEquals(List.of(), layout.retain(2, RUN, 4));
   }
 
   @Test
   void retainCountsOnlyValidCheckpoints() throws IOException {
     CheckpointLayout layout = layout();
-    save(layout, 1, 1);
-    save(layout, 2, 1);
-    Checkpoint broken = save(layout, 3, 1);
-    Files.delete(broken.rankDir(0).resolve("model.bin"));
+    for (long step = 1; step <= 4; step++) {
+      save(layout, step, 1);
+    }
+    Files.delete(layout.stepDir(3).resolve("rank-00000/model.bin"));
 
-    assertEquals(List.of(layout.stepDir(1)), layout.retain(1));
-    assertEquals(2, layout.latest().orElseThrow().step());
+    assertEquals(List.of(layout.stepDir(3), layout.stepDir(1)), layout.retain(2, RUN, 4));
+    assertEquals(List.of(4L, 2L), layout.publishedSteps());
+  }
+
+  /**
+   * The issue's case: a folder holding steps 10-12 of an earlier run, and a run saving steps 4 and
+   * 8 with a small keep-last. Ranking by step number alone kept 10-12 and deleted each new
+   * checkpoint right after writing it.
+   */
+  @Test
+  void retainNeverCountsNorDeletesAnotherRunsCheckpoints() throws IOException {
+    CheckpointLayout layout = layout();
+    for (long step = 10; step <= 12; step++) {
+      save(layout, step, 1, "run-old");
+    }
+    writeRanks(layout, 2, 1, "run-old");
+
+    save(layout, 4, 1);
+    assertEquals(List.of(), layout.retain(1, RUN, 4));
+    save(layout, 8, 1);
+    assertEquals(List.of(layout.stepDir(4)), layout.retain(1, RUN, 8));
+
+    assertEquals(List.of(12L, 11L, 10L, 8L), layout.publishedSteps());
+    assertTrue(Files.isDirectory(layout.partialDir(2)), "another run's partial folder stays");
+  }
+
+  /**
+   * A run that resumed from step 40 past its own rejected step 80 saves step 60: 60 is kept (the
+   * checkpoint just written always is), 80 is neither counted nor deleted.
+   */
+  @Test
+  void retainKeepsTheStepJustWrittenAndLeavesNewerStepsAlone() throws IOException {
+    CheckpointLayout layout = layout();
+    save(layout, 40, 1);
+    save(layout, 80, 1);
+    save(layout, 60, 1);
+
+    assertEquals(List.of(layout.stepDir(40)), layout.retain(1, RUN, 60));
+    assertEquals(List.of(80L, 60L), layout.publishedSteps());
+  }
+
+  /** A step folder whose bytes were flipped in place (same sizes) is replaced when it is saved. */
+  @Test
+  void commitReplacesARejectedFolderWhole() throws IOException {
+    CheckpointLayout layout = layout();
+    Checkpoint corrupt = save(layout, 5, 1);
+    Path shard = corrupt.rankDir(0).resolve("model.bin");
+    byte[] bytes = Files.readAllBytes(shard);
+    bytes[3] ^= 0x10;
+    Files.write(shard, bytes);
+    assertEquals(Optional.empty(), layout.latest());
+    writeRanks(layout, 5, 1);
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, () -> layout.commit(5, 1, RUN, false));
+    assertEquals("checkpoint " + layout.stepDir(5) + " is already published", refused.getMessage());
+
+    Checkpoint again = layout.commit(5, 1, RUN, true);
+
+    assertEquals(Optional.of(again), layout.latest());
+    assertEquals(List.of(layout.stepDir(5)), layout.existing(), "nothing left beside it");
+  }
+
+  @Test
+  void commitNamesTheRankThatDidNotSealAndFilesChangedAfterTheSeal() throws IOException {
+    CheckpointLayout layout = layout();
+    Files.writeString(layout.prepareRank(6, 0).resolve("model.bin"), "zero");
+    Files.writeString(layout.prepareRank(6, 1).resolve("model.bin"), "one");
+    layout.sealRank(6, 0, RUN);
+
+    IllegalStateException unsealed =
+        assertThrows(IllegalStateException.class, () -> layout.commit(6, 2, RUN, false));
+    assertEquals(
+        "rank 1 did not seal its files in "
+            + layout.partialDir(6)
+            + ": did every rank write its files before the barrier?",
+        unsealed.getMessage());
+
+    layout.sealRank(6, 1, RUN);
+    Files.writeString(layout.rankDir(6, 1).resolve("late.bin"), "written after the seal");
+    IllegalStateException changed =
+        assertThrows(IllegalStateException.class, () -> layout.commit(6, 2, RUN, false));
+    assertTrue(
+        changed.getMessage().startsWith("rank 1's files in " + layout.partialDir(6) + " changed"),
+        changed.getMessage());
+  }
+
+  @Test
+  void theManifestNamesTheRunThatWroteIt() throws IOException {
+    Checkpoint checkpoint = save(layout(), 3, 2);
+
+    assertEquals(RUN, checkpoint.manifest().run());
+    assertTrue(checkpoint.manifest().writtenBy(RUN));
+    assertFalse(checkpoint.manifest().writtenBy("run-b"));
+    assertEquals(checkpoint.manifest(), layout().latest().orElseThrow().manifest());
+  }
+
+  @Test
+  void theRanksShareTheFilesToVerifyEachOnceAndEvenly() {
+    List<CheckpointManifest.FileEntry> files = new ArrayList<>();
+    long[] sizes = {900, 100, 500, 500, 300, 7, 0};
+    for (int i = 0; i < sizes.length; i++) {
+      files.add(new CheckpointManifest.FileEntry("f" + i, sizes[i], "x"));
+    }
+    CheckpointManifest manifest = new CheckpointManifest(1, 1, 1, RUN, files);
+
+    List<CheckpointManifest.FileEntry> all = new ArrayList<>();
+    long[] bytes = new long[3];
+    for (int rank = 0; rank < 3; rank++) {
+      for (CheckpointManifest.FileEntry entry : CheckpointLayout.share(manifest, rank, 3)) {
+        all.add(entry);
+        bytes[rank] += entry.size();
+      }
+    }
+    assertEquals(
+        files.stream().map(CheckpointManifest.FileEntry::path).sorted().toList(),
+        all.stream().map(CheckpointManifest.FileEntry::path).sorted().toList());
+    assertArrayEquals(new long[] {900, 800, 607}, bytes);
+    assertEquals(files, CheckpointLayout.share(manifest, 0, 1));
+  }
+
+  @Test
+  void existingCheckpointsAreMovedAsideOrDeleted() throws IOException {
+    CheckpointLayout layout = layout();
+    save(layout, 1, 1);
+    writeRanks(layout, 2, 1);
+    Files.writeString(root.resolve("notes.txt"), "not a checkpoint");
+    assertEquals(List.of(layout.stepDir(1), layout.partialDir(2)), layout.existing());
+
+    Path aside = layout.moveAside("first");
+
+    assertEquals(root.resolve("moved-aside-first"), aside);
+    assertEquals(List.of(), layout.existing());
+    assertTrue(Files.isDirectory(aside.resolve("step-00000001")));
+    assertTrue(Files.isDirectory(aside.resolve("step-00000002.partial")));
+    save(layout, 3, 1);
+    layout.deleteExisting();
+    assertEquals(List.of(), layout.existing());
+    assertTrue(Files.isRegularFile(root.resolve("notes.txt")));
   }
 
   @Test
   void retainRejectsZero() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> layout().retain(0));
+        assertThrows(IllegalArgumentException.class, () -> layout().retain(0, RUN, 1));
     assertEquals("keep-last must be >= 1, got 0", e.getMessage());
   }
 

@@ -35,7 +35,8 @@ class ConfigLoaderTest {
     Config config = resolved.config();
     assertEquals(1234, config.getInt("seed"));
     assertEquals(-1, config.getInt("debug.fail-rank"));
-    assertEquals(1e-5, config.getDouble("verify.tolerance"));
+    assertEquals(1e-8, config.getDouble("optim.eps"));
+    assertEquals("auto", config.getString("verify.tolerance"));
     assertEquals(List.of(64), config.getIntList("verify.tokens-per-rank"));
     assertEquals("tcp", config.getString("comm.backend"));
     assertEquals(Duration.ofMinutes(5), config.getDuration("comm.timeout"));

@@ -55,7 +55,7 @@ class ResolvedConfigTest {
   void flattenGivesDottedKeysAndValuesAsWritten() {
     Map<String, String> flat = load("llep=ep").flatten();
     assertEquals("1234", flat.get("seed"));
-    assertEquals("1e-5", flat.get("verify.tolerance"));
+    assertEquals("1e-8", flat.get("optim.eps"));
     assertEquals("1.0", flat.get("llep.alpha"));
     assertEquals("5 minutes", flat.get("comm.timeout"));
     assertEquals("", flat.get("comm.bind-host"));

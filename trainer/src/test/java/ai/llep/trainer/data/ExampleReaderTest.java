@@ -1,10 +1,13 @@
 package ai.llep.trainer.data;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,6 +69,37 @@ class ExampleReaderTest {
             .sorted()
             .toList();
     assertEquals(List.of("c1", "c3", "c4", "c5"), union);
+  }
+
+  /**
+   * Bytes that are not UTF-8 spoil their line only, named with file and line, and skippable; a rank
+   * that does not own the line never reports it.
+   */
+  @Test
+  void invalidUtf8NamesFileAndLineAndCanBeSkipped() throws IOException {
+    byte[] good = "{\"text\": \"\u00e9\"}\r\n".getBytes(UTF_8);
+    byte[] bad = "{\"text\": \"A\u00ff\"}\n".getBytes(ISO_8859_1);
+    Path f = dir.resolve("mixed.jsonl");
+    try (OutputStream out = Files.newOutputStream(f)) {
+      out.write(good);
+      out.write(bad);
+      out.write(good, 0, good.length - 2);
+    }
+    List<DataFile> files = List.of(DataFile.of(f));
+
+    DataError e =
+        assertThrows(DataError.class, () -> new ExampleReader(false).readFirst(files, 1, 3));
+    assertEquals(f + ":2: not valid UTF-8: byte 12 of the line is 0xff", e.getMessage());
+    ExampleReader skipping = new ExampleReader(true);
+    List<RawExample> examples = skipping.readFirst(files, 1, 3);
+    assertEquals(3, skipping.mixtureSize(), "the bad line is still an example of the mixture");
+    assertEquals(1, skipping.skipped());
+    assertEquals(List.of(f + ":1", f + ":3"), examples.stream().map(RawExample::source).toList());
+    assertEquals(List.of("\u00e9", "\u00e9"), texts(examples), "decoded as UTF-8");
+    assertEquals(
+        List.of(f + ":1", f + ":3"),
+        new ExampleReader(false).read(files, 1, 0, 2).stream().map(RawExample::source).toList(),
+        "rank 0 of 2 owns lines 1 and 3 and passes over line 2");
   }
 
   @Test

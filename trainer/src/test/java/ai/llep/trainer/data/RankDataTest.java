@@ -100,6 +100,7 @@ class RankDataTest {
                         options,
                         5,
                         new ByteTokenizer(),
+                        new ByteTokenizer().vocabSize(),
                         new Counting(ChatTemplate.chatml(), mine),
                         rank,
                         RANKS,

@@ -132,9 +132,31 @@ class TrainingRowsFormatsTest {
     assertEquals("<bos>hi<eos>", tokens.text());
     DataError e = assertThrows(DataError.class, () -> encode("{'input_ids': [1, 300]}"));
     assertEquals(
-        "d.jsonl:2: input_ids[1] = 300 is not a token of the model's tokenizer (its ids are below"
-            + " 261)",
+        "d.jsonl:2: input_ids[1] = 300 is not a token of the model (its vocabulary has 261 ids)",
         e.getMessage());
+    // A model's vocabulary may be larger than its tokenizer's (padded embedding rows): such ids
+    // train; they have no text.
+    EncodedChat beyondTokenizer =
+        TrainingRows.encode(
+            RowParser.parse("{\"input_ids\": [104, 140207]}", "d.jsonl:3", DataFormat.AUTO),
+            ChatTemplate.chatml(),
+            BYTES,
+            151936);
+    assertArrayEquals(new int[] {104, 140207}, beyondTokenizer.inputIds());
+    assertEquals("", beyondTokenizer.text());
+    DataError beyondModel =
+        assertThrows(
+            DataError.class,
+            () ->
+                TrainingRows.encode(
+                    RowParser.parse("{\"input_ids\": [151936]}", "d.jsonl:4", DataFormat.AUTO),
+                    ChatTemplate.chatml(),
+                    BYTES,
+                    151936));
+    assertEquals(
+        "d.jsonl:4: input_ids[0] = 151936 is not a token of the model (its vocabulary has 151936"
+            + " ids)",
+        beyondModel.getMessage());
     DataError tool =
         assertThrows(
             DataError.class,

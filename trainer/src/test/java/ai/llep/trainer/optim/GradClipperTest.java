@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.trainer.optim.GradClipper.GroupNorm;
 import ai.llep.trainer.optim.GradClipper.Placement;
 import java.util.List;
@@ -92,6 +94,18 @@ class GradClipperTest {
 
       GradClipper.apply(gradients, 1);
       assertArrayEquals(new float[] {3 * f, 4 * f}, a.toFloatArray(), 1e-7f);
+    }
+  }
+
+  @Test
+  void aSixteenBitGradientsSquaresAreSummedWide() {
+    try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+      // 300^2 * 4 = 360,000: above float16's range, and not a bfloat16 value (8 bits: 360,448).
+      NDArray big = manager.create(new float[] {300, 300, 300, 300});
+      for (DataType type : new DataType[] {DataType.FLOAT16, DataType.BFLOAT16}) {
+        NDArray narrow = Aten.cast(big, type);
+        assertEquals(360_000, GradClipper.squaredNorm(List.of(narrow)), 0, type.toString());
+      }
     }
   }
 }

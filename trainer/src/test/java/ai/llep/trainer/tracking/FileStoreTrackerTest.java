@@ -162,6 +162,26 @@ class FileStoreTrackerTest {
     assertTrue(read(runDir.resolve("meta.yaml")).contains("\nstatus: 4\n"));
   }
 
+  /**
+   * On a full disk meta.yaml's temporary copy cannot be written (here: a folder is in its way); the
+   * status is then written over meta.yaml in place, so the run does not stay RUNNING.
+   */
+  @Test
+  void aRunEndsFailedWhereNoTemporaryMetaCanBeWritten() throws IOException {
+    Path runDir;
+    try (FileStoreTracker tracker = tracker()) {
+      tracker.startRun("Default", "full-disk", Map.of());
+      runDir = tracker.runDir();
+      tracker.logMetrics(1, Map.of("loss", 2.5));
+      Files.createDirectory(runDir.resolve("meta.yaml.tmp"));
+      tracker.finish(RunStatus.FAILED);
+    }
+    String meta = read(runDir.resolve("meta.yaml"));
+    assertTrue(meta.contains("\nstatus: 4\n"), meta);
+    assertTrue(meta.contains("\nend_time: 1700000"), meta);
+    assertTrue(meta.endsWith("user_id: alice\n"), meta);
+  }
+
   @Test
   void keysAreCheckedAsMlflowChecksThem() {
     try (FileStoreTracker tracker = tracker()) {

@@ -1,5 +1,6 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.tokenizer.TemplateOptions;
 import ai.llep.trainer.data.DataFile;
 import ai.llep.trainer.data.DataOptions;
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
 /**
  * One folder of {@code fixtures/parity} (written by {@code
  * scripts/fixtures/make-parity-fixtures.py}): a tiny Hugging Face model, a fixed batch, the run as
- * config keys, and what transformers + {@code torch.optim.AdamW} computed for it.
+ * config keys, and what transformers + {@code torch.optim.AdamW} computed for it (in float32, and
+ * the step-1 loss of the model loaded in bfloat16).
  */
 record ParityFixture(
     String name,
@@ -39,6 +41,7 @@ record ParityFixture(
     List<Step> steps,
     int[] moeLayers,
     double lossAfter,
+    double bf16Step1Loss,
     long seed) {
 
   /**
@@ -107,6 +110,7 @@ record ParityFixture(
         steps,
         ints(expected.getAsJsonArray("moe_layers")),
         expected.get("loss_after").getAsDouble(),
+        expected.get("bf16_step1_loss").getAsDouble(),
         manifest.get("seed").getAsLong());
   }
 
@@ -126,6 +130,43 @@ record ParityFixture(
    * counted tokens.
    */
   TrainSettings settings(int worldSize, int gradAccum, Path checkpoints, Path export) {
+    return settings(worldSize, gradAccum, checkpoints, export, 0, 1, LoopOptions.Resume.NONE);
+  }
+
+  /** {@link #settings(int, int, Path, Path)} with checkpoints every so many steps and a resume. */
+  TrainSettings settings(
+      int worldSize,
+      int gradAccum,
+      Path checkpoints,
+      Path export,
+      int checkpointEvery,
+      int keepLast,
+      LoopOptions.Resume resume) {
+    return settings(
+        worldSize,
+        gradAccum,
+        checkpoints,
+        export,
+        checkpointEvery,
+        keepLast,
+        resume,
+        ActivationCheckpointing.NONE);
+  }
+
+  /** {@link #settings(int, int, Path, Path)} with activation checkpointing and no export. */
+  TrainSettings settings(int worldSize, Path checkpoints, ActivationCheckpointing checkpointing) {
+    return settings(worldSize, 1, checkpoints, null, 0, 1, LoopOptions.Resume.NONE, checkpointing);
+  }
+
+  private TrainSettings settings(
+      int worldSize,
+      int gradAccum,
+      Path checkpoints,
+      Path export,
+      int checkpointEvery,
+      int keepLast,
+      LoopOptions.Resume resume,
+      ActivationCheckpointing checkpointing) {
     int rows = inputIds.length;
     if (rows % (worldSize * gradAccum) != 0) {
       throw new IllegalArgumentException(
@@ -142,8 +183,9 @@ record ParityFixture(
             gradAccum,
             Set.of(),
             1,
-            LoopOptions.Resume.NONE,
-            Optional.of(export)),
+            resume,
+            Optional.ofNullable(export),
+            checkpointing),
         new DataOptions(
             List.of(DataFile.of(modelDir.resolveSibling("batch.json"))),
             new TemplateSetting("auto", TemplateOptions.NONE),
@@ -164,7 +206,7 @@ record ParityFixture(
                 number("optim.eps"),
                 number("optim.weight-decay")),
             number("optim.grad-clip")),
-        new CheckpointOptions(checkpoints, 0, 1),
+        new CheckpointOptions(checkpoints, checkpointEvery, keepLast),
         seed,
         SelfKill.NONE);
   }

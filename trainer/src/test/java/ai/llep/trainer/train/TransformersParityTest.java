@@ -9,6 +9,7 @@ import ai.llep.comm.Communicator;
 import ai.llep.comm.SingleProcessCommunicator;
 import ai.llep.comm.tcp.LocalWorld;
 import ai.llep.comm.tcp.TcpOptions;
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.LossOutput;
 import ai.llep.models.ModelShard;
 import ai.llep.models.TokenBatch;
@@ -36,6 +37,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -74,10 +76,56 @@ class TransformersParityTest {
     ParityFixture fixture = ParityFixture.named(name);
     TrainSettings settings =
         fixture.settings(world, gradAccum, dir.resolve("checkpoints"), dir.resolve("export"));
+    MetricsRecorder metrics =
+        train(fixture, settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, world);
+    assertSteps(fixture, world, metrics.steps(), metrics.expertLoads());
+    Path exported =
+        settings.loop().exportDir().orElseThrow().resolve("step-" + settings.loop().maxSteps());
+    assertExport(fixture, exported);
+  }
+
+  /**
+   * Activation checkpointing changes what a step keeps, not what it computes: with the expert
+   * computation or whole layers recomputed in the backward, two ranks with LLEP still train as
+   * transformers does (the fixture with a dense layer, biases and a tied head).
+   */
+  @ParameterizedTest(name = "train.activation-checkpointing={0}")
+  @EnumSource(
+      value = ActivationCheckpointing.class,
+      names = {"MOE", "FULL"})
+  void recomputedActivationsTrainAsTransformersDoes(
+      ActivationCheckpointing checkpointing, @TempDir Path dir) throws Exception {
+    ParityFixture fixture = ParityFixture.named("qwen3-moe-dense-tied");
+    TrainSettings settings = fixture.settings(2, dir.resolve("checkpoints"), checkpointing);
+    MetricsRecorder metrics =
+        train(fixture, settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
+    assertSteps(fixture, 2, metrics.steps(), metrics.expertLoads());
+  }
+
+  /**
+   * Trains {@code fixture} with {@code settings} through {@link Trainer#run} on {@code world} ranks
+   * (in-process, over TCP), planning with {@code mode} and the options of {@code llep=cpu-test};
+   * returns what rank 0 tracked.
+   */
+  static MetricsRecorder train(
+      ParityFixture fixture,
+      TrainSettings settings,
+      PrecisionOptions precision,
+      DispatchMode mode,
+      int world)
+      throws Exception {
     MetricsRecorder metrics = new MetricsRecorder();
     if (world == 1) {
       try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-        trainer(fixture, settings, new SingleProcessCommunicator(), manager, metrics).run();
+        trainer(
+                fixture,
+                settings,
+                precision,
+                mode,
+                new SingleProcessCommunicator(),
+                manager,
+                metrics)
+            .run();
       }
     } else {
       TcpOptions tcp = new TcpOptions(Duration.ofSeconds(60), Duration.ofSeconds(20), "");
@@ -85,7 +133,15 @@ class TransformersParityTest {
         for (LocalWorld.Outcome<Trainer.Outcome> outcome :
             ranks.run(
                 (rank, comm, manager) ->
-                    trainer(fixture, settings, comm, manager, rank == 0 ? metrics : null).run())) {
+                    trainer(
+                            fixture,
+                            settings,
+                            precision,
+                            mode,
+                            comm,
+                            manager,
+                            rank == 0 ? metrics : null)
+                        .run())) {
           if (outcome.error() != null) {
             throw new AssertionError("a rank failed: " + outcome.error(), outcome.error());
           }
@@ -93,15 +149,14 @@ class TransformersParityTest {
       }
     }
     assertEquals(RunStatus.FINISHED, metrics.status());
-    assertSteps(fixture, world, metrics.steps(), metrics.expertLoads());
-    Path exported =
-        settings.loop().exportDir().orElseThrow().resolve("step-" + settings.loop().maxSteps());
-    assertExport(fixture, exported);
+    return metrics;
   }
 
   private static Trainer trainer(
       ParityFixture fixture,
       TrainSettings settings,
+      PrecisionOptions precision,
+      DispatchMode mode,
       Communicator comm,
       NDManager manager,
       MetricsRecorder metrics) {
@@ -111,8 +166,9 @@ class TransformersParityTest {
         comm,
         manager,
         settings,
+        precision,
         new ModelSpec(fixture.modelDir().toString(), 0),
-        Planner.create(DispatchMode.LLEP, cpuTestPlanner()),
+        Planner.create(mode, cpuTestPlanner()),
         "",
         tracking,
         StopRequest.NEVER,

@@ -1,0 +1,239 @@
+package ai.llep.trainer.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.llep.comm.Communicator;
+import ai.llep.comm.SingleProcessCommunicator;
+import ai.llep.comm.tcp.LocalWorld;
+import ai.llep.comm.tcp.TcpOptions;
+import ai.llep.plan.DispatchMode;
+import ai.llep.plan.Planner;
+import ai.llep.plan.PlannerOptions;
+import ai.llep.trainer.data.DataFile;
+import ai.llep.trainer.data.DataOptions;
+import ai.llep.trainer.data.ShardedBatches;
+import ai.llep.trainer.optim.AdamWConfig;
+import ai.llep.trainer.optim.OptimOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * Short training runs of the tiny Mixtral parity fixture through {@link Trainer}, with every rank a
+ * thread of this JVM: the launches of the checkpoint and divergence tests, without a process each.
+ */
+final class FixtureRuns {
+  static final ParityFixture FIXTURE = ParityFixture.named("mixtral");
+
+  private FixtureRuns() {}
+
+  /** What each rank of one launch did, and what rank 0 tracked and printed. */
+  record Launch(List<Throwable> errors, MetricsRecorder metrics, String output) {
+    Throwable error(int rank) {
+      return errors.get(rank);
+    }
+
+    boolean succeeded() {
+      return errors.stream().allMatch(e -> e == null);
+    }
+
+    /** Fails with every rank's error when a rank failed. */
+    Launch requireSuccess() {
+      if (!succeeded()) {
+        AssertionError failed = new AssertionError("a rank failed:\n" + output);
+        errors.stream().filter(e -> e != null).forEach(failed::addSuppressed);
+        throw failed;
+      }
+      return this;
+    }
+  }
+
+  /**
+   * Settings of a run over {@code dir}: the fixture's optimizer, every row in each step, a
+   * checkpoint after every step in {@code dir/checkpoints}, no export, and data files that are a
+   * copy of the fixture's batch in {@code dir} (so that a test may change them). Synchronized: the
+   * ranks of a launch ask for their settings at once, and the first one copies the data.
+   */
+  static synchronized TrainSettings settings(Path dir, int world, int maxSteps) {
+    TrainSettings base = FIXTURE.settings(world, 1, dir.resolve("checkpoints"), dir.resolve("x"));
+    Path data = dir.resolve("batch.json");
+    try {
+      if (!Files.exists(data)) {
+        Files.copy(base.data().files().getFirst().path(), data);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    LoopOptions loop = base.loop();
+    return new TrainSettings(
+        new LoopOptions(
+            maxSteps,
+            loop.gradAccum(),
+            loop.frozen(),
+            1,
+            loop.resume(),
+            Optional.empty(),
+            loop.activationCheckpointing(),
+            loop.resumeAllow()),
+        new DataOptions(
+            List.of(DataFile.of(data)),
+            base.data().template(),
+            base.data().maxLength(),
+            base.data().packing(),
+            base.data().batchSize(),
+            false,
+            base.data().truncation()),
+        base.optim(),
+        new CheckpointOptions(dir.resolve("checkpoints"), 1, 5),
+        base.seed(),
+        SelfKill.NONE);
+  }
+
+  static TrainSettings resume(TrainSettings s, Set<LoopOptions.ResumeChange> allowed) {
+    LoopOptions l = s.loop();
+    return new TrainSettings(
+        new LoopOptions(
+            l.maxSteps(),
+            l.gradAccum(),
+            l.frozen(),
+            l.logEvery(),
+            LoopOptions.Resume.LATEST,
+            l.exportDir(),
+            l.activationCheckpointing(),
+            allowed),
+        s.data(),
+        s.optim(),
+        s.checkpoint(),
+        s.seed(),
+        s.selfKill());
+  }
+
+  static TrainSettings withCheckpoint(TrainSettings s, CheckpointOptions checkpoint) {
+    return new TrainSettings(s.loop(), s.data(), s.optim(), checkpoint, s.seed(), s.selfKill());
+  }
+
+  static TrainSettings withExport(TrainSettings s, Path exportDir) {
+    LoopOptions l = s.loop();
+    return new TrainSettings(
+        new LoopOptions(
+            l.maxSteps(),
+            l.gradAccum(),
+            l.frozen(),
+            l.logEvery(),
+            l.resume(),
+            Optional.of(exportDir),
+            l.activationCheckpointing(),
+            l.resumeAllow()),
+        s.data(),
+        s.optim(),
+        s.checkpoint(),
+        s.seed(),
+        s.selfKill());
+  }
+
+  static TrainSettings withSeed(TrainSettings s, long seed) {
+    return new TrainSettings(s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill());
+  }
+
+  /** With the optimizer's learning rate and weight decay replaced. */
+  static TrainSettings withOptim(TrainSettings s, double lr, double weightDecay) {
+    OptimOptions o = s.optim();
+    AdamWConfig a = o.adamw();
+    return new TrainSettings(
+        s.loop(),
+        s.data(),
+        new OptimOptions(
+            lr,
+            o.minLrRatio(),
+            o.warmupSteps(),
+            o.decay(),
+            new AdamWConfig(a.beta1(), a.beta2(), a.eps(), weightDecay),
+            o.gradClip()),
+        s.checkpoint(),
+        s.seed(),
+        s.selfKill());
+  }
+
+  /** One launch on {@code world} ranks, each with the settings {@code settingsOf} gives it. */
+  static Launch launch(int world, IntFunction<TrainSettings> settingsOf) throws Exception {
+    MetricsRecorder metrics = new MetricsRecorder();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    List<Throwable> errors = new ArrayList<>();
+    try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+      if (world == 1) {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+          run(settingsOf.apply(0), new SingleProcessCommunicator(), manager, metrics, out);
+          errors.add(null);
+        } catch (RuntimeException e) {
+          errors.add(e);
+        }
+      } else {
+        TcpOptions tcp = new TcpOptions(Duration.ofSeconds(30), Duration.ofSeconds(20), "");
+        try (LocalWorld ranks = LocalWorld.start(world, tcp)) {
+          for (LocalWorld.Outcome<Trainer.Outcome> outcome :
+              ranks.run(
+                  (rank, comm, manager) ->
+                      run(
+                          settingsOf.apply(rank),
+                          comm,
+                          manager,
+                          rank == 0 ? metrics : null,
+                          rank == 0 ? out : new PrintStream(PrintStream.nullOutputStream())))) {
+            errors.add(outcome.error());
+          }
+        }
+      }
+    }
+    return new Launch(errors, metrics, output.toString(StandardCharsets.UTF_8));
+  }
+
+  /** One rank's launch, ending its tracked run FAILED on an error as the train command does. */
+  private static Trainer.Outcome run(
+      TrainSettings settings,
+      Communicator comm,
+      NDManager manager,
+      MetricsRecorder metrics,
+      PrintStream out) {
+    RankZeroTracking tracking =
+        new RankZeroTracking(metrics, new RunTracking("", "safety", "fixture"), Map.of(), "");
+    try {
+      return trainer(settings, comm, manager, tracking, out).run();
+    } catch (RuntimeException e) {
+      tracking.fail();
+      throw e;
+    }
+  }
+
+  /** One rank's trainer over the fixture, its rows and {@code tracking}. */
+  static Trainer trainer(
+      TrainSettings settings,
+      Communicator comm,
+      NDManager manager,
+      RankZeroTracking tracking,
+      PrintStream out) {
+    return new Trainer(
+        comm,
+        manager,
+        settings,
+        PrecisionOptions.FLOAT32,
+        new ModelSpec(FIXTURE.modelDir().toString(), 0),
+        Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
+        "",
+        tracking,
+        StopRequest.NEVER,
+        out,
+        (loaded, rank, worldSize) ->
+            new ShardedBatches(
+                FIXTURE.rows(), rank, worldSize, settings.data().batchSize(), settings.seed()));
+  }
+}
