@@ -30,7 +30,7 @@ class RestTrackerTest {
 
   private static TrackingOptions fast(Duration flush) {
     return TrackingOptions.defaults()
-        .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(10), flush)
+        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), flush)
         .withRetry(Duration.ofMillis(20), Duration.ofMillis(100));
   }
 
