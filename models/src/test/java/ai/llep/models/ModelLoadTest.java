@@ -144,21 +144,9 @@ class ModelLoadTest {
         TestModels.checkpoint(config, 1)
             .withValue(name, 3, Float.NaN)
             .withValue(name, 5, Float.NEGATIVE_INFINITY);
-    try (NDManager root = NDManager.newBaseManager("PyTorch")) {
-      IllegalArgumentException e =
-          assertThrows(
-              IllegalArgumentException.class,
-              () ->
-                  MoeTransformer.load(
-                      config,
-                      source,
-                      ModelShard.single(),
-                      Checks.planner(DispatchMode.EP),
-                      DataType.FLOAT32,
-                      root));
-      assertEquals(
-          "tensor " + name + " holds 2 non-finite (NaN or infinite) values", e.getMessage());
-    }
+    assertEquals(
+        "tensor " + name + " holds 2 non-finite (NaN or infinite) values",
+        loadError(config, source).getMessage());
   }
 
   /** A weight stored as integers is not silently converted to floats. */
@@ -189,25 +177,10 @@ class ModelLoadTest {
             return tensor.equals(name) ? Optional.of("I64") : Optional.empty();
           }
         };
-    try (NDManager root = NDManager.newBaseManager("PyTorch")) {
-      IllegalArgumentException e =
-          assertThrows(
-              IllegalArgumentException.class,
-              () ->
-                  MoeTransformer.load(
-                      config,
-                      source,
-                      ModelShard.single(),
-                      Checks.planner(DispatchMode.EP),
-                      DataType.FLOAT32,
-                      root));
-      assertEquals(
-          "tensor "
-              + name
-              + " is stored as I64, an integer type, but it is a floating-point weight",
-          e.getMessage());
-      assertTrue(floats.readNames().isEmpty(), "found before any tensor was read");
-    }
+    assertEquals(
+        "tensor " + name + " is stored as I64, an integer type, but it is a floating-point weight",
+        loadError(config, source).getMessage());
+    assertTrue(floats.readNames().isEmpty(), "found before any tensor was read");
   }
 
   @Test
@@ -264,5 +237,21 @@ class ModelLoadTest {
     Set<String> out = new HashSet<>();
     parameters.forEach(p -> out.add(p.name()));
     return out;
+  }
+
+  /** The error loading {@code source} on a single rank throws. */
+  private static IllegalArgumentException loadError(ModelConfig config, TensorSource source) {
+    try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+      return assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              MoeTransformer.load(
+                  config,
+                  source,
+                  ModelShard.single(),
+                  Checks.planner(DispatchMode.EP),
+                  DataType.FLOAT32,
+                  root));
+    }
   }
 }
