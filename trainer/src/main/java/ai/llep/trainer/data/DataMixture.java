@@ -14,8 +14,54 @@ import java.util.SplittableRandom;
  * the weight's fraction. Finding them reads the files' lines without parsing them, so a rank parses
  * and tokenizes only its own share; a line that is not UTF-8 counts as an example, which the rank
  * that owns it reports (or skips).
+ *
+ * <p>With a {@link Holdout} ({@code data.eval-fraction}), a random subset of each file's lines (by
+ * the seed, the same on every rank and in every launch) is set aside before the weights apply: the
+ * training mixture never contains those lines, and the held-out mixture is exactly them, each once.
  */
 final class DataMixture {
+  /**
+   * Which part of the files a mixture takes when {@code fraction} of each file's lines is held out.
+   *
+   * @param fraction share of each file's non-blank lines held out (rounded); 0 = none
+   * @param heldOut the held-out lines (each once, weights ignored), or else the rest (weighted)
+   */
+  record Holdout(double fraction, boolean heldOut) {
+    static final Holdout NONE = new Holdout(0, false);
+    // Keeps the held-out draw apart from the weights' draws, which use the same seed.
+    private static final long SALT = 0x6576616c5f73706cL;
+
+    Holdout {
+      if (!(fraction >= 0 && fraction < 1)) {
+        throw new IllegalArgumentException("held-out fraction must be in [0, 1), got " + fraction);
+      }
+      if (heldOut && fraction == 0) {
+        throw new IllegalArgumentException("nothing is held out with a fraction of 0");
+      }
+    }
+
+    /** The lines of file {@code file} this part takes, ascending. */
+    int[] select(int[] lines, long seed, int file) {
+      if (fraction == 0) {
+        return lines;
+      }
+      int n = lines.length;
+      int[] chosen = sample(n, (int) Math.round(fraction * n), (seed ^ SALT) * 1_000_003L + file);
+      boolean[] held = new boolean[n];
+      for (int i : chosen) {
+        held[i] = true;
+      }
+      int[] out = new int[heldOut ? chosen.length : n - chosen.length];
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        if (held[i] == heldOut) {
+          out[k++] = lines[i];
+        }
+      }
+      return out;
+    }
+  }
+
   private final List<DataFile> files;
   private final int[][] lines;
   private final long[] refs;
@@ -27,13 +73,17 @@ final class DataMixture {
   }
 
   static DataMixture of(List<DataFile> files, long seed) {
+    return of(files, seed, Holdout.NONE);
+  }
+
+  static DataMixture of(List<DataFile> files, long seed, Holdout holdout) {
     int[][] lines = new int[files.size()][];
     long total = 0;
     int[] copies = new int[files.size()];
     int[][] extra = new int[files.size()][];
     for (int f = 0; f < files.size(); f++) {
-      lines[f] = nonBlankLines(files.get(f).path());
-      double weight = files.get(f).weight();
+      lines[f] = holdout.select(nonBlankLines(files.get(f).path()), seed, f);
+      double weight = holdout.heldOut() ? 1.0 : files.get(f).weight();
       copies[f] = (int) Math.floor(weight);
       int n = lines[f].length;
       extra[f] = sample(n, (int) Math.round((weight - copies[f]) * n), seed * 1_000_003L + f);

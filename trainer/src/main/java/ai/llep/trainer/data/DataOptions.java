@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param batchSize rows per micro-batch on each rank
  * @param skipBadLines skip (and count) malformed lines instead of stopping at the first
  * @param truncation what happens to examples longer than {@code maxLength}
+ * @param eval the eval set ({@code data.eval-files} or {@code data.eval-fraction}), if any
  */
 public record DataOptions(
     List<DataFile> files,
@@ -22,8 +23,10 @@ public record DataOptions(
     SequencePacker.Mode packing,
     int batchSize,
     boolean skipBadLines,
-    Truncation truncation) {
+    Truncation truncation,
+    EvalData eval) {
   public DataOptions {
+    Objects.requireNonNull(eval, "eval");
     files = List.copyOf(files);
     Objects.requireNonNull(template, "template");
     Objects.requireNonNull(packing, "packing");
@@ -40,5 +43,17 @@ public record DataOptions(
     if (batchSize < 1) {
       throw new IllegalArgumentException("data.batch-size must be >= 1, got " + batchSize);
     }
+  }
+
+  /** Without an eval set. */
+  public DataOptions(
+      List<DataFile> files,
+      TemplateSetting template,
+      int maxLength,
+      SequencePacker.Mode packing,
+      int batchSize,
+      boolean skipBadLines,
+      Truncation truncation) {
+    this(files, template, maxLength, packing, batchSize, skipBadLines, truncation, EvalData.NONE);
   }
 }

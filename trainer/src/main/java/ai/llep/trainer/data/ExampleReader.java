@@ -43,7 +43,13 @@ public final class ExampleReader {
    * is the same object each time (so it is tokenized once).
    */
   public List<RawExample> read(List<DataFile> files, long seed, int rank, int worldSize) {
-    DataMixture mixture = DataMixture.of(files, seed);
+    return read(files, seed, DataMixture.Holdout.NONE, rank, worldSize);
+  }
+
+  /** As above, of the part of the files that {@code holdout} takes. */
+  List<RawExample> read(
+      List<DataFile> files, long seed, DataMixture.Holdout holdout, int rank, int worldSize) {
+    DataMixture mixture = DataMixture.of(files, seed, holdout);
     mixtureSize = mixture.size();
     List<Integer> mine = new ArrayList<>();
     for (int k = rank; k < mixture.size(); k += worldSize) {

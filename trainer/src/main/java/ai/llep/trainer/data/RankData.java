@@ -28,7 +28,12 @@ public final class RankData {
       int worldSize,
       RankSum ranks) {
     ExampleReader reader = new ExampleReader(data.skipBadLines());
-    List<RawExample> examples = reader.read(data.files(), seed, rank, worldSize);
+    // With data.eval-fraction, the held-out lines never reach training.
+    DataMixture.Holdout training =
+        data.eval().heldOut()
+            ? new DataMixture.Holdout(data.eval().fraction(), false)
+            : DataMixture.Holdout.NONE;
+    List<RawExample> examples = reader.read(data.files(), seed, training, rank, worldSize);
     TrainingRows.Built built =
         TrainingRows.build(
             examples,
@@ -58,7 +63,9 @@ public final class RankData {
     }
     if (totalRows == 0) {
       throw new DataError(
-          "no training rows: every example of data.files was dropped or skipped ("
+          "no training rows: every example of data.files"
+              + (data.eval().heldOut() ? " not held out by data.eval-fraction" : "")
+              + " was dropped or skipped ("
               + all[1]
               + " longer than data.max-length="
               + data.maxLength()
@@ -110,7 +117,7 @@ public final class RankData {
     }
   }
 
-  private static int padId(TextTokenizer tokenizer) {
+  static int padId(TextTokenizer tokenizer) {
     return tokenizer
         .padId()
         .orElseGet(

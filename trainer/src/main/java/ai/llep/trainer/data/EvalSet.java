@@ -1,0 +1,136 @@
+package ai.llep.trainer.data;
+
+import ai.llep.models.tokenizer.ChatTemplate;
+import ai.llep.models.tokenizer.TextTokenizer;
+import java.util.List;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Reads, tokenizes and packs one rank's share of the eval set ({@code data.eval-files}, or the
+ * lines {@code data.eval-fraction} holds out of {@code data.files}) the way training rows are made,
+ * then agrees with the other ranks (one small sum) on how many batches an evaluation runs. Rank r
+ * takes examples r, r + P, ... of the eval mixture, as training does.
+ */
+public final class EvalSet {
+  private static final Logger LOG = LogManager.getLogger(EvalSet.class);
+  // examples, too long, skipped, then per rank: rows, loss tokens, longest example.
+  private static final int FIXED = 3;
+
+  private EvalSet() {}
+
+  /**
+   * This rank's eval batches; empty when {@code data} has no eval set. Collective.
+   *
+   * @throws DataError on every rank when some rank gets no eval row, naming the key to change
+   */
+  public static Optional<EvalBatches> load(
+      DataOptions data,
+      long seed,
+      TextTokenizer tokenizer,
+      int vocabSize,
+      ChatTemplate template,
+      int rank,
+      int worldSize,
+      RankSum ranks) {
+    EvalData eval = data.eval();
+    if (!eval.present()) {
+      return Optional.empty();
+    }
+    ExampleReader reader = new ExampleReader(data.skipBadLines());
+    List<RawExample> examples =
+        eval.heldOut()
+            ? reader.read(
+                data.files(), seed, new DataMixture.Holdout(eval.fraction(), true), rank, worldSize)
+            : reader.read(eval.files(), seed, rank, worldSize);
+    TrainingRows.Built built =
+        TrainingRows.build(
+            examples,
+            template,
+            tokenizer,
+            vocabSize,
+            new SequencePacker(data.maxLength(), RankData.padId(tokenizer), data.packing()),
+            data.truncation());
+    List<PackedSequence> rows = built.rows();
+    long[] mine = new long[FIXED + 3 * worldSize];
+    mine[0] = examples.size();
+    mine[1] = built.overLength().count();
+    mine[2] = reader.skipped();
+    mine[FIXED + rank] = rows.size();
+    mine[FIXED + worldSize + rank] = rows.stream().mapToLong(PackedSequence::trainedTokens).sum();
+    mine[FIXED + 2 * worldSize + rank] = built.overLength().longest();
+    long[] all = ranks.sum(mine);
+    long totalRows = 0;
+    long tokens = 0;
+    long mostRows = 0;
+    int longest = 0;
+    for (int r = 0; r < worldSize; r++) {
+      totalRows += all[FIXED + r];
+      tokens += all[FIXED + worldSize + r];
+      mostRows = Math.max(mostRows, all[FIXED + r]);
+      longest = (int) Math.max(longest, all[FIXED + 2 * worldSize + r]);
+    }
+    requireRowsOnEveryRank(eval, reader.mixtureSize(), all, worldSize);
+    int batchCount = (int) ((mostRows + data.batchSize() - 1) / data.batchSize());
+    if (rank == 0) {
+      LOG.info(
+          "eval data: {} examples ({}) -> {} rows of {} tokens ({} loss tokens); {} batches of up"
+              + " to {} rows per rank per evaluation",
+          reader.mixtureSize(),
+          eval.heldOut()
+              ? "data.eval-fraction=" + eval.fraction() + " of data.files, never trained on"
+              : eval.files().size() + " data.eval-files",
+          totalRows,
+          data.maxLength(),
+          tokens,
+          batchCount,
+          data.batchSize());
+      String overLength =
+          new OverLength((int) all[0], (int) all[1], longest, data.maxLength(), data.truncation())
+              .describe();
+      if (!overLength.isEmpty()) {
+        LOG.warn("eval {}", overLength);
+      }
+      if (all[2] > 0) {
+        LOG.warn("eval data: skipped {} malformed lines (data.skip-bad-lines=true)", all[2]);
+      }
+    }
+    return Optional.of(new EvalBatches(rows, data.batchSize(), batchCount, totalRows, tokens));
+  }
+
+  /** Every rank evaluates its own share, so each needs at least one row. */
+  private static void requireRowsOnEveryRank(
+      EvalData eval, int examples, long[] all, int worldSize) {
+    int empty = -1;
+    long totalRows = 0;
+    for (int r = 0; r < worldSize; r++) {
+      totalRows += all[FIXED + r];
+      if (all[FIXED + r] == 0 && empty < 0) {
+        empty = r;
+      }
+    }
+    if (empty < 0) {
+      return;
+    }
+    String more =
+        eval.heldOut()
+            ? "raise data.eval-fraction (now " + eval.fraction() + ") or add examples to data.files"
+            : "add examples to data.eval-files";
+    throw new DataError(
+        "the eval set ("
+            + eval.key()
+            + ") gives "
+            + examples
+            + " examples, "
+            + totalRows
+            + " rows after data.truncation, and none to rank "
+            + empty
+            + " of "
+            + worldSize
+            + ": every rank evaluates its own share, so it needs at least "
+            + worldSize
+            + " rows; "
+            + more);
+  }
+}
