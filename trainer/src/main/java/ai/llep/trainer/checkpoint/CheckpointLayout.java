@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -193,15 +194,38 @@ public final class CheckpointLayout {
    * nor any folder of a step after {@code currentStep}. Returns the deleted folders.
    */
   public List<Path> retain(int keepLast, String run, long currentStep) {
+    return retain(keepLast, run, currentStep, OptionalLong.empty());
+  }
+
+  /**
+   * {@link #retain(int, String, long)}, keeping also the folder of step {@code best} (the lowest
+   * eval loss), which does not count among the {@code keepLast}.
+   */
+  public List<Path> retain(int keepLast, String run, long currentStep, OptionalLong best) {
     if (keepLast < 1) {
       throw new IllegalArgumentException("keep-last must be >= 1, got " + keepLast);
     }
-    return Retention.apply(this, keepLast, run, currentStep);
+    return Retention.apply(this, keepLast, run, currentStep, best);
+  }
+
+  /**
+   * Points the link {@code best} of the root at step {@code step}'s published folder, replacing the
+   * link atomically ({@link BestLink}).
+   *
+   * @throws IllegalStateException if {@code step} has no published folder
+   */
+  public void pointBest(long step) {
+    BestLink.point(this, step);
+  }
+
+  /** The step the link {@code best} names, if there is one. */
+  public OptionalLong bestStep() {
+    return BestLink.step(this);
   }
 
   /**
    * Every entry of the root that belongs to a checkpoint: published, partial, or set aside during a
-   * replacement ({@code step-*}).
+   * replacement ({@code step-*}), and the link {@code best}.
    */
   public List<Path> existing() {
     if (!Files.isDirectory(root)) {
@@ -209,7 +233,8 @@ public final class CheckpointLayout {
     }
     try (Stream<Path> entries = Files.list(root)) {
       return entries
-          .filter(e -> ANY_STEP_ENTRY.matcher(e.getFileName().toString()).matches())
+          .filter(
+              e -> ANY_STEP_ENTRY.matcher(e.getFileName().toString()).matches() || BestLink.is(e))
           .sorted()
           .toList();
     } catch (IOException e) {
@@ -239,7 +264,10 @@ public final class CheckpointLayout {
   public void deleteExisting() {
     try {
       for (Path entry : existing()) {
-        if (Files.isDirectory(entry)) {
+        if (BestLink.is(entry)) {
+          // The link itself; following it would delete the folder it names.
+          Files.delete(entry);
+        } else if (Files.isDirectory(entry)) {
           FileTree.delete(entry);
         } else {
           Files.deleteIfExists(entry);

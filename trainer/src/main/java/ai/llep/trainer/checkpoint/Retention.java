@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -16,21 +17,23 @@ import org.apache.logging.log4j.Logger;
  * whose manifest (or, for a partial folder, a rank's seal) names the run counts or is deleted:
  * folders of an earlier run in the same root, folders whose ownership cannot be read, and folders
  * of steps after the one just published (a newer checkpoint this run rejected when it resumed,
- * which it will replace when it saves that step) are left alone.
+ * which it will replace when it saves that step) are left alone, and so is the folder of the best
+ * step (the link {@code best} names it), which does not count among the kept.
  */
 final class Retention {
   private static final Logger LOG = LogManager.getLogger(Retention.class);
 
   private Retention() {}
 
-  static List<Path> apply(CheckpointLayout layout, int keepLast, String run, long currentStep) {
+  static List<Path> apply(
+      CheckpointLayout layout, int keepLast, String run, long currentStep, OptionalLong best) {
     List<Path> deleted = new ArrayList<>();
     long oldestKept = -1;
     int kept = 0;
     try {
       for (long step : layout.publishedSteps()) {
         Path dir = layout.stepDir(step);
-        if (step > currentStep || !owned(dir, step, run)) {
+        if (step > currentStep || !owned(dir, step, run) || best.equals(OptionalLong.of(step))) {
           continue;
         }
         boolean valid =
