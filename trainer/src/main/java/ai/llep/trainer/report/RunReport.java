@@ -19,7 +19,8 @@ import org.knowm.xchart.internal.chartpart.Chart;
  * Writes the plots of one run as PNG files:
  *
  * <ul>
- *   <li>{@code loss.png}: the {@code loss} metric over the steps;
+ *   <li>{@code loss.png}: the {@code loss} metric over the steps, with {@code eval_loss} at the
+ *       steps evaluated where the run has it;
  *   <li>{@code expert_load_layer<i>.png}: per MoE layer, each expert's load over the steps;
  *   <li>{@code rank_load_layer<i>.png}: per MoE layer, each rank's mean load before and after LLEP.
  * </ul>
@@ -53,7 +54,8 @@ public final class RunReport {
     if (loss.isEmpty()) {
       LOG.info("no '{}' metric in {}; skipping the loss plot", LossPlot.METRIC, runDir);
     } else {
-      written.add(save(LossPlot.chart(loss, WIDTH, HEIGHT), outDir.resolve("loss.png")));
+      List<MetricPoint> eval = RunMetrics.read(runDir, LossPlot.EVAL_METRIC);
+      written.add(save(LossPlot.chart(loss, eval, WIDTH, HEIGHT), outDir.resolve("loss.png")));
     }
     Path loads = runDir.resolve("artifacts").resolve(ExpertLoads.DIR);
     Map<Integer, LoadHistory.LayerView> layers = LoadHistory.read(loads);

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -136,7 +137,12 @@ final class Checkpointer {
     comm.barrier();
     if (rank == 0) {
       lastPublished = layout.commit(step, comm.worldSize(), trainingRun, rejected.contains(step));
-      layout.retain(keepLast, trainingRun, step);
+      OptionalLong best =
+          state.evalProgress().map(e -> OptionalLong.of(e.bestStep())).orElse(OptionalLong.empty());
+      // A best folder gone before this launch (a warning at resume) leaves the link until a new
+      // best.
+      best.stream().filter(b -> Files.isDirectory(layout.stepDir(b))).forEach(layout::pointBest);
+      layout.retain(keepLast, trainingRun, step, best);
     }
     comm.barrier();
     return layout.stepDir(step);
@@ -178,6 +184,28 @@ final class Checkpointer {
               + " hold NaN or infinite values (each such rank names the tensor in a warning), so"
               + " this step's checkpoint was not written");
     }
+  }
+
+  /**
+   * Rank 0, after a resume: points {@code checkpoint.dir/best} at the best step the resumed
+   * checkpoint recorded (the link may name a later step this launch does not continue from). A
+   * recorded best whose folder is gone is a warning.
+   */
+  void pointBest(EvalProgress progress) {
+    if (comm.rank() != 0) {
+      return;
+    }
+    if (layout
+        .inspect(progress.bestStep(), CheckpointLayout.Verify.MANIFEST)
+        .checkpoint()
+        .isEmpty()) {
+      LOG.warn(
+          "the best checkpoint so far, {}, is missing: {} will name the next best",
+          layout.stepDir(progress.bestStep()),
+          layout.root().resolve("best"));
+      return;
+    }
+    layout.pointBest(progress.bestStep());
   }
 
   /** The checkpoint rank 0 published last in this launch (empty on other ranks). */

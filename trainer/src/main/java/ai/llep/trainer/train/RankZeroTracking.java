@@ -126,6 +126,15 @@ public final class RankZeroTracking implements AutoCloseable {
         });
   }
 
+  /** An evaluation after a step: {@code eval_loss} and {@code eval_perplexity} at its step. */
+  void evaluated(EvalResult result) {
+    guard(
+        () -> {
+          tracker.logMetrics(result.step(), result.metrics());
+          copy.metric(result.step(), EvalResult.LOSS, result.loss());
+        });
+  }
+
   /** A checkpoint of {@code step} is published: the expert loads up to it are stored. */
   void checkpointed(long step) {
     guard(() -> loads.flush());

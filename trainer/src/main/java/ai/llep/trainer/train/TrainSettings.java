@@ -9,6 +9,7 @@ import java.util.Objects;
  * section, each validated where it is built.
  *
  * @param seed seed of every random draw: weights of tiny-moe, data order
+ * @param eval when the run evaluates on {@code data}'s eval set, and whether it stops early
  */
 public record TrainSettings(
     LoopOptions loop,
@@ -16,12 +17,33 @@ public record TrainSettings(
     OptimOptions optim,
     CheckpointOptions checkpoint,
     long seed,
-    SelfKill selfKill) {
+    SelfKill selfKill,
+    EvalOptions eval) {
   public TrainSettings {
     Objects.requireNonNull(loop, "loop");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(optim, "optim");
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(selfKill, "selfKill");
+    Objects.requireNonNull(eval, "eval");
+    if (!data.eval().present() && (eval.every() > 0 || eval.earlyStopping())) {
+      throw new IllegalArgumentException(
+          (eval.earlyStopping()
+                  ? "train.early-stopping.patience=" + eval.patience()
+                  : "train.eval-every=" + eval.every())
+              + " needs an eval set: name files with data.eval-files, or hold out a fraction of"
+              + " data.files with data.eval-fraction (e.g. 0.05)");
+    }
+  }
+
+  /** Evaluating only after the last step, where {@code data} has an eval set. */
+  public TrainSettings(
+      LoopOptions loop,
+      DataOptions data,
+      OptimOptions optim,
+      CheckpointOptions checkpoint,
+      long seed,
+      SelfKill selfKill) {
+    this(loop, data, optim, checkpoint, seed, selfKill, EvalOptions.DEFAULT);
   }
 }

@@ -8,6 +8,8 @@ import ai.llep.plan.Planner;
 import ai.llep.trainer.checkpoint.Checkpoint;
 import ai.llep.trainer.checkpoint.CheckpointLayout;
 import ai.llep.trainer.data.DataFile;
+import ai.llep.trainer.data.EvalBatches;
+import ai.llep.trainer.data.EvalSet;
 import ai.llep.trainer.data.RankData;
 import ai.llep.trainer.data.ShardedBatches;
 import ai.llep.trainer.optim.AdamW;
@@ -15,6 +17,7 @@ import ai.llep.trainer.optim.OptimParam;
 import ai.llep.trainer.tracking.RunStatus;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +40,12 @@ public final class Trainer {
     /** Trained to {@code train.max-steps} (and exported). */
     COMPLETED,
     /** Stopped on request after a step, with a checkpoint of that step. */
-    STOPPED
+    STOPPED,
+    /**
+     * Stopped early, the eval loss not improving ({@code train.early-stopping}), with a checkpoint
+     * of that step (and exported).
+     */
+    EARLY_STOPPED
   }
 
   private final Communicator comm;
@@ -54,9 +62,15 @@ public final class Trainer {
     ShardedBatches open(LoadedModel loaded, int rank, int worldSize);
   }
 
+  /** Where each rank's eval batches come from (collective); empty without an eval set. */
+  interface EvalSource {
+    Optional<EvalBatches> open(LoadedModel loaded, int rank, int worldSize);
+  }
+
   private final StopRequest stop;
   private final PrintStream out;
   private final BatchSource data;
+  private final EvalSource evalData;
   private String dataFingerprint;
 
   public Trainer(
@@ -90,10 +104,20 @@ public final class Trainer {
                 loaded.template(),
                 rank,
                 worldSize,
+                new CommSum(comm, manager)),
+        (loaded, rank, worldSize) ->
+            EvalSet.load(
+                settings.data(),
+                settings.seed(),
+                loaded.tokenizer(),
+                loaded.model().config().vocabSize(),
+                loaded.template(),
+                rank,
+                worldSize,
                 new CommSum(comm, manager)));
   }
 
-  /** With other rows than the configured data files' (the parity tests' fixed batch). */
+  /** With other rows than the configured data files' (the parity tests' fixed batch), no eval. */
   Trainer(
       Communicator comm,
       NDManager manager,
@@ -106,7 +130,37 @@ public final class Trainer {
       StopRequest stop,
       PrintStream out,
       BatchSource data) {
+    this(
+        comm,
+        manager,
+        settings,
+        precision,
+        modelSpec,
+        planner,
+        resolvedConfig,
+        tracking,
+        stop,
+        out,
+        data,
+        (loaded, rank, worldSize) -> Optional.empty());
+  }
+
+  /** With other training and eval rows than the configured data files'. */
+  Trainer(
+      Communicator comm,
+      NDManager manager,
+      TrainSettings settings,
+      PrecisionOptions precision,
+      ModelSpec modelSpec,
+      Planner planner,
+      String resolvedConfig,
+      RankZeroTracking tracking,
+      StopRequest stop,
+      PrintStream out,
+      BatchSource data,
+      EvalSource evalData) {
     this.data = data;
+    this.evalData = evalData;
     this.comm = comm;
     this.manager = manager;
     this.settings = settings;
@@ -146,12 +200,17 @@ public final class Trainer {
             trainable.stream().map(p -> OptimParam.of(p.name(), p.array())).toList(),
             settings.optim().adamw());
     ShardedBatches batches = data.open(loaded, comm.rank(), comm.worldSize());
+    Optional<Evaluation> evaluation =
+        evalData
+            .open(loaded, comm.rank(), comm.worldSize())
+            .map(rows -> new Evaluation(comm, manager, loaded.model(), rows));
     long startStep = 0;
     if (resumed.isPresent()) {
       Checkpointer.restoreOptimizer(optimizer, trainable, resumeFrom.get().dir(), manager);
       batches.seek(resumed.get().position());
       startStep = resumed.get().step();
       say("resumed from " + resumeFrom.get().dir() + " at step " + startStep);
+      resumed.get().evalProgress().ifPresent(checkpointer::pointBest);
     }
     stop.arm();
     tracking.start(
@@ -180,10 +239,13 @@ public final class Trainer {
             new TrainingLoop.Saving(
                 checkpointer, batches, loaded, optimizer, resolvedConfig, identity),
             memory,
-            this::say);
-    long stoppedAt = loop.run(run, startStep);
+            this::say,
+            new Evaluations(
+                evaluation, settings.eval(), resumed.flatMap(TrainerState::evalProgress)));
+    TrainingLoop.Ending ending = loop.run(run, startStep);
     say(loop.summary().line(memory.label()));
-    return end(stoppedAt, checkpointer.lastPublished().or(() -> resumeFrom), loaded);
+    loop.evalSummary(ending).forEach(this::say);
+    return end(ending, checkpointer.lastPublished().or(() -> resumeFrom), loaded);
   }
 
   /** Checks the folders the run writes to, then agrees with the other ranks where to start. */
@@ -198,11 +260,11 @@ public final class Trainer {
    * Ends the tracked run; after the last step also exports {@code last} (rank 0's newest
    * checkpoint).
    */
-  private Outcome end(long stoppedAt, Optional<Checkpoint> last, LoadedModel loaded) {
-    if (stoppedAt > 0) {
+  private Outcome end(TrainingLoop.Ending ending, Optional<Checkpoint> last, LoadedModel loaded) {
+    if (ending.end() == TrainingLoop.End.STOP_REQUEST) {
       say(
           "stopped on request after step "
-              + stoppedAt
+              + ending.step()
               + "; its checkpoint is in "
               + settings.checkpoint().dir()
               + " (continue with train.resume=latest)");
@@ -219,7 +281,7 @@ public final class Trainer {
       say("exported the model in Hugging Face layout to " + exported);
     }
     tracking.finish(RunStatus.FINISHED);
-    return Outcome.COMPLETED;
+    return ending.end() == TrainingLoop.End.EARLY_STOP ? Outcome.EARLY_STOPPED : Outcome.COMPLETED;
   }
 
   /** The folders the run writes to, by config key (the tracking store only on rank 0). */
@@ -231,15 +293,22 @@ public final class Trainer {
     return folders;
   }
 
-  /** This launch's run; rank 0, which alone writes the trainer state, fingerprints the data. */
+  /**
+   * This launch's run; rank 0, which alone writes the trainer state, fingerprints the data. A
+   * held-out eval fraction is part of the data: it decides which lines train.
+   */
   private RunIdentity identity(String trainingRun) {
     List<DataFile> files = settings.data().files();
+    List<String> described = new ArrayList<>(files.stream().map(Trainer::describe).toList());
+    if (settings.data().eval().heldOut()) {
+      described.add("data.eval-fraction=" + settings.data().eval().fraction() + " held out");
+    }
     return new RunIdentity(
         trainingRun,
         settings.seed(),
         comm.worldSize(),
         modelSpec.identity(),
-        files.stream().map(Trainer::describe).toList(),
+        described,
         comm.rank() == 0 ? fingerprint(files.stream().map(DataFile::path).toList()) : "");
   }
 

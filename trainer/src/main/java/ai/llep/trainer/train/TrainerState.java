@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param model {@code model.source} as {@link ModelSpec#identity()} gives it
  * @param dataFiles {@code data.files}, absolute
  * @param dataFingerprint SHA-256 of the data files' contents ({@link DataFingerprint})
+ * @param eval the best eval loss so far and early stopping's count; null before the first
+ *     evaluation
  */
 record TrainerState(
     long step,
@@ -29,8 +31,38 @@ record TrainerState(
     String trainingRun,
     String model,
     List<String> dataFiles,
-    String dataFingerprint) {
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    String dataFingerprint,
+    EvalProgress eval) {
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+  /** Before any evaluation. */
+  TrainerState(
+      long step,
+      int epoch,
+      int cursor,
+      long seed,
+      int worldSize,
+      double lastLoss,
+      String runId,
+      String trainingRun,
+      String model,
+      List<String> dataFiles,
+      String dataFingerprint) {
+    this(
+        step,
+        epoch,
+        cursor,
+        seed,
+        worldSize,
+        lastLoss,
+        runId,
+        trainingRun,
+        model,
+        dataFiles,
+        dataFingerprint,
+        null);
+  }
 
   /** The state after {@code step} of the run {@code identity} describes. */
   static TrainerState of(
@@ -39,6 +71,17 @@ record TrainerState(
       double lastLoss,
       String runId,
       RunIdentity identity) {
+    return of(step, position, lastLoss, runId, identity, Optional.empty());
+  }
+
+  /** As above, with what the evaluations so far decided. */
+  static TrainerState of(
+      long step,
+      ShardedBatches.Position position,
+      double lastLoss,
+      String runId,
+      RunIdentity identity,
+      Optional<EvalProgress> eval) {
     return new TrainerState(
         step,
         position.epoch(),
@@ -50,7 +93,12 @@ record TrainerState(
         identity.trainingRun(),
         identity.model(),
         identity.dataFiles(),
-        identity.dataFingerprint());
+        identity.dataFingerprint(),
+        eval.orElse(null));
+  }
+
+  Optional<EvalProgress> evalProgress() {
+    return Optional.ofNullable(eval);
   }
 
   ShardedBatches.Position position() {

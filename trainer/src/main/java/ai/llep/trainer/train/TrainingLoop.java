@@ -6,15 +6,32 @@ import ai.llep.trainer.data.ShardedBatches;
 import ai.llep.trainer.optim.AdamW;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The steps of one launch: each step, then its tracking and progress line, then a checkpoint when
- * one is due, at the last step or when the ranks agreed to stop. A step or checkpoint that is not
- * finite ({@link NonFiniteStep}) stops the run with one error naming the last good checkpoint,
- * which is kept. Also tells the stop request how long steps and saves take.
+ * The steps of one launch: each step, then an evaluation when one is due, its tracking and progress
+ * line, then a checkpoint when one is due, at the last step, when the ranks agreed to stop, at a
+ * new best eval loss, or when early stopping's patience has run out (which ends the run). A step,
+ * evaluation or checkpoint that is not finite ({@link NonFiniteStep}) stops the run with one error
+ * naming the last good checkpoint, which is kept. Also tells the stop request how long steps and
+ * saves take.
  */
 final class TrainingLoop {
+  /** How the steps ended. */
+  enum End {
+    /** {@code train.max-steps} reached. */
+    LAST_STEP,
+    /** A rank was asked to stop (a signal). */
+    STOP_REQUEST,
+    /** Early stopping: the eval loss stopped improving. */
+    EARLY_STOP
+  }
+
+  /** Where and how the steps ended; step 0 when no step ran. */
+  record Ending(End end, long step) {}
+
   /** What a checkpoint is made of, and where it goes. */
   record Saving(
       Checkpointer checkpointer,
@@ -32,6 +49,7 @@ final class TrainingLoop {
   private final Saving saving;
   private final MemoryGauge memory;
   private final Consumer<String> say;
+  private final Evaluations evaluations;
   private final RunSummary summary = new RunSummary();
   private Duration longestStep = Duration.ZERO;
   private Duration longestSave = Duration.ZERO;
@@ -45,7 +63,9 @@ final class TrainingLoop {
       StopRequest stop,
       Saving saving,
       MemoryGauge memory,
-      Consumer<String> say) {
+      Consumer<String> say,
+      Evaluations evaluations) {
+    this.evaluations = evaluations;
     this.comm = comm;
     this.manager = manager;
     this.settings = settings;
@@ -60,27 +80,39 @@ final class TrainingLoop {
     return summary;
   }
 
-  /** Runs the steps after {@code startStep}; returns the step it stopped at on request, or 0. */
-  long run(TrainingRun run, long startStep) {
+  /** Runs the steps after {@code startStep}; says where and how they ended. */
+  Ending run(TrainingRun run, long startStep) {
     lastSaved = startStep;
     int maxSteps = settings.loop().maxSteps();
     long loopStart = System.nanoTime();
     for (long step = startStep + 1; step <= maxSteps; step++) {
       StepReport report;
+      Optional<EvalResult> eval;
       try {
         report = run.step(step, this::maybeKillSelf);
+        // A stopping run saves and ends at once; the evaluation waits for the resumed run.
+        eval = report.stop() ? Optional.empty() : evaluations.after(step, maxSteps);
       } catch (NonFiniteStep e) {
         throw diverged(e);
       }
       tracking.step(report);
+      eval.ifPresent(tracking::evaluated);
       summary.add(report);
-      longestStep = longer(longestStep, report.seconds());
-      boolean last = step == maxSteps || report.stop();
-      if (step % settings.loop().logEvery() == 0 || step == startStep + 1 || last) {
+      longestStep =
+          longer(longestStep, report.seconds() + eval.map(EvalResult::seconds).orElse(0.0));
+      boolean best = eval.isPresent() && evaluations.bestAt(step);
+      End end = end(step, report, eval.isPresent());
+      boolean last = end != null;
+      if (step % settings.loop().logEvery() == 0
+          || step == startStep + 1
+          || last
+          || eval.isPresent()) {
         double perStep = (System.nanoTime() - loopStart) / 1e9 / (step - startStep);
-        say.accept(report.progressLine(maxSteps, perStep * (maxSteps - step), memory.label()));
+        say.accept(
+            report.progressLine(maxSteps, perStep * (maxSteps - step), memory.label())
+                + eval.map(e -> e.progressPart(best)).orElse(""));
       }
-      if (settings.checkpoint().due(step) || last) {
+      if (settings.checkpoint().due(step) || last || best) {
         try {
           save(step, report.loss());
         } catch (NonFiniteStep e) {
@@ -88,18 +120,43 @@ final class TrainingLoop {
         }
       }
       stop.expect(longestStep, longestSave);
-      if (report.stop()) {
-        return step;
+      if (last) {
+        return new Ending(end, step);
       }
     }
-    return 0;
+    return new Ending(End.LAST_STEP, startStep);
+  }
+
+  /** How the run ends after {@code step}, or null when it goes on. */
+  private End end(long step, StepReport report, boolean evaluated) {
+    if (report.stop()) {
+      return End.STOP_REQUEST;
+    }
+    if (step == settings.loop().maxSteps()) {
+      return End.LAST_STEP;
+    }
+    return evaluated && evaluations.exhausted() ? End.EARLY_STOP : null;
+  }
+
+  /** The lines the evaluations add to the run's end ({@link Evaluations#summary}). */
+  List<String> evalSummary(Ending ending) {
+    return evaluations.summary(
+        settings.checkpoint().dir().toAbsolutePath().normalize().resolve("best"),
+        ending.end() == End.EARLY_STOP,
+        ending.step());
   }
 
   private void save(long step, double loss) {
     long start = System.nanoTime();
     ShardedBatches.Position p = saving.batches().position();
     TrainerState state =
-        TrainerState.of(step, p, loss, tracking.runId().orElse(null), saving.identity());
+        TrainerState.of(
+            step,
+            p,
+            loss,
+            tracking.runId().orElse(null),
+            saving.identity(),
+            evaluations.progress());
     Path saved;
     try (NDManager scope = manager.newSubManager()) {
       saved =
