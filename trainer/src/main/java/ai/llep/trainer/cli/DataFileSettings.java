@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Binds {@code data.files} and {@code data.format}: each entry is a path, or {@code {path, weight,
- * format}} (weight 1 and {@code data.format} when left out); every file must exist, as given or
- * under the project home.
+ * Binds {@code data.files} (and {@code data.eval-files}, alike) and {@code data.format}: each entry
+ * is a path, or {@code {path, weight, format}} (weight 1 and {@code data.format} when left out);
+ * every file must exist, as given or under the project home.
  */
 final class DataFileSettings {
   private static final Set<String> KEYS = Set.of("path", "weight", "format");
@@ -25,16 +25,21 @@ final class DataFileSettings {
   private DataFileSettings() {}
 
   static List<DataFile> bind(Config config, Optional<Path> home) {
+    return bind(config, home, "data.files");
+  }
+
+  /** The files of {@code listKey} ({@code data.files} or {@code data.eval-files}), alike. */
+  static List<DataFile> bind(Config config, Optional<Path> home, String listKey) {
     DataFormat format = format(config.getString("data.format"), "data.format");
     List<DataFile> files = new ArrayList<>();
-    List<? extends ConfigValue> entries = config.getList("data.files");
+    List<? extends ConfigValue> entries = config.getList(listKey);
     for (int i = 0; i < entries.size(); i++) {
-      String key = "data.files[" + i + "]";
+      String key = listKey + "[" + i + "]";
       ConfigValue entry = entries.get(i);
       if (entry.valueType() == ConfigValueType.STRING) {
-        files.add(new DataFile(existing((String) entry.unwrapped(), home), 1.0, format));
+        files.add(new DataFile(existing((String) entry.unwrapped(), home, listKey), 1.0, format));
       } else if (entry instanceof ConfigObject object) {
-        files.add(entry(object, key, format, home));
+        files.add(entry(object, key, listKey, format, home));
       } else {
         throw new ConfigError(
             key + " must be a path or {path, weight, format}, got " + entry.render());
@@ -44,7 +49,7 @@ final class DataFileSettings {
   }
 
   private static DataFile entry(
-      ConfigObject object, String key, DataFormat format, Optional<Path> home) {
+      ConfigObject object, String key, String listKey, DataFormat format, Optional<Path> home) {
     for (String k : object.keySet()) {
       if (!KEYS.contains(k)) {
         throw new ConfigError(key + ": unknown key '" + k + "' (valid: path, weight, format)");
@@ -65,7 +70,7 @@ final class DataFileSettings {
     }
     DataFormat own =
         entry.hasPath("format") ? format(entry.getString("format"), key + ".format") : format;
-    return new DataFile(existing(entry.getString("path"), home), weight, own);
+    return new DataFile(existing(entry.getString("path"), home, listKey), weight, own);
   }
 
   private static DataFormat format(String text, String key) {
@@ -77,7 +82,7 @@ final class DataFileSettings {
   }
 
   /** A data path as given, or else relative to the project home (for bundled recipe data). */
-  private static Path existing(String path, Optional<Path> home) {
+  private static Path existing(String path, Optional<Path> home, String listKey) {
     Path given = Path.of(path);
     Path found = given;
     if (!Files.exists(given) && !given.isAbsolute() && home.isPresent()) {
@@ -85,7 +90,7 @@ final class DataFileSettings {
       found = Files.exists(underHome) ? underHome : given;
     }
     if (!Files.isRegularFile(found)) {
-      throw new ConfigError("data.files: " + path + " does not exist");
+      throw new ConfigError(listKey + ": " + path + " does not exist");
     }
     return found;
   }

@@ -5,12 +5,14 @@ import ai.llep.models.ParameterKind;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.data.DataFile;
 import ai.llep.trainer.data.DataOptions;
+import ai.llep.trainer.data.EvalData;
 import ai.llep.trainer.data.SequencePacker;
 import ai.llep.trainer.data.Truncation;
 import ai.llep.trainer.optim.AdamWConfig;
 import ai.llep.trainer.optim.LrSchedule;
 import ai.llep.trainer.optim.OptimOptions;
 import ai.llep.trainer.train.CheckpointOptions;
+import ai.llep.trainer.train.EvalOptions;
 import ai.llep.trainer.train.LoopOptions;
 import ai.llep.trainer.train.SelfKill;
 import ai.llep.trainer.train.TrainSettings;
@@ -32,16 +34,30 @@ final class TrainBinding {
   private TrainBinding() {}
 
   static TrainSettings settings(Config config, Optional<Path> home) {
-    return new TrainSettings(
-        loop(config),
-        data(config, home),
-        optim(config),
-        checkpoint(config),
-        config.getLong("seed"),
+    LoopOptions loop = loop(config);
+    DataOptions data = data(config, home);
+    OptimOptions optim = optim(config);
+    CheckpointOptions checkpoint = checkpoint(config);
+    SelfKill selfKill =
         bound(
             () ->
                 new SelfKill(
-                    config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step"))));
+                    config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step")));
+    EvalOptions eval = eval(config);
+    return bound(
+        () ->
+            new TrainSettings(
+                loop, data, optim, checkpoint, config.getLong("seed"), selfKill, eval));
+  }
+
+  /** {@code train.eval-every} and {@code train.early-stopping}. */
+  static EvalOptions eval(Config config) {
+    return bound(
+        () ->
+            new EvalOptions(
+                config.getInt("train.eval-every"),
+                config.getInt("train.early-stopping.patience"),
+                config.getDouble("train.early-stopping.min-delta")));
   }
 
   static LoopOptions loop(Config config) {
@@ -81,6 +97,8 @@ final class TrainBinding {
   /** The data section; every file must exist, as given or under the project home. */
   static DataOptions data(Config config, Optional<Path> home) {
     List<DataFile> files = DataFileSettings.bind(config, home);
+    List<DataFile> evalFiles = DataFileSettings.bind(config, home, "data.eval-files");
+    EvalData eval = bound(() -> new EvalData(evalFiles, config.getDouble("data.eval-fraction")));
     return bound(
         () ->
             new DataOptions(
@@ -90,7 +108,8 @@ final class TrainBinding {
                 Settings.choice(config, "data.packing", SequencePacker.Mode::valueOf, "pad, pack"),
                 config.getInt("data.batch-size"),
                 config.getBoolean("data.skip-bad-lines"),
-                truncation(config)));
+                truncation(config),
+                eval));
   }
 
   static Truncation truncation(Config config) {
