@@ -117,18 +117,27 @@ public final class EvalSet {
         eval.heldOut()
             ? "raise data.eval-fraction (now " + eval.fraction() + ") or add examples to data.files"
             : "add examples to data.eval-files";
+    if (totalRows == 0) {
+      throw new DataError(
+          "the eval set ("
+              + eval.key()
+              + ") is empty: "
+              + (examples == 0
+                  ? "it holds no example"
+                  : examples + " examples, none left as a row (data.truncation, skipped lines)")
+              + "; "
+              + more);
+    }
     throw new DataError(
         "the eval set ("
             + eval.key()
             + ") gives "
-            + examples
-            + " examples, "
             + totalRows
-            + " rows after data.truncation, and none to rank "
+            + " rows and none to rank "
             + empty
             + " of "
             + worldSize
-            + ": every rank evaluates its own share, so it needs at least "
+            + ": every rank evaluates its own share, so the set needs at least "
             + worldSize
             + " rows; "
             + more);
