@@ -199,7 +199,7 @@ public final class CheckpointLayout {
 
   /**
    * {@link #retain(int, String, long)}, keeping also the folder of step {@code best} (the lowest
-   * eval loss), which does not count among the {@code keepLast}.
+   * eval loss): beyond the {@code keepLast} when it is not among them.
    */
   public List<Path> retain(int keepLast, String run, long currentStep, OptionalLong best) {
     if (keepLast < 1) {

@@ -18,7 +18,8 @@ import org.apache.logging.log4j.Logger;
  * folders of an earlier run in the same root, folders whose ownership cannot be read, and folders
  * of steps after the one just published (a newer checkpoint this run rejected when it resumed,
  * which it will replace when it saves that step) are left alone, and so is the folder of the best
- * step (the link {@code best} names it), which does not count among the kept.
+ * step (the link {@code best} names it), kept beyond {@code keep-last} when it is not among the
+ * newest.
  */
 final class Retention {
   private static final Logger LOG = LogManager.getLogger(Retention.class);
@@ -33,7 +34,7 @@ final class Retention {
     try {
       for (long step : layout.publishedSteps()) {
         Path dir = layout.stepDir(step);
-        if (step > currentStep || !owned(dir, step, run) || best.equals(OptionalLong.of(step))) {
+        if (step > currentStep || !owned(dir, step, run)) {
           continue;
         }
         boolean valid =
@@ -41,7 +42,7 @@ final class Retention {
         if (step == currentStep || (valid && kept < keepLast)) {
           kept++;
           oldestKept = step;
-        } else {
+        } else if (!best.equals(OptionalLong.of(step))) {
           FileTree.delete(dir);
           deleted.add(dir);
         }

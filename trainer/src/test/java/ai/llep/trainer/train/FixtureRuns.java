@@ -10,6 +10,9 @@ import ai.llep.plan.Planner;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.trainer.data.DataFile;
 import ai.llep.trainer.data.DataOptions;
+import ai.llep.trainer.data.EvalBatches;
+import ai.llep.trainer.data.EvalData;
+import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.ShardedBatches;
 import ai.llep.trainer.optim.AdamWConfig;
 import ai.llep.trainer.optim.OptimOptions;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Short training runs of the tiny Mixtral parity fixture through {@link Trainer}, with every rank a
@@ -115,11 +119,13 @@ final class FixtureRuns {
         s.optim(),
         s.checkpoint(),
         s.seed(),
-        s.selfKill());
+        s.selfKill(),
+        s.eval());
   }
 
   static TrainSettings withCheckpoint(TrainSettings s, CheckpointOptions checkpoint) {
-    return new TrainSettings(s.loop(), s.data(), s.optim(), checkpoint, s.seed(), s.selfKill());
+    return new TrainSettings(
+        s.loop(), s.data(), s.optim(), checkpoint, s.seed(), s.selfKill(), s.eval());
   }
 
   static TrainSettings withExport(TrainSettings s, Path exportDir) {
@@ -138,11 +144,13 @@ final class FixtureRuns {
         s.optim(),
         s.checkpoint(),
         s.seed(),
-        s.selfKill());
+        s.selfKill(),
+        s.eval());
   }
 
   static TrainSettings withSeed(TrainSettings s, long seed) {
-    return new TrainSettings(s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill());
+    return new TrainSettings(
+        s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill(), s.eval());
   }
 
   /** With the optimizer's learning rate and weight decay replaced. */
@@ -161,18 +169,39 @@ final class FixtureRuns {
             o.gradClip()),
         s.checkpoint(),
         s.seed(),
-        s.selfKill());
+        s.selfKill(),
+        s.eval());
   }
 
   /** One launch on {@code world} ranks, each with the settings {@code settingsOf} gives it. */
   static Launch launch(int world, IntFunction<TrainSettings> settingsOf) throws Exception {
+    return launch(world, settingsOf, List.of(), FixtureRuns::epPlanner);
+  }
+
+  /**
+   * With the eval set {@code evalRows} (shared out as {@link ai.llep.trainer.data.EvalSet} does:
+   * rank r takes rows r, r + P, ...) and each rank's planner from {@code planners}.
+   */
+  static Launch launch(
+      int world,
+      IntFunction<TrainSettings> settingsOf,
+      List<PackedSequence> evalRows,
+      Supplier<Planner> planners)
+      throws Exception {
     MetricsRecorder metrics = new MetricsRecorder();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     List<Throwable> errors = new ArrayList<>();
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       if (world == 1) {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-          run(settingsOf.apply(0), new SingleProcessCommunicator(), manager, metrics, out);
+          run(
+              settingsOf.apply(0),
+              new SingleProcessCommunicator(),
+              manager,
+              metrics,
+              out,
+              evalRows,
+              planners.get());
           errors.add(null);
         } catch (RuntimeException e) {
           errors.add(e);
@@ -188,7 +217,9 @@ final class FixtureRuns {
                           comm,
                           manager,
                           rank == 0 ? metrics : null,
-                          rank == 0 ? out : new PrintStream(PrintStream.nullOutputStream())))) {
+                          rank == 0 ? out : new PrintStream(PrintStream.nullOutputStream()),
+                          evalRows,
+                          planners.get()))) {
             errors.add(outcome.error());
           }
         }
@@ -203,11 +234,13 @@ final class FixtureRuns {
       Communicator comm,
       NDManager manager,
       MetricsRecorder metrics,
-      PrintStream out) {
+      PrintStream out,
+      List<PackedSequence> evalRows,
+      Planner planner) {
     RankZeroTracking tracking =
         new RankZeroTracking(metrics, new RunTracking("", "safety", "fixture"), Map.of(), "");
     try {
-      return trainer(settings, comm, manager, tracking, out).run();
+      return trainer(settings, comm, manager, tracking, out, evalRows, planner).run();
     } catch (RuntimeException e) {
       tracking.fail();
       throw e;
@@ -221,19 +254,74 @@ final class FixtureRuns {
       NDManager manager,
       RankZeroTracking tracking,
       PrintStream out) {
+    return trainer(settings, comm, manager, tracking, out, List.of(), epPlanner());
+  }
+
+  /** As above, evaluating on {@code evalRows} when not empty. */
+  static Trainer trainer(
+      TrainSettings settings,
+      Communicator comm,
+      NDManager manager,
+      RankZeroTracking tracking,
+      PrintStream out,
+      List<PackedSequence> evalRows,
+      Planner planner) {
     return new Trainer(
         comm,
         manager,
         settings,
         PrecisionOptions.FLOAT32,
         new ModelSpec(FIXTURE.modelDir().toString(), 0),
-        Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
+        planner,
         "",
         tracking,
         StopRequest.NEVER,
         out,
         (loaded, rank, worldSize) ->
             new ShardedBatches(
-                FIXTURE.rows(), rank, worldSize, settings.data().batchSize(), settings.seed()));
+                FIXTURE.rows(), rank, worldSize, settings.data().batchSize(), settings.seed()),
+        (loaded, rank, worldSize) ->
+            evalRows.isEmpty()
+                ? Optional.empty()
+                : Optional.of(evalBatches(evalRows, rank, worldSize, settings.data().batchSize())));
+  }
+
+  private static Planner epPlanner() {
+    return Planner.create(DispatchMode.EP, PlannerOptions.defaults());
+  }
+
+  /** Rank {@code rank}'s eval batches of {@code rows}, as every rank computes them. */
+  static EvalBatches evalBatches(List<PackedSequence> rows, int rank, int world, int batchSize) {
+    List<PackedSequence> own = new ArrayList<>();
+    for (int i = rank; i < rows.size(); i += world) {
+      own.add(rows.get(i));
+    }
+    int most = (rows.size() + world - 1) / world;
+    long tokens = rows.stream().mapToLong(PackedSequence::trainedTokens).sum();
+    return new EvalBatches(own, batchSize, (most + batchSize - 1) / batchSize, rows.size(), tokens);
+  }
+
+  /**
+   * Evaluating on the launch's eval rows as {@code eval} says (the data's eval files are its own
+   * data file, which the trainer does not read: the rows come from the launch).
+   */
+  static TrainSettings withEval(TrainSettings s, EvalOptions eval) {
+    DataOptions d = s.data();
+    return new TrainSettings(
+        s.loop(),
+        new DataOptions(
+            d.files(),
+            d.template(),
+            d.maxLength(),
+            d.packing(),
+            d.batchSize(),
+            d.skipBadLines(),
+            d.truncation(),
+            new EvalData(d.files(), 0)),
+        s.optim(),
+        s.checkpoint(),
+        s.seed(),
+        s.selfKill(),
+        eval);
   }
 }

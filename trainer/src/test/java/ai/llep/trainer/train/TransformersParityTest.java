@@ -181,7 +181,7 @@ class TransformersParityTest {
   /**
    * The planner options of {@code llep=cpu-test}, through the config loader as train reads them.
    */
-  private static PlannerOptions cpuTestPlanner() {
+  static PlannerOptions cpuTestPlanner() {
     Config config = new ConfigLoader().load(Optional.empty(), List.of("llep=cpu-test")).config();
     assertEquals("llep", config.getString("llep.mode"));
     return new PlannerOptions(
