@@ -60,6 +60,34 @@ class TrainIT {
     assertTrue(
         Files.readString(run.resolve("meta.yaml")).contains("status: 3"), "run not FINISHED");
     assertConsoleAndRunAreLean(outcome, run);
+    assertEvaluatedAndKeptTheBest(outcome, run);
+  }
+
+  /** The recipe's held-out 2%: evaluated every 20 steps, tracked, plotted, the best kept. */
+  private void assertEvaluatedAndKeptTheBest(Launch.Outcome outcome, Path run) throws IOException {
+    String output = outcome.output();
+    assertTrue(output.contains("eval data: 80 examples (data.eval-fraction=0.02"), output);
+    assertTrue(
+        output.matches(
+            "(?s).*step 20/120 \\| loss [0-9.]+ \\| .* \\| eval loss [0-9.]+ \\| eval ppl [0-9.e+]+"
+                + " \\| eval [0-9.]+ s \\(best\\)\n.*"),
+        output);
+    TreeMap<Long, Double> eval = MlflowRuns.metric(run, "eval_loss");
+    assertEquals(List.of(20L, 40L, 60L, 80L, 100L, 120L), List.copyOf(eval.keySet()));
+    TreeMap<Long, Double> perplexity = MlflowRuns.metric(run, "eval_perplexity");
+    assertEquals(Math.exp(eval.get(120L)), perplexity.get(120L), 1e-9 * perplexity.get(120L));
+    assertTrue(eval.get(120L) < eval.get(20L), "the eval loss did not fall: " + eval);
+    long best = eval.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    Path checkpoints = dir.resolve("checkpoints/tiny-moe-sft");
+    assertEquals(
+        checkpoints.resolve(String.format("step-%08d", best)).toRealPath(),
+        checkpoints.resolve("best").toRealPath(),
+        "best names the lowest eval loss");
+    assertTrue(
+        output.contains("[rank 0] eval: the best eval loss, ")
+            && output.contains("was at step " + best + "; its checkpoint is kept as "),
+        output);
+    assertTrue(Files.isRegularFile(run.resolve("artifacts/report/loss.png")));
   }
 
   /** The console shows train's own config and rates; the run holds summaries, loads and plots. */
@@ -82,9 +110,10 @@ class TrainIT {
     }
     assertFalse(Files.exists(run.resolve("metrics/moe/layer0/expert0_load")));
     assertTrue(Files.isRegularFile(run.resolve("metrics/moe/layer0/expert_load_max")));
+    // Stored at each checkpoint: every 40 steps and at each new best eval loss (every 20 here).
     assertTrue(
         Files.isRegularFile(
-            run.resolve("artifacts/moe/expert_loads/steps-00000081-00000120.jsonl")));
+            run.resolve("artifacts/moe/expert_loads/steps-00000101-00000120.jsonl")));
     assertTrue(Files.isRegularFile(run.resolve("artifacts/report/expert_load_layer0.png")));
   }
 
