@@ -79,21 +79,23 @@ final class Evaluations {
     lines.add(
         String.format(
             Locale.ROOT,
-            "eval: %s; its checkpoint is kept as %s (%d evaluations%s)",
+            "eval: %s; its checkpoint is kept as %s (%d evaluation%s%s)",
             p.best(),
             bestLink,
             p.evaluations(),
+            p.evaluations() == 1 ? "" : "s",
             thisLaunch == p.evaluations() ? "" : ", " + thisLaunch + " in this launch"));
     if (stoppedEarly) {
       lines.add(
           String.format(
               Locale.ROOT,
               "early stopping after step %d: the eval loss has not improved on the best by more"
-                  + " than train.early-stopping.min-delta=%s in %d evaluations"
+                  + " than train.early-stopping.min-delta=%s in %d evaluation%s"
                   + " (train.early-stopping.patience=%d)",
               lastStep,
               options.minDelta(),
               p.sinceImprovement(),
+              p.sinceImprovement() == 1 ? "" : "s",
               options.patience()));
     }
     return lines;
