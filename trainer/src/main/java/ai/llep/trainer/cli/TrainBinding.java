@@ -12,6 +12,7 @@ import ai.llep.trainer.optim.LrSchedule;
 import ai.llep.trainer.optim.OptimOptions;
 import ai.llep.trainer.train.CheckpointOptions;
 import ai.llep.trainer.train.LoopOptions;
+import ai.llep.trainer.train.ProfileOptions;
 import ai.llep.trainer.train.SelfKill;
 import ai.llep.trainer.train.TrainSettings;
 import com.typesafe.config.Config;
@@ -41,7 +42,15 @@ final class TrainBinding {
         bound(
             () ->
                 new SelfKill(
-                    config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step"))));
+                    config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step"))),
+        profile(config));
+  }
+
+  static ProfileOptions profile(Config config) {
+    return bound(
+        () ->
+            ProfileOptions.parse(
+                config.getString("profile.steps"), Path.of(config.getString("profile.dir"))));
   }
 
   static LoopOptions loop(Config config) {

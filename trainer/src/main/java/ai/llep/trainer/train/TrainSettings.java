@@ -9,6 +9,7 @@ import java.util.Objects;
  * section, each validated where it is built.
  *
  * @param seed seed of every random draw: weights of tiny-moe, data order
+ * @param profile which steps are profiled ({@code profile})
  */
 public record TrainSettings(
     LoopOptions loop,
@@ -16,12 +17,25 @@ public record TrainSettings(
     OptimOptions optim,
     CheckpointOptions checkpoint,
     long seed,
-    SelfKill selfKill) {
+    SelfKill selfKill,
+    ProfileOptions profile) {
   public TrainSettings {
+    Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(loop, "loop");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(optim, "optim");
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(selfKill, "selfKill");
+  }
+
+  /** Settings that profile no step. */
+  public TrainSettings(
+      LoopOptions loop,
+      DataOptions data,
+      OptimOptions optim,
+      CheckpointOptions checkpoint,
+      long seed,
+      SelfKill selfKill) {
+    this(loop, data, optim, checkpoint, seed, selfKill, ProfileOptions.OFF);
   }
 }

@@ -169,7 +169,8 @@ public final class Trainer {
             settings.optim().schedule(settings.loop().maxSteps()),
             batches,
             stop,
-            memory);
+            memory,
+            StepProfiler.of(settings.profile(), manager.getDevice(), comm.rank()));
     TrainingLoop loop =
         new TrainingLoop(
             comm,

@@ -141,6 +141,11 @@ final class FixtureRuns {
         s.selfKill());
   }
 
+  static TrainSettings withProfile(TrainSettings s, ProfileOptions profile) {
+    return new TrainSettings(
+        s.loop(), s.data(), s.optim(), s.checkpoint(), s.seed(), s.selfKill(), profile);
+  }
+
   static TrainSettings withSeed(TrainSettings s, long seed) {
     return new TrainSettings(s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill());
   }
