@@ -47,10 +47,7 @@ final class TrainBinding {
   }
 
   static ProfileOptions profile(Config config) {
-    return bound(
-        () ->
-            ProfileOptions.parse(
-                config.getString("profile.steps"), Path.of(config.getString("profile.dir"))));
+    return bound(() -> ProfileOptions.parse(config.getString("profile.steps")));
   }
 
   static LoopOptions loop(Config config) {

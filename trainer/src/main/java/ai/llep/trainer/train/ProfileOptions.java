@@ -1,21 +1,16 @@
 package ai.llep.trainer.train;
 
-import java.nio.file.Path;
-import java.util.Objects;
-
 /**
- * The {@code profile} section: which steps run with phase timing and libtorch's operator profiler.
+ * The {@code profile} section: which steps run with phase timing.
  *
  * @param firstStep first profiled step (1-based); 0 with {@code lastStep} 0 when off
  * @param lastStep last profiled step, at least {@code firstStep}
- * @param dir folder of the operator traces ({@code profile-rank<r>.json})
  */
-public record ProfileOptions(long firstStep, long lastStep, Path dir) {
+public record ProfileOptions(long firstStep, long lastStep) {
   /** No step profiled. */
-  public static final ProfileOptions OFF = new ProfileOptions(0, 0, Path.of("."));
+  public static final ProfileOptions OFF = new ProfileOptions(0, 0);
 
   public ProfileOptions {
-    Objects.requireNonNull(dir, "dir");
     if (firstStep < 0 || lastStep < firstStep || (firstStep == 0) != (lastStep == 0)) {
       throw new IllegalArgumentException(
           "profile.steps must be empty, N or FIRST-LAST with 1 <= FIRST <= LAST, got "
@@ -30,17 +25,17 @@ public record ProfileOptions(long firstStep, long lastStep, Path dir) {
    *
    * @throws IllegalArgumentException naming the key when the text is none of those
    */
-  public static ProfileOptions parse(String steps, Path dir) {
+  public static ProfileOptions parse(String steps) {
     String text = steps.strip();
     if (text.isEmpty()) {
-      return new ProfileOptions(0, 0, dir);
+      return OFF;
     }
     String[] ends = text.split("-", -1);
     try {
       long first = Long.parseLong(ends[0].strip());
       long last = ends.length == 2 ? Long.parseLong(ends[1].strip()) : first;
       if (ends.length <= 2 && first >= 1 && last >= first) {
-        return new ProfileOptions(first, last, dir);
+        return new ProfileOptions(first, last);
       }
     } catch (NumberFormatException e) {
       // reported below with the accepted forms

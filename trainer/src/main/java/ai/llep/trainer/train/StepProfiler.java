@@ -1,53 +1,46 @@
 package ai.llep.trainer.train;
 
 import ai.djl.Device;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.llep.device.CudaRuntime;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import java.util.function.Consumer;
 
 /**
- * Times the phases of the profiled steps ({@code profile.steps}) and records libtorch's operators
- * over them. On a GPU the device is synchronised at each phase boundary of a profiled step, so a
- * phase's time is its device work, not its launches; unprofiled steps are untouched. The operator
- * trace (libtorch's legacy profiler through DJL: every operator's host time and input shapes, as a
- * Chrome trace) covers the profiled steps and is written after the last of them.
+ * Times the phases of the profiled steps ({@code profile.steps}). On a GPU the device is
+ * synchronised at each phase boundary of a profiled step, so a phase's time is its device work, not
+ * its launches; unprofiled steps are untouched. (libtorch's operator profiler is not offered: DJL's
+ * JNI writes its legacy trace only on the libtorch it ships, and crashes writing it on torch 2.11.)
  */
 final class StepProfiler {
-  private static final Logger LOG = LogManager.getLogger(StepProfiler.class);
-
   private final ProfileOptions options;
   private final CudaRuntime cuda;
   private final int device;
   private final int rank;
+  private final Consumer<String> report;
   private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
   private long step;
   private String phase;
   private long phaseStart;
 
-  private StepProfiler(ProfileOptions options, CudaRuntime cuda, int device, int rank) {
+  private StepProfiler(
+      ProfileOptions options, CudaRuntime cuda, int device, int rank, Consumer<String> report) {
     this.options = options;
+    this.report = report;
     this.cuda = cuda;
     this.device = device;
     this.rank = rank;
   }
 
-  static StepProfiler of(ProfileOptions options, Device device, int rank) {
+  /**
+   * @param report takes one line per profiled step
+   */
+  static StepProfiler of(ProfileOptions options, Device device, int rank, Consumer<String> report) {
     CudaRuntime cuda = options.enabled() && device.isGpu() ? CudaRuntime.load() : null;
-    return new StepProfiler(options, cuda, device.isGpu() ? device.getDeviceId() : -1, rank);
-  }
-
-  /** A profiler that profiles nothing. */
-  static StepProfiler off() {
-    return new StepProfiler(ProfileOptions.OFF, null, -1, 0);
+    return new StepProfiler(
+        options, cuda, device.isGpu() ? device.getDeviceId() : -1, rank, report);
   }
 
   /** Starts {@code step}; its first phase is {@code first}. */
@@ -55,10 +48,6 @@ final class StepProfiler {
     this.step = step;
     if (!options.covers(step)) {
       return;
-    }
-    if (step == options.firstStep()) {
-      sync();
-      JniUtils.startProfile(false, true, false);
     }
     phaseNanos.clear();
     phase = null;
@@ -79,7 +68,7 @@ final class StepProfiler {
     phaseStart = now;
   }
 
-  /** Ends the step: logs its phases, and after the last profiled step writes the trace. */
+  /** Ends the step and logs its phases. */
   void end() {
     if (!options.covers(step)) {
       return;
@@ -91,23 +80,14 @@ final class StepProfiler {
       line.add(String.format(Locale.ROOT, "%s %.4f s", e.getKey(), e.getValue() / 1e9));
       total += e.getValue();
     }
-    LOG.info(
-        "rank {} profile step {}: {} (total {})",
-        rank,
-        step,
-        line,
-        String.format(Locale.ROOT, "%.4f s", total / 1e9));
-    if (step == options.lastStep()) {
-      Path trace = options.dir().resolve("profile-rank" + rank + ".json").toAbsolutePath();
-      try {
-        Files.createDirectories(trace.getParent());
-      } catch (IOException e) {
-        throw new UncheckedIOException("profile.dir: cannot create " + trace.getParent(), e);
-      }
-      JniUtils.stopProfile(trace.toString());
-      LOG.info(
-          "rank {}: operator trace of steps {}-{} -> {}", rank, options.firstStep(), step, trace);
-    }
+    report.accept(
+        String.format(
+            Locale.ROOT,
+            "rank %d profile step %d: %s (total %.4f s)",
+            rank,
+            step,
+            line,
+            total / 1e9));
   }
 
   private void sync() {

@@ -170,7 +170,14 @@ public final class Trainer {
             batches,
             stop,
             memory,
-            StepProfiler.of(settings.profile(), manager.getDevice(), comm.rank()));
+            StepProfiler.of(
+                settings.profile(),
+                manager.getDevice(),
+                comm.rank(),
+                line -> {
+                  say(line);
+                  LOG.info(line);
+                }));
     TrainingLoop loop =
         new TrainingLoop(
             comm,
