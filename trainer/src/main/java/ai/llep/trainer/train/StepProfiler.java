@@ -11,8 +11,10 @@ import java.util.function.Consumer;
 /**
  * Times the phases of the profiled steps ({@code profile.steps}). On a GPU the device is
  * synchronised at each phase boundary of a profiled step, so a phase's time is its device work, not
- * its launches; unprofiled steps are untouched. (libtorch's operator profiler is not offered: DJL's
- * JNI writes its legacy trace only on the libtorch it ships, and crashes writing it on torch 2.11.)
+ * its launches; beside it, the host's time to issue the phase (until the synchronisation), which
+ * comes close to the phase's time when the device waits for the host. Unprofiled steps are
+ * untouched. (libtorch's operator profiler is not offered: DJL's JNI writes its legacy trace only
+ * on the libtorch it ships, and crashes writing it on torch 2.11.)
  */
 final class StepProfiler {
   private final ProfileOptions options;
@@ -21,6 +23,7 @@ final class StepProfiler {
   private final int rank;
   private final Consumer<String> report;
   private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
+  private final Map<String, Long> hostNanos = new LinkedHashMap<>();
   private long step;
   private String phase;
   private long phaseStart;
@@ -50,6 +53,7 @@ final class StepProfiler {
       return;
     }
     phaseNanos.clear();
+    hostNanos.clear();
     phase = null;
     enter(first);
   }
@@ -59,10 +63,12 @@ final class StepProfiler {
     if (!options.covers(step)) {
       return;
     }
+    long queued = System.nanoTime();
     sync();
     long now = System.nanoTime();
     if (phase != null) {
       phaseNanos.merge(phase, now - phaseStart, Long::sum);
+      hostNanos.merge(phase, queued - phaseStart, Long::sum);
     }
     phase = next;
     phaseStart = now;
@@ -77,7 +83,11 @@ final class StepProfiler {
     StringJoiner line = new StringJoiner(", ");
     long total = 0;
     for (Map.Entry<String, Long> e : phaseNanos.entrySet()) {
-      line.add(String.format(Locale.ROOT, "%s %.4f s", e.getKey(), e.getValue() / 1e9));
+      String host =
+          cuda == null
+              ? ""
+              : String.format(Locale.ROOT, " (host %.4f s)", hostNanos.get(e.getKey()) / 1e9);
+      line.add(String.format(Locale.ROOT, "%s %.4f s%s", e.getKey(), e.getValue() / 1e9, host));
       total += e.getValue();
     }
     report.accept(
