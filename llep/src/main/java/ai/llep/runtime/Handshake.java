@@ -95,17 +95,19 @@ final class Handshake {
 
   /**
    * Authenticates a connecting client and returns the identity it declared (now authenticated).
-   * {@code vet} sees that identity before the server accepts: a non-null reason refuses it.
+   * {@code greeted} runs once the client's HELLO is well-formed; {@code vet} sees the identity once
+   * the client has proven the secret, before the server accepts: a non-null reason refuses it.
    */
   static byte[] server(
       FramedSocket socket,
       byte[] secret,
       String purpose,
       Duration timeout,
+      Runnable greeted,
       Function<byte[], String> vet)
       throws IOException {
     try {
-      return serverSteps(socket, secret, purpose, timeout, vet);
+      return serverSteps(socket, secret, purpose, timeout, greeted, vet);
     } catch (SocketTimeoutException e) {
       throw timedOut(timeout, e);
     }
@@ -116,6 +118,7 @@ final class Handshake {
       byte[] secret,
       String purpose,
       Duration timeout,
+      Runnable greeted,
       Function<byte[], String> vet)
       throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -140,6 +143,7 @@ final class Handshake {
       throw new ProtocolException("malformed HELLO: nonce of " + hello.remaining() + " bytes");
     }
     byte[] clientNonce = take(hello, NONCE_BYTES);
+    greeted.run();
     byte[] serverNonce = nonce();
     byte[] transcript = transcript(purposeBytes, identity, clientNonce, serverNonce);
     socket.write(CHALLENGE, remaining(deadline), ByteBuffer.wrap(serverNonce));

@@ -7,8 +7,6 @@ import java.time.Duration;
 
 /** Opens the job's {@link RendezvousStore}: hosted by rank 0 on {@code MASTER_ADDR:MASTER_PORT}. */
 public final class Rendezvous {
-  private static final Duration MAX_HANDSHAKE = Duration.ofSeconds(10);
-
   private Rendezvous() {}
 
   /**
@@ -31,7 +29,7 @@ public final class Rendezvous {
     if (master.isUnresolved()) {
       throw new CommException("MASTER_ADDR=" + world.masterAddr() + " does not resolve");
     }
-    Duration handshake = timeout.compareTo(MAX_HANDSHAKE) < 0 ? timeout : MAX_HANDSHAKE;
+    Duration handshake = SecureListener.handshakeTimeout(timeout);
     TcpStoreServer server = world.rank() == 0 ? host(master, secret, handshake) : null;
     try {
       return TcpStoreClient.connect(master, secret, timeout, handshake, server);

@@ -5,14 +5,41 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Hostile or broken clients, for tests that a listener refuses them and keeps serving. */
 public final class Attacks {
   private static final Duration PATIENCE = Duration.ofSeconds(10);
 
   private Attacks() {}
+
+  /**
+   * How many refused connections to {@code purpose} the WARN lines account for: one per line naming
+   * one, N per line summing up N more.
+   */
+  public static long refusalsWarned(List<String> lines, String purpose) {
+    Pattern single = Pattern.compile("WARN refused connection from \\S+ to " + purpose + ": .*");
+    Pattern summary =
+        Pattern.compile(
+            "WARN refused (\\d+) more unauthenticated connections? to "
+                + purpose
+                + " in the last \\S+ \\(last from \\S+: .*\\)");
+    long count = 0;
+    for (String line : lines) {
+      Matcher sum = summary.matcher(line);
+      if (sum.matches()) {
+        count += Long.parseLong(sum.group(1));
+      } else if (single.matcher(line).matches()) {
+        count++;
+      }
+    }
+    return count;
+  }
 
   /** Runs the handshake with a wrong secret; returns the error the client saw. */
   public static IOException wrongSecret(
@@ -63,6 +90,34 @@ public final class Attacks {
   /** Connects and says nothing; the caller closes the socket. */
   public static Socket silent(InetSocketAddress address) throws IOException {
     return new Socket(address.getAddress(), address.getPort());
+  }
+
+  /**
+   * Sends a well-formed HELLO for {@code purpose} (no secret needed) and reads the listener's
+   * CHALLENGE, then says nothing more; the caller closes the socket.
+   */
+  public static Socket helloThenSilent(InetSocketAddress address, String purpose)
+      throws IOException {
+    byte[] purposeBytes = purpose.getBytes(StandardCharsets.US_ASCII);
+    int length = 3 + purposeBytes.length + 32;
+    ByteBuffer hello =
+        ByteBuffer.allocate(Frame.HEADER_BYTES + length)
+            .put(header(Handshake.HELLO, length))
+            .put((byte) 1)
+            .put((byte) purposeBytes.length)
+            .put(purposeBytes)
+            .put((byte) 0)
+            .put(new byte[32]);
+    Socket socket = new Socket(address.getAddress(), address.getPort());
+    socket.setSoTimeout((int) PATIENCE.toMillis());
+    socket.getOutputStream().write(hello.array());
+    if (socket.getInputStream().readNBytes(Frame.HEADER_BYTES + 32).length
+        != Frame.HEADER_BYTES + 32) {
+      socket.close();
+      throw new IOException("no CHALLENGE from " + address);
+    }
+    socket.setSoTimeout(0);
+    return socket;
   }
 
   private static byte[] header(byte type, int length) {

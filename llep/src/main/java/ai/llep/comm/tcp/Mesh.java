@@ -19,8 +19,6 @@ import java.time.Duration;
 final class Mesh implements AutoCloseable {
   static final String PURPOSE = "mesh";
 
-  private static final Duration MAX_HANDSHAKE = Duration.ofSeconds(10);
-
   private final SecureListener listener;
   private final MeshInbound inbound;
   private final PeerLink[] links;
@@ -39,7 +37,7 @@ final class Mesh implements AutoCloseable {
     String prefix = "llep/tcp/" + generation + "/addr/";
     InetAddress bindAddress =
         BindHost.resolve(options.bindHost(), world.masterAddr(), world.masterPort());
-    Duration handshake = min(options.connectTimeout(), MAX_HANDSHAKE);
+    Duration handshake = SecureListener.handshakeTimeout(options.connectTimeout());
     MeshInbound inbound = new MeshInbound(rank, world.worldSize(), generation);
     SecureListener listener;
     try {
@@ -122,9 +120,5 @@ final class Mesh implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new CommException("rank " + peer + " published a malformed address '" + text + "'", e);
     }
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) < 0 ? a : b;
   }
 }

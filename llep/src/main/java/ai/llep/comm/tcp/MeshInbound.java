@@ -70,6 +70,12 @@ final class MeshInbound implements SecureListener.Handler {
     return null;
   }
 
+  /** The peer's handshake broke after it was vetted: it will retry, so its claim is released. */
+  @Override
+  public synchronized void abandoned(byte[] identity) {
+    claimed[ByteBuffer.wrap(identity).getInt(8)] = false;
+  }
+
   @Override
   public void handle(SecureChannel channel, byte[] identity) {
     int from = ByteBuffer.wrap(identity).getInt(8);

@@ -61,6 +61,20 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
       SequencedMap<String, NDArray> tensors,
       Map<String, Path> extraFiles)
       throws IOException {
+    write(folder, configJson, tensors, extraFiles, Map.of());
+  }
+
+  /**
+   * As {@link #write(Path, String, SequencedMap, Map)}, also writing {@code extraTexts} (file name
+   * to UTF-8 content, e.g. {@code chat_template.jinja}); a text replaces a copied file of its name.
+   */
+  public void write(
+      Path folder,
+      String configJson,
+      SequencedMap<String, NDArray> tensors,
+      Map<String, Path> extraFiles,
+      Map<String, String> extraTexts)
+      throws IOException {
     requireJsonObject(configJson);
     Path target = folder.toAbsolutePath();
     if (Files.exists(target) && !isEmptyDirectory(target)) {
@@ -71,8 +85,14 @@ public record HfCheckpointWriter(long maxShardBytes, SafetensorsWriter.FloatStor
     try {
       for (Map.Entry<String, Path> extra : extraFiles.entrySet()) {
         requireExtraName(extra.getKey());
-        Files.copy(
-            extra.getValue(), temp.resolve(extra.getKey()), StandardCopyOption.COPY_ATTRIBUTES);
+        if (!extraTexts.containsKey(extra.getKey())) {
+          Files.copy(
+              extra.getValue(), temp.resolve(extra.getKey()), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+      for (Map.Entry<String, String> text : extraTexts.entrySet()) {
+        requireExtraName(text.getKey());
+        AtomicFiles.writeString(temp.resolve(text.getKey()), text.getValue());
       }
       AtomicFiles.writeString(temp.resolve(HfCheckpoint.CONFIG), configJson);
       writeShards(temp, tensors);

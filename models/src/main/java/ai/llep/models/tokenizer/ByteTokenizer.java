@@ -3,6 +3,7 @@ package ai.llep.models.tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -31,6 +32,31 @@ public final class ByteTokenizer implements TextTokenizer {
       ids[i] = bytes[i] & 0xFF;
     }
     return ids;
+  }
+
+  /** Each byte token covers the character it is part of. */
+  @Override
+  public TokenSpans encodeWithSpans(String text) {
+    int[] ids = encode(text);
+    int[] starts = new int[ids.length];
+    int[] ends = new int[ids.length];
+    int token = 0;
+    int position = 0;
+    for (int i = 0; i < text.length(); position++) {
+      int c = text.codePointAt(i);
+      int bytes = Character.toString(c).getBytes(StandardCharsets.UTF_8).length;
+      for (int b = 0; b < bytes; b++, token++) {
+        starts[token] = position;
+        ends[token] = position + 1;
+      }
+      i += Character.charCount(c);
+    }
+    return new TokenSpans(ids, starts, ends);
+  }
+
+  @Override
+  public Map<String, String> namedSpecialTokens() {
+    return Map.of("bos_token", "<bos>", "eos_token", "<eos>", "pad_token", "<pad>");
   }
 
   /** Malformed UTF-8 (say, a sequence cut in the middle of a character) decodes to U+FFFD. */

@@ -1,22 +1,34 @@
 package ai.llep.models.tokenizer;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Turns a conversation into token ids and a loss mask. The parts of a turn are encoded one by one
- * and concatenated, so the mask boundaries fall exactly between parts; this equals encoding the
- * whole rendered text wherever the tokenizer splits at those boundaries anyway (special tokens, and
- * the newline after a chatml role for Qwen- and OLMoE-style pre-tokenizers).
- *
- * <p>Conversations are an optional system message, then user and assistant messages alternating
- * from a user; a training example ends with an assistant message.
+ * Turns a conversation into text, token ids and a loss mask: a model's own Jinja template ({@link
+ * JinjaChatTemplate}) or one of the built-in formats ({@code chatml}, {@code mixtral}, {@code
+ * plain}). Training, previews and generation all go through {@link #encode(ChatInput,
+ * TextTokenizer)}.
  */
 public interface ChatTemplate {
-  /** The template's name as configs spell it. */
+  /** The template's name as configs and logs spell it. */
   String name();
 
-  /** The training example of {@code conversation}, which must end with an assistant message. */
-  TokenizedExample encode(List<ChatMessage> conversation, TextTokenizer tokenizer);
+  /**
+   * The conversation rendered, tokenized and masked: the mask is true on what the model must learn
+   * (assistant text and the end marker of its turns).
+   */
+  EncodedChat encode(ChatInput input, TextTokenizer tokenizer);
+
+  /**
+   * The Jinja text of this template, as exports write it to {@code chat_template.jinja}: the
+   * model's own, or for a built-in a Jinja template that renders the same text.
+   */
+  Optional<String> jinjaSource();
+
+  /** The training example of {@code conversation}, which ends with an assistant message. */
+  default TokenizedExample encode(List<ChatMessage> conversation, TextTokenizer tokenizer) {
+    return encode(ChatInput.training(conversation), tokenizer).example();
+  }
 
   /** The example of a single user prompt and its completion. */
   default TokenizedExample encode(String prompt, String completion, TextTokenizer tokenizer) {
@@ -27,7 +39,14 @@ public interface ChatTemplate {
    * The ids to generate from: {@code conversation}, which must end with a user message, followed by
    * whatever opens the assistant's reply.
    */
-  int[] encodePrompt(List<ChatMessage> conversation, TextTokenizer tokenizer);
+  default int[] encodePrompt(List<ChatMessage> conversation, TextTokenizer tokenizer) {
+    return encode(ChatInput.prompt(conversation), tokenizer).inputIds();
+  }
+
+  /** This template with a run's options (variables, default tools, system prompt) applied. */
+  default ChatTemplate withOptions(TemplateOptions options) {
+    return options.isEmpty() ? this : new OptionedTemplate(this, options);
+  }
 
   /**
    * ChatML, as Qwen3 and OLMoE use it: {@code <|im_start|>role\ncontent<|im_end|>\n} per message.
@@ -54,7 +73,9 @@ public interface ChatTemplate {
     return new PlainTemplate();
   }
 
-  /** The template called {@code name}: {@code chatml}, {@code mixtral} or {@code plain}. */
+  /**
+   * The built-in template called {@code name}: {@code chatml}, {@code mixtral} or {@code plain}.
+   */
   static ChatTemplate named(String name) {
     return switch (name) {
       case "chatml" -> chatml();

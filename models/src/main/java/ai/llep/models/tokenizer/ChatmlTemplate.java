@@ -1,11 +1,19 @@
 package ai.llep.models.tokenizer;
 
 import java.util.List;
+import java.util.Optional;
 
 /** {@code <|im_start|>role\ncontent<|im_end|>\n}; see {@link ChatTemplate#chatml()}. */
 record ChatmlTemplate() implements ChatTemplate {
   static final String START = "<|im_start|>";
   static final String END = "<|im_end|>";
+
+  /** Renders the same text as this template (without its per-part tokenization). */
+  static final String JINJA =
+      "{%- for message in messages %}"
+          + "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+          + "{%- endfor %}"
+          + "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
 
   @Override
   public String name() {
@@ -13,21 +21,9 @@ record ChatmlTemplate() implements ChatTemplate {
   }
 
   @Override
-  public TokenizedExample encode(List<ChatMessage> conversation, TextTokenizer tokenizer) {
-    Conversation.check(conversation, true);
-    return turns(conversation, tokenizer).build();
-  }
-
-  @Override
-  public int[] encodePrompt(List<ChatMessage> conversation, TextTokenizer tokenizer) {
-    Conversation.check(conversation, false);
-    return turns(conversation, tokenizer)
-        .special(START, false)
-        .text(Role.ASSISTANT.text() + "\n", false)
-        .ids();
-  }
-
-  private ExampleBuilder turns(List<ChatMessage> conversation, TextTokenizer tokenizer) {
+  public EncodedChat encode(ChatInput input, TextTokenizer tokenizer) {
+    List<ChatMessage> conversation = input.plainMessages(name());
+    Conversation.check(conversation, !input.addGenerationPrompt());
     ExampleBuilder example = new ExampleBuilder(tokenizer, name());
     for (ChatMessage message : conversation) {
       boolean learned = message.role() == Role.ASSISTANT;
@@ -38,6 +34,14 @@ record ChatmlTemplate() implements ChatTemplate {
           .special(END, learned)
           .text("\n", false);
     }
-    return example;
+    if (input.addGenerationPrompt()) {
+      example.special(START, false).text(Role.ASSISTANT.text() + "\n", false);
+    }
+    return example.build();
+  }
+
+  @Override
+  public Optional<String> jinjaSource() {
+    return Optional.of(JINJA);
   }
 }

@@ -2,10 +2,11 @@ package ai.llep.models.tokenizer;
 
 import java.util.Arrays;
 
-/** Appends token runs with their loss flag; what every template builds its example with. */
+/** Appends token runs with their loss flag and their text; what built-in templates build with. */
 final class ExampleBuilder {
   private final TextTokenizer tokenizer;
   private final String template;
+  private final StringBuilder text = new StringBuilder();
   private int[] ids = new int[64];
   private boolean[] mask = new boolean[64];
   private int length;
@@ -15,9 +16,10 @@ final class ExampleBuilder {
     this.template = template;
   }
 
-  ExampleBuilder text(String text, boolean learned) {
-    for (int id : tokenizer.encode(text)) {
-      id(id, learned);
+  ExampleBuilder text(String part, boolean learned) {
+    text.append(part);
+    for (int id : tokenizer.encode(part)) {
+      add(id, learned);
     }
     return this;
   }
@@ -36,7 +38,13 @@ final class ExampleBuilder {
     return id(tokenizer.eosId().orElseThrow(() -> missing("an EOS token")), learned);
   }
 
+  /** Appends one token given by id; its text is what the tokenizer decodes it to. */
   ExampleBuilder id(int id, boolean learned) {
+    text.append(tokenizer.decode(new int[] {id}, false));
+    return add(id, learned);
+  }
+
+  private ExampleBuilder add(int id, boolean learned) {
     if (length == ids.length) {
       ids = Arrays.copyOf(ids, length * 2);
       mask = Arrays.copyOf(mask, length * 2);
@@ -47,12 +55,9 @@ final class ExampleBuilder {
     return this;
   }
 
-  TokenizedExample build() {
-    return new TokenizedExample(Arrays.copyOf(ids, length), Arrays.copyOf(mask, length));
-  }
-
-  int[] ids() {
-    return Arrays.copyOf(ids, length);
+  EncodedChat build() {
+    return new EncodedChat(
+        text.toString(), Arrays.copyOf(ids, length), Arrays.copyOf(mask, length));
   }
 
   private IllegalArgumentException missing(String what) {

@@ -1,6 +1,8 @@
 package ai.llep.models.tokenizer;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +45,11 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     } catch (RuntimeException e) {
       throw new IOException("DJL's tokenizers could not load " + file + ": " + e.getMessage(), e);
     }
-    for (String key : files.specials().keySet()) {
+    for (String key : TokenizerFiles.ID_SPECIALS) {
       String text = files.specials().get(key);
+      if (text == null) {
+        continue;
+      }
       if (!files.ids().containsKey(text)) {
         tokenizer.close();
         throw new IOException(
@@ -62,6 +67,28 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
       out[i] = Math.toIntExact(ids[i]);
     }
     return out;
+  }
+
+  /** Offsets as DJL reports them: code points, like Python's (checked against transformers). */
+  @Override
+  public TokenSpans encodeWithSpans(String text) {
+    Encoding encoding = tokenizer.encode(text, false, false);
+    long[] wide = encoding.getIds();
+    CharSpan[] spans = encoding.getCharTokenSpans();
+    int[] ids = new int[wide.length];
+    int[] starts = new int[wide.length];
+    int[] ends = new int[wide.length];
+    for (int i = 0; i < wide.length; i++) {
+      ids[i] = Math.toIntExact(wide[i]);
+      starts[i] = spans[i] == null ? -1 : spans[i].getStart();
+      ends[i] = spans[i] == null ? -1 : spans[i].getEnd();
+    }
+    return new TokenSpans(ids, starts, ends);
+  }
+
+  @Override
+  public Map<String, String> namedSpecialTokens() {
+    return files.specials();
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,12 +21,26 @@ import java.util.Optional;
  *
  * @param ids token text to id: added tokens and the model's vocabulary
  * @param size one past the largest id
- * @param specials {@code bos_token}, {@code eos_token}, {@code pad_token} to their text, where set
+ * @param specials the named special tokens ({@code bos_token}, ...) to their text, where set
  */
 record TokenizerFiles(Map<String, Integer> ids, int size, Map<String, String> specials) {
   static final String TOKENIZER = "tokenizer.json";
   static final String CONFIG = "tokenizer_config.json";
   static final String SPECIALS_MAP = "special_tokens_map.json";
+
+  /** The named special tokens transformers passes to chat templates. */
+  static final List<String> NAMED_SPECIALS =
+      List.of(
+          "bos_token",
+          "eos_token",
+          "unk_token",
+          "sep_token",
+          "pad_token",
+          "cls_token",
+          "mask_token");
+
+  /** The special tokens whose ids the framework uses; they must be tokens of the vocabulary. */
+  static final List<String> ID_SPECIALS = List.of("bos_token", "eos_token", "pad_token");
 
   static TokenizerFiles read(Path tokenizerJson) throws IOException {
     Map<String, Integer> ids;
@@ -42,7 +57,7 @@ record TokenizerFiles(Map<String, Integer> ids, int size, Map<String, String> sp
       Path path = dir.resolve(file);
       if (Files.isRegularFile(path)) {
         JsonObject config = object(path);
-        for (String key : new String[] {"bos_token", "eos_token", "pad_token"}) {
+        for (String key : NAMED_SPECIALS) {
           specialText(config.get(key)).ifPresent(text -> specials.putIfAbsent(key, text));
         }
       }

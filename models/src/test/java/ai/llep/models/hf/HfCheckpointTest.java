@@ -118,6 +118,21 @@ class HfCheckpointTest {
   }
 
   @Test
+  void writesTextFilesSuchAsTheChatTemplateOverCopiedOnesOfTheSameName() throws IOException {
+    Path stale = Files.writeString(dir.resolve("old.jinja"), "old");
+    Path folder = dir.resolve("texts");
+    new HfCheckpointWriter(HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, FloatStorage.AS_IS)
+        .write(
+            folder,
+            CONFIG,
+            tensors(),
+            Map.of("chat_template.jinja", stale),
+            Map.of("chat_template.jinja", "{{ messages[0]['content'] }}é"));
+    assertEquals(
+        "{{ messages[0]['content'] }}é", Files.readString(folder.resolve("chat_template.jinja")));
+  }
+
+  @Test
   void writtenFilesGetDefaultPermissionsNotOwnerOnly() throws IOException {
     Path folder = dir.resolve("perms");
     new HfCheckpointWriter(48, FloatStorage.AS_IS).write(folder, CONFIG, tensors());

@@ -11,6 +11,7 @@ import ai.llep.trainer.config.ResolvedConfig;
 import ai.llep.trainer.routing.RoutingScenario;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,13 +27,16 @@ import picocli.CommandLine.Mixin;
             + "write bench.json and bench.png to bench.output. Ends with 'bench PASS "
             + "max_rel_err=<x>' or 'bench FAIL ...' (outputs and gradients against EP's).")
 final class BenchCommand implements Callable<Integer> {
+  /** The config sections this command reads. */
+  static final List<String> SECTIONS = List.of("bench", "llep", "planner", "comm", "seed");
+
   @Mixin CommandArgs args;
 
   @Override
   public Integer call() {
     ResolvedConfig resolved = Settings.load(args);
     BenchOptions options = options(resolved.config());
-    try (Job job = Job.start(resolved)) {
+    try (Job job = Job.start(resolved, Settings.shown(resolved, args, SECTIONS))) {
       BenchReport report = new BenchRunner(job.comm(), options, System.out).run(job.manager());
       if (job.comm().rank() == 0) {
         System.out.printf(

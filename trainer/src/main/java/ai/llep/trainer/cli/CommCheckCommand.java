@@ -4,6 +4,7 @@ import ai.llep.trainer.commcheck.CommCheck;
 import ai.llep.trainer.commcheck.CommCheckOptions;
 import ai.llep.trainer.config.ResolvedConfig;
 import com.typesafe.config.Config;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Mixin;
             + "check results against a direct computation and print bandwidth. "
             + "Ends with 'comm-check PASS' or 'comm-check FAIL <what>'.")
 final class CommCheckCommand implements Callable<Integer> {
+  /** The config sections this command reads. */
+  static final List<String> SECTIONS = List.of("comm-check", "comm", "seed");
+
   @Mixin CommandArgs args;
 
   @Override
@@ -30,7 +34,7 @@ final class CommCheckCommand implements Callable<Integer> {
             config.getBytes("comm-check.bandwidth-bytes"),
             config.getInt("comm-check.iterations"),
             config.getLong("seed"));
-    try (Job job = Job.start(resolved)) {
+    try (Job job = Job.start(resolved, Settings.shown(resolved, args, SECTIONS))) {
       boolean passed = new CommCheck(job.comm(), options, System.out).run(job.manager());
       return passed ? 0 : 1;
     }

@@ -5,10 +5,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The arguments every command takes: an optional config file, then overrides. */
+/**
+ * The arguments every command takes: an optional config file, then overrides; and {@code
+ * --full-config}.
+ */
 final class CommandArgs {
+  @Option(
+      names = "--full-config",
+      description =
+          "Print (and track) every section of the resolved config, not only the command's own.")
+  boolean fullConfig;
+
   @Parameters(
       arity = "0..*",
       paramLabel = "ARG",

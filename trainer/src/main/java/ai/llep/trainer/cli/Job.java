@@ -17,13 +17,14 @@ import ai.llep.runtime.RendezvousStore;
 import ai.llep.runtime.WorldInfo;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
+import ai.llep.trainer.natives.NativeLibraries;
 import com.typesafe.config.Config;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * One rank of a running job: where it sits in the world, its communicator and its tensor manager.
- * Rank 0 prints the resolved config. Closing it closes the communicator and the store.
+ * Rank 0 prints the config the command reads. Closing it closes the communicator and the store.
  */
 final class Job implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(Job.class);
@@ -40,12 +41,23 @@ final class Job implements AutoCloseable {
     this.manager = manager;
   }
 
-  static Job start(ResolvedConfig resolved) {
+  /**
+   * @param resolved the whole configuration
+   * @param shown what rank 0 prints of it (the command's sections, or all of them)
+   */
+  static Job start(ResolvedConfig resolved, ResolvedConfig shown) {
     Config config = resolved.config();
     WorldInfo world = WorldInfo.fromEnvironment(System.getenv());
     if (world.rank() == 0) {
-      LOG.info("resolved config:\n{}", resolved.render());
+      String which =
+          shown == resolved
+              ? "every section"
+              : String.join(", ", shown.config().root().keySet().stream().sorted().toList())
+                  + "; --full-config shows every section";
+      LOG.info(
+          "resolved config ({}; groups {}):\n{}", which, shown.groups(), shown.render().strip());
     }
+    NativeLibraries.load();
     String backend = chooseBackend(config, world);
     RendezvousStore store = null;
     Communicator comm;

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /** Binds config sections shared by several commands to the records the modules take. */
 final class Settings {
@@ -18,6 +19,22 @@ final class Settings {
 
   static ResolvedConfig load(CommandArgs args) {
     return new ConfigLoader().load(args.configFile(), args.overrides());
+  }
+
+  /**
+   * What a command prints and tracks of its config: its own {@code sections}, or every section with
+   * {@code --full-config}.
+   */
+  static ResolvedConfig shown(ResolvedConfig resolved, CommandArgs args, List<String> sections) {
+    return args.fullConfig ? resolved : resolved.only(sections);
+  }
+
+  /** The config sections of a command that plans with {@code llep}: planner only if it plans. */
+  static List<String> withPlanner(Config config, List<String> sections) {
+    if (dispatchMode(config) == DispatchMode.EP) {
+      return sections;
+    }
+    return Stream.concat(sections.stream(), Stream.of("planner")).toList();
   }
 
   static DispatchMode dispatchMode(Config config) {

@@ -25,13 +25,16 @@ import picocli.CommandLine.Mixin;
             + "verify.imbalance, verify.top-k and verify.modes take a value or a list; every "
             + "combination is one case. Ends with 'verify PASS max_rel_err=<x>' or 'verify FAIL ...'.")
 final class VerifyCommand implements Callable<Integer> {
+  /** The config sections this command reads. */
+  static final List<String> SECTIONS = List.of("verify", "llep", "planner", "comm", "seed");
+
   @Mixin CommandArgs args;
 
   @Override
   public Integer call() {
     ResolvedConfig resolved = Settings.load(args);
     VerifyOptions options = options(resolved.config());
-    try (Job job = Job.start(resolved)) {
+    try (Job job = Job.start(resolved, Settings.shown(resolved, args, SECTIONS))) {
       double worst = new VerifyRunner(job.comm(), options, System.out).run(job.manager());
       boolean passed = worst <= options.tolerance();
       if (job.comm().rank() == 0) {

@@ -1,9 +1,11 @@
 package ai.llep.trainer.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -21,6 +23,20 @@ public record ResolvedConfig(Config config, Map<String, String> groups) {
       throw new IllegalArgumentException("config has unresolved substitutions");
     }
     groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups));
+  }
+
+  /**
+   * The same configuration restricted to the top-level {@code sections} (those it has), for
+   * printing and logging what a command reads; the group choices stay as they are.
+   */
+  public ResolvedConfig only(Collection<String> sections) {
+    Config kept = ConfigFactory.empty();
+    for (String section : sections) {
+      if (config.hasPath(section)) {
+        kept = kept.withValue(section, config.getValue(section));
+      }
+    }
+    return new ResolvedConfig(kept, groups);
   }
 
   /**

@@ -7,9 +7,9 @@ import java.util.Arrays;
  * the token at {@code t} when the loss covers it, {@link #IGNORE} otherwise (the model shifts). The
  * row is a run of segments ({@code segmentLengths}, summing to the row's length): examples packed
  * back to back, a cut example's tail, trailing padding. The model attends and predicts only within
- * a segment.
+ * a segment. The first {@code length} tokens are data; the rest is padding.
  */
-public record PackedSequence(int[] inputIds, int[] labels, int[] segmentLengths) {
+public record PackedSequence(int[] inputIds, int[] labels, int[] segmentLengths, int length) {
   public static final int IGNORE = -100;
 
   public PackedSequence {
@@ -26,13 +26,23 @@ public record PackedSequence(int[] inputIds, int[] labels, int[] segmentLengths)
               + inputIds.length
               + " tokens");
     }
+    if (length < 0 || length > inputIds.length) {
+      throw new IllegalArgumentException(
+          "length must be in [0, " + inputIds.length + "], got " + length);
+    }
   }
 
-  /** A row that is one segment. */
+  /** A row that is one segment, {@code length} tokens of data then padding. */
+  public PackedSequence(int[] inputIds, int[] labels, int length) {
+    this(inputIds, labels, new int[] {inputIds.length}, length);
+  }
+
+  /** A row that is one segment without padding. */
   public PackedSequence(int[] inputIds, int[] labels) {
-    this(inputIds, labels, new int[] {inputIds.length});
+    this(inputIds, labels, inputIds.length);
   }
 
+  /** Tokens the loss covers. */
   public int trainedTokens() {
     int n = 0;
     for (int label : labels) {

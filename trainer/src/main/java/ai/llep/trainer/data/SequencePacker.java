@@ -10,7 +10,7 @@ import java.util.List;
  * and cut into rows ({@code pack}). A packed row records where each example (or a cut example's
  * tail, or the final padding) starts, so the model keeps attention and next-token prediction inside
  * each one, as Hugging Face's packing collator with position ids does. Examples longer than a row
- * are truncated.
+ * are truncated ({@link TrainingRows} decides beforehand which reach the packer).
  */
 public final class SequencePacker {
   /** How examples fill rows. */
@@ -32,6 +32,10 @@ public final class SequencePacker {
     this.mode = mode;
   }
 
+  public int maxLength() {
+    return maxLength;
+  }
+
   /** Rows in order; {@code ids.get(i)} and {@code masks.get(i)} describe example i. */
   public List<PackedSequence> pack(List<int[]> ids, List<boolean[]> masks) {
     return mode == Mode.PAD ? padEach(ids, masks) : packAll(ids, masks);
@@ -49,7 +53,7 @@ public final class SequencePacker {
         input[t] = ids.get(i)[t];
         labels[t] = masks.get(i)[t] ? ids.get(i)[t] : PackedSequence.IGNORE;
       }
-      rows.add(new PackedSequence(input, labels));
+      rows.add(new PackedSequence(input, labels, n));
     }
     return rows;
   }
@@ -72,7 +76,7 @@ public final class SequencePacker {
         labels[fill] = masks.get(i)[t] ? ids.get(i)[t] : PackedSequence.IGNORE;
         if (++fill == maxLength) {
           segments.add(fill - segmentStart);
-          rows.add(new PackedSequence(input, labels, toArray(segments)));
+          rows.add(new PackedSequence(input, labels, toArray(segments), maxLength));
           input = new int[maxLength];
           labels = new int[maxLength];
           segments.clear();
@@ -86,7 +90,7 @@ public final class SequencePacker {
       segments.add(maxLength - fill);
       Arrays.fill(input, fill, maxLength, padId);
       Arrays.fill(labels, fill, maxLength, PackedSequence.IGNORE);
-      rows.add(new PackedSequence(input, labels, toArray(segments)));
+      rows.add(new PackedSequence(input, labels, toArray(segments), fill));
     }
     return rows;
   }

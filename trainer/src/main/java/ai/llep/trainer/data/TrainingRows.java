@@ -9,24 +9,56 @@ import java.util.List;
 
 /**
  * From raw examples to training rows: the chat template renders and tokenizes each example with its
- * loss mask (completion or assistant tokens only), then the packer cuts rows.
+ * loss mask (completion or assistant tokens only), {@code data.truncation} decides what becomes of
+ * examples longer than a row, then the packer cuts rows.
  */
 public final class TrainingRows {
   private TrainingRows() {}
 
-  public static List<PackedSequence> build(
+  /** The rows, and the examples that did not fit in one. */
+  public record Built(List<PackedSequence> rows, OverLength overLength) {}
+
+  /**
+   * @throws DataError naming the example's file and line if one is longer than {@code maxLength}
+   *     and {@code truncation} is {@link Truncation#ERROR}
+   */
+  public static Built build(
       List<RawExample> examples,
       ChatTemplate template,
       TextTokenizer tokenizer,
-      SequencePacker packer) {
+      SequencePacker packer,
+      Truncation truncation) {
     List<int[]> ids = new ArrayList<>(examples.size());
     List<boolean[]> masks = new ArrayList<>(examples.size());
+    int maxLength = packer.maxLength();
+    int count = 0;
+    int longest = 0;
     for (RawExample example : examples) {
       TokenizedExample encoded = encode(example, template, tokenizer);
+      int length = encoded.inputIds().length;
+      longest = Math.max(longest, length);
+      if (length > maxLength) {
+        count++;
+        if (truncation == Truncation.ERROR) {
+          throw new DataError(
+              example.source()
+                  + ": the example has "
+                  + length
+                  + " tokens, more than data.max-length="
+                  + maxLength
+                  + " (data.truncation=error; set it to truncate or drop, or raise"
+                  + " data.max-length)");
+        }
+        if (truncation == Truncation.DROP) {
+          continue;
+        }
+      }
       ids.add(encoded.inputIds());
       masks.add(encoded.lossMask());
     }
-    return packer.pack(ids, masks);
+    return new Built(
+        packer.pack(ids, masks),
+        new OverLength(examples.size(), count, longest, maxLength, truncation));
   }
 
   static TokenizedExample encode(

@@ -1,13 +1,9 @@
 package ai.llep.trainer.report;
 
-import ai.llep.trainer.tracking.MetricPoint;
 import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SortedMap;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.stream.IntStream;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 
@@ -24,24 +20,15 @@ final class ExpertLoadHeatmap {
 
   private ExpertLoadHeatmap() {}
 
-  static HeatMapChart chart(
-      int layer, SortedMap<Integer, List<MetricPoint>> experts, int width, int height) {
-    List<SortedMap<Long, Double>> rows = new ArrayList<>();
-    SortedSet<Long> allSteps = new TreeSet<>();
-    for (List<MetricPoint> points : experts.values()) {
-      SortedMap<Long, Double> byStep = Series.byStep(points);
-      rows.add(byStep);
-      allSteps.addAll(byStep.keySet());
-    }
-    List<List<Long>> columns = columns(new ArrayList<>(allSteps));
-    List<Long> columnLabels = columns.stream().map(List::getFirst).toList();
+  static HeatMapChart chart(LoadHistory.LayerView layer, int width, int height) {
+    double[][] means = layer.expertMeans();
     List<Number[]> cells = new ArrayList<>();
     double max = 0;
-    for (int row = 0; row < rows.size(); row++) {
-      for (int column = 0; column < columns.size(); column++) {
-        double mean = mean(rows.get(row), columns.get(column));
-        if (!Double.isNaN(mean)) {
-          cells.add(new Number[] {column, row, mean});
+    for (int expert = 0; expert < means.length; expert++) {
+      for (int column = 0; column < means[expert].length; column++) {
+        double mean = means[expert][column];
+        if (Double.isFinite(mean)) {
+          cells.add(new Number[] {column, expert, mean});
           max = Math.max(max, mean);
         }
       }
@@ -50,7 +37,7 @@ final class ExpertLoadHeatmap {
         new HeatMapChartBuilder()
             .width(width)
             .height(height)
-            .title("Expert load, layer " + layer + " (tokens per step)")
+            .title("Expert load, layer " + layer.layer() + " (tokens per step)")
             .xAxisTitle("step")
             .yAxisTitle("expert")
             .build();
@@ -61,7 +48,8 @@ final class ExpertLoadHeatmap {
     chart.getStyler().setMax(max > 0 ? max : 1);
     chart.getStyler().setXAxisLabelRotation(90);
     chart.getStyler().setHeatMapValueDecimalPattern("#");
-    chart.addSeries("load", columnLabels, new ArrayList<>(experts.keySet()), cells);
+    chart.addSeries(
+        "load", layer.columns(), IntStream.range(0, means.length).boxed().toList(), cells);
     return chart;
   }
 
@@ -73,18 +61,5 @@ final class ExpertLoadHeatmap {
       columns.add(steps.subList(c * steps.size() / count, (c + 1) * steps.size() / count));
     }
     return columns;
-  }
-
-  private static double mean(Map<Long, Double> values, List<Long> steps) {
-    double sum = 0;
-    int count = 0;
-    for (long step : steps) {
-      Double value = values.get(step);
-      if (value != null && Double.isFinite(value)) {
-        sum += value;
-        count++;
-      }
-    }
-    return count == 0 ? Double.NaN : sum / count;
   }
 }

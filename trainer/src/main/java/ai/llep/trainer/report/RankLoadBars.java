@@ -1,9 +1,8 @@
 package ai.llep.trainer.report;
 
-import ai.llep.trainer.tracking.MetricPoint;
+import java.util.Arrays;
 import java.util.List;
-import java.util.SortedMap;
-import java.util.TreeSet;
+import java.util.stream.IntStream;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -18,40 +17,26 @@ final class RankLoadBars {
 
   private RankLoadBars() {}
 
-  static CategoryChart chart(
-      int layer,
-      SortedMap<Integer, List<MetricPoint>> before,
-      SortedMap<Integer, List<MetricPoint>> after,
-      int width,
-      int height) {
-    TreeSet<Integer> ranks = new TreeSet<>(before.keySet());
-    ranks.addAll(after.keySet());
-    List<String> labels = ranks.stream().map(String::valueOf).toList();
+  static CategoryChart chart(LoadHistory.LayerView layer, int width, int height) {
+    int ranks = Math.max(layer.ranksBefore().length, layer.ranksAfter().length);
+    List<String> labels = IntStream.range(0, ranks).mapToObj(String::valueOf).toList();
     CategoryChart chart =
         new CategoryChartBuilder()
             .width(width)
             .height(height)
-            .title("Load per rank, layer " + layer + " (mean tokens per step)")
+            .title("Load per rank, layer " + layer.layer() + " (mean tokens per step)")
             .xAxisTitle("rank")
             .yAxisTitle("tokens")
             .build();
     ChartStyle.apply(chart);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     chart.getStyler().setOverlapped(false);
-    if (!before.isEmpty()) {
-      chart.addSeries(BEFORE, labels, means(ranks, before));
-    }
-    if (!after.isEmpty()) {
-      chart.addSeries(AFTER, labels, means(ranks, after));
-    }
+    chart.addSeries(BEFORE, labels, values(layer.ranksBefore(), ranks));
+    chart.addSeries(AFTER, labels, values(layer.ranksAfter(), ranks));
     return chart;
   }
 
-  private static List<Double> means(
-      TreeSet<Integer> ranks, SortedMap<Integer, List<MetricPoint>> loads) {
-    return ranks.stream()
-        .map(rank -> loads.containsKey(rank) ? Series.mean(loads.get(rank)) : 0.0)
-        .map(mean -> Double.isNaN(mean) ? 0.0 : mean)
-        .toList();
+  private static List<Double> values(double[] means, int ranks) {
+    return Arrays.stream(Arrays.copyOf(means, ranks)).boxed().toList();
   }
 }

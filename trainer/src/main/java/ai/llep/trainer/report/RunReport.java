@@ -24,8 +24,9 @@ import org.knowm.xchart.internal.chartpart.Chart;
  *   <li>{@code rank_load_layer<i>.png}: per MoE layer, each rank's mean load before and after LLEP.
  * </ul>
  *
- * A plot whose metrics the run does not have is skipped with a log line. Every image is {@link
- * #WIDTH} by {@link #HEIGHT} pixels.
+ * The loss comes from the run's metrics, the loads from its {@link ExpertLoads} artifacts. A plot
+ * whose data the run does not have is skipped with a log line. Every image is {@link #WIDTH} by
+ * {@link #HEIGHT} pixels.
  */
 public final class RunReport {
   public static final int WIDTH = 1000;
@@ -36,50 +37,44 @@ public final class RunReport {
   private RunReport() {}
 
   /**
-   * Reads the metrics of the run folder {@code runDir} (MLflow's file-store layout: {@code
-   * metrics/<key>} files) and writes the plots into {@code outDir}, creating it if needed. Returns
-   * the files written, in the order listed above. Runs AWT headless, so it needs no display; the
-   * caller must not have started AWT with a display in this JVM.
+   * Reads the run folder {@code runDir} (MLflow's file-store layout: {@code metrics/loss} and
+   * {@code artifacts/moe/expert_loads/*.jsonl}) and writes the plots into {@code outDir}, creating
+   * it if needed. Returns the files written, in the order listed above. Runs AWT headless, so it
+   * needs no display; the caller must not have started AWT with a display in this JVM.
    *
-   * @throws IllegalArgumentException if {@code runDir} has a malformed metric file
+   * @throws IllegalArgumentException if {@code runDir} has a malformed metric or load file
    */
   public static List<Path> write(Path runDir, Path outDir) {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
     }
-    Map<String, List<MetricPoint>> metrics = RunMetrics.read(runDir);
     List<Path> written = new ArrayList<>();
-    List<MetricPoint> loss = metrics.get(LossPlot.METRIC);
-    if (loss == null || loss.isEmpty()) {
+    List<MetricPoint> loss = RunMetrics.read(runDir, LossPlot.METRIC);
+    if (loss.isEmpty()) {
       LOG.info("no '{}' metric in {}; skipping the loss plot", LossPlot.METRIC, runDir);
     } else {
       written.add(save(LossPlot.chart(loss, WIDTH, HEIGHT), outDir.resolve("loss.png")));
     }
-    MoeMetrics moe = MoeMetrics.from(metrics);
-    if (moe.layers().isEmpty()) {
-      LOG.info("no 'moe/layer<i>/...' metrics in {}; skipping the expert and rank plots", runDir);
+    Path loads = runDir.resolve("artifacts").resolve(ExpertLoads.DIR);
+    Map<Integer, LoadHistory.LayerView> layers = LoadHistory.read(loads);
+    if (layers.isEmpty()) {
+      LOG.info("no expert loads in {}; skipping the expert and rank plots", loads);
     }
-    moe.layers()
-        .forEach(
-            (index, layer) -> {
-              if (layer.experts().isEmpty()) {
-                LOG.info("no expert loads for layer {}; skipping its heatmap", index);
-              } else {
-                written.add(
-                    save(
-                        ExpertLoadHeatmap.chart(index, layer.experts(), WIDTH, HEIGHT),
-                        outDir.resolve("expert_load_layer" + index + ".png")));
-              }
-              if (layer.ranksBefore().isEmpty() && layer.ranksAfter().isEmpty()) {
-                LOG.info("no rank loads for layer {}; skipping its rank plot", index);
-              } else {
-                written.add(
-                    save(
-                        RankLoadBars.chart(
-                            index, layer.ranksBefore(), layer.ranksAfter(), WIDTH, HEIGHT),
-                        outDir.resolve("rank_load_layer" + index + ".png")));
-              }
-            });
+    layers.forEach(
+        (index, layer) -> {
+          written.add(
+              save(
+                  ExpertLoadHeatmap.chart(layer, WIDTH, HEIGHT),
+                  outDir.resolve("expert_load_layer" + index + ".png")));
+          if (layer.ranksBefore().length == 0 && layer.ranksAfter().length == 0) {
+            LOG.info("no rank loads for layer {}; skipping its rank plot", index);
+          } else {
+            written.add(
+                save(
+                    RankLoadBars.chart(layer, WIDTH, HEIGHT),
+                    outDir.resolve("rank_load_layer" + index + ".png")));
+          }
+        });
     return written;
   }
 

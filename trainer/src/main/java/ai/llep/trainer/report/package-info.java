@@ -3,8 +3,8 @@
  * of each expert over the steps (one heatmap per MoE layer), and the mean load of each rank before
  * and after LLEP's planning (one bar chart per layer).
  *
- * <p>MoE metrics are found by name: {@code moe/layer<i>/expert<e>_load}, {@code
- * moe/layer<i>/rank<r>_load_before} and {@code moe/layer<i>/rank<r>_load_after}. Charts render with
- * AWT in headless mode, so no display is needed.
+ * <p>The loss is the {@code loss} metric; the loads are the run's {@link
+ * ai.llep.trainer.report.ExpertLoads} artifacts (one JSON line per step), not metrics. Charts
+ * render with AWT in headless mode, so no display is needed.
  */
 package ai.llep.trainer.report;

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.LongSupplier;
@@ -121,6 +122,37 @@ public final class FileStoreTracker implements Tracker {
     allTags.forEach(this::writeTag);
     LOG.info("tracking run {} ({}) in {}", runName, runId, runDir);
     return new RunRef(experiment.id(), runId, artifactUri);
+  }
+
+  @Override
+  public synchronized Optional<ReopenedRun> reopenRun(String runId) {
+    if (runMeta != null) {
+      throw new IllegalStateException("this tracker already holds run " + runMeta.get("run_id"));
+    }
+    Optional<Path> found = FileStoreRuns.find(root, runId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    runDir = found.get();
+    runMeta = FileStoreRuns.meta(runDir);
+    String artifactUri = String.valueOf(runMeta.get("artifact_uri"));
+    artifactsDir = localArtifacts(artifactUri, runDir);
+    RunStatus previous = RunStatus.ofCode(((Long) runMeta.get("status")).intValue());
+    if (previous == RunStatus.RUNNING) {
+      runMeta.put("status", RunStatus.FAILED.code());
+      runMeta.put("end_time", FileStoreRuns.lastMetricTime(runDir).orElseGet(clock::getAsLong));
+      writeRunMeta();
+    }
+    runMeta.put("status", RunStatus.RUNNING.code());
+    runMeta.put("end_time", null);
+    writeRunMeta();
+    LOG.info("tracking run {} ({}) in {}, reopened", runMeta.get("run_name"), runId, runDir);
+    return Optional.of(
+        new ReopenedRun(
+            new RunRef(runDir.getParent().getFileName().toString(), runId, artifactUri),
+            previous,
+            FileStoreRuns.values(runDir.resolve("params")),
+            FileStoreRuns.values(runDir.resolve("tags"))));
   }
 
   private static Path localArtifacts(String artifactUri, Path runDir) {

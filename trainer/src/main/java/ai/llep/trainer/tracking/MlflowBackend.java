@@ -1,5 +1,6 @@
 package ai.llep.trainer.tracking;
 
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -76,6 +78,64 @@ final class MlflowBackend implements AutoCloseable {
     runId = info.getRunId();
     artifacts = new ArtifactUploader(host, info.getArtifactUri(), options);
     return new RunRef(experimentId, info.getRunId(), info.getArtifactUri());
+  }
+
+  /**
+   * Finds run {@code runId} and sets it RUNNING again, first ending it as FAILED at the time of its
+   * newest metric (or {@code now}) if it was still RUNNING. Empty if the server has no active run
+   * of that id. Each request may take up to the start timeout.
+   */
+  Optional<ReopenedRun> reopenRun(String runId, long now) {
+    Duration timeout = options.startTimeout();
+    Service.Run found;
+    try {
+      found = call(c -> c.getRun(runId), timeout);
+    } catch (SendFailure e) {
+      if (e.getCause() instanceof MlflowHttpException http && http.getStatusCode() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    Service.RunInfo info = found.getInfo();
+    if (!"active".equals(info.getLifecycleStage())) {
+      return Optional.empty();
+    }
+    RunStatus previous = RunStatus.valueOf(info.getStatus().name());
+    if (previous == RunStatus.RUNNING) {
+      long lastLogged =
+          found.getData().getMetricsList().stream()
+              .mapToLong(Service.Metric::getTimestamp)
+              .max()
+              .orElse(now);
+      update(runId, RunStatus.FAILED, lastLogged, timeout);
+    }
+    update(runId, RunStatus.RUNNING, null, timeout);
+    this.runId = runId;
+    artifacts = new ArtifactUploader(host, info.getArtifactUri(), options);
+    Map<String, String> params = new TreeMap<>();
+    found.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
+    Map<String, String> tags = new TreeMap<>();
+    found.getData().getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
+    return Optional.of(
+        new ReopenedRun(
+            new RunRef(info.getExperimentId(), runId, info.getArtifactUri()),
+            previous,
+            params,
+            tags));
+  }
+
+  /**
+   * {@code runs/update} with a body of our own, since the client's call always sets an end time,
+   * which a run set RUNNING again must not get.
+   */
+  private void update(String runId, RunStatus status, Long endTime, Duration timeout) {
+    JsonObject body = new JsonObject();
+    body.addProperty("run_id", runId);
+    body.addProperty("status", status.name());
+    if (endTime != null) {
+      body.addProperty("end_time", endTime);
+    }
+    call(c -> c.sendPost("runs/update", body.toString()), timeout);
   }
 
   private static String experimentId(MlflowClient c, String name) {

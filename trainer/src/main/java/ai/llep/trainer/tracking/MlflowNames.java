@@ -20,6 +20,13 @@ final class MlflowNames {
 
   private MlflowNames() {}
 
+  /** A run id names a folder of the file store, so it may hold no path separator or dot. */
+  static void checkRunId(String runId) {
+    if (runId == null || !runId.matches("[A-Za-z0-9_-]{1,256}")) {
+      throw new IllegalArgumentException("'" + runId + "' is not a run id");
+    }
+  }
+
   static void checkMetricKey(String key) {
     checkKey("metric", key);
   }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -76,37 +78,71 @@ public final class RestTracker implements Tracker {
     allTags.put(FileStoreTracker.RUN_NAME_TAG, runName);
     allTags.putIfAbsent(FileStoreTracker.USER_TAG, user);
     long startTime = clock.getAsLong();
-    CompletableFuture<RunRef> created =
-        CompletableFuture.supplyAsync(
+    run =
+        waitForServer(
             () -> backend.startRun(experimentName, runName, allTags, startTime, user),
-            task -> Thread.ofPlatform().daemon().name("mlflow-start-run").start(task));
+            "create the run");
+    startSending();
+    LOG.info("tracking run {} ({}) on {}", runName, run.runId(), trackingUri);
+    return run;
+  }
+
+  @Override
+  public synchronized Optional<ReopenedRun> reopenRun(String runId) {
+    if (run != null) {
+      throw new IllegalStateException("this tracker already holds run " + run.runId());
+    }
+    MlflowNames.checkRunId(runId);
+    long now = clock.getAsLong();
+    Optional<ReopenedRun> reopened =
+        waitForServer(() -> backend.reopenRun(runId, now), "reopen run " + runId);
+    if (reopened.isEmpty()) {
+      return reopened;
+    }
+    run = reopened.get().run();
+    startSending();
+    LOG.info("tracking run {} on {}, reopened", runId, trackingUri);
+    return reopened;
+  }
+
+  /**
+   * Runs a start-up request on its own thread and waits up to the start timeout, so a wrong URI or
+   * a server that does not answer shows before training starts.
+   */
+  private <T> T waitForServer(Supplier<T> request, String what) {
+    CompletableFuture<T> answer =
+        CompletableFuture.supplyAsync(
+            request, task -> Thread.ofPlatform().daemon().name("mlflow-start-run").start(task));
     try {
-      run = created.get(options.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return answer.get(options.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       backend.close();
       throw new TrackingException(
           "tracking.uri "
               + trackingUri
-              + ": the MLflow server did not create the run within "
+              + ": the MLflow server did not "
+              + what
+              + " within "
               + options.startTimeout().toSeconds()
               + " s",
           e);
     } catch (ExecutionException e) {
       backend.close();
       throw new TrackingException(
-          "tracking.uri " + trackingUri + ": cannot create the run: " + e.getCause().getMessage(),
+          "tracking.uri " + trackingUri + ": cannot " + what + ": " + e.getCause().getMessage(),
           e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       backend.close();
       throw new TrackingException("tracking.uri " + trackingUri + ": interrupted", e);
     }
+  }
+
+  private void startSending() {
     backend.artifactProblem().ifPresent(problem -> LOG.warn("MLflow: {}", problem));
     artifactsUnreachable = backend.artifactProblem().isPresent();
     loop = new SendLoop(outbox, backend::send, backend.host(), options);
     sender = Thread.ofPlatform().daemon().name("mlflow-sender").start(loop);
-    LOG.info("tracking run {} ({}) on {}", runName, run.runId(), trackingUri);
-    return run;
   }
 
   @Override

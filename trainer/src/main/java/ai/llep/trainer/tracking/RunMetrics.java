@@ -41,6 +41,24 @@ public final class RunMetrics {
     return histories;
   }
 
+  /**
+   * One metric's points in the order they were logged; empty if the run has no such metric.
+   *
+   * @throws IllegalArgumentException if the metric file has a malformed line
+   */
+  public static List<MetricPoint> read(Path runDir, String key) {
+    MlflowNames.checkMetricKey(key);
+    Path file = runDir.resolve("metrics").resolve(key);
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    try {
+      return readFile(file, key);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read metric " + file, e);
+    }
+  }
+
   private static List<MetricPoint> readFile(Path file, String key) throws IOException {
     List<MetricPoint> points = new ArrayList<>();
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {

@@ -19,6 +19,16 @@ public enum RunStatus {
     return code;
   }
 
+  /** The status with MLflow's number {@code code}. */
+  public static RunStatus ofCode(int code) {
+    for (RunStatus status : values()) {
+      if (status.code == code) {
+        return status;
+      }
+    }
+    throw new IllegalArgumentException("no run status has the number " + code);
+  }
+
   /** Whether a run with this status has ended. */
   public boolean terminal() {
     return this == FINISHED || this == FAILED || this == KILLED;

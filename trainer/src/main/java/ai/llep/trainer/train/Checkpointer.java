@@ -1,7 +1,10 @@
 package ai.llep.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
 import ai.llep.models.MoeTransformer;
 import ai.llep.models.Parameter;
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +30,8 @@ import java.util.Optional;
  * their optimizer moments), every rank its own experts, one tensor per expert under its Hugging
  * Face name (a stacked parameter is written as its slices); each rank writes into its folder of the
  * step's partial folder, and rank 0 publishes the step only after every rank has flushed (a
- * barrier), so a crash mid-write never damages the previous checkpoint.
+ * barrier), so a crash mid-write never damages the previous checkpoint. Restoring the optimizer
+ * reads the same names back.
  */
 final class Checkpointer {
   static final String MODEL_FILE = "model.safetensors";
@@ -38,10 +43,10 @@ final class Checkpointer {
   private final Communicator comm;
   private final int keepLast;
 
-  Checkpointer(Path root, Communicator comm, int keepLast) {
-    this.layout = new CheckpointLayout(root);
+  Checkpointer(CheckpointOptions options, Communicator comm) {
+    this.layout = new CheckpointLayout(options.dir());
     this.comm = comm;
-    this.keepLast = keepLast;
+    this.keepLast = options.keepLast();
   }
 
   /** Collective: every rank calls it at the same step. Returns the published folder. */
@@ -97,6 +102,26 @@ final class Checkpointer {
     }
     comm.barrier();
     return layout.stepDir(step);
+  }
+
+  /** Loads the AdamW moments of {@code trainable} that {@link #save} wrote into {@code dir}. */
+  static void restoreOptimizer(
+      AdamW optimizer, List<Parameter> trainable, Path dir, NDManager manager) {
+    try (CheckpointTensors moments = new CheckpointTensors(dir, OPTIMIZER_FILE);
+        NDManager scope = manager.newSubManager()) {
+      Map<String, NDArray> tensors = new HashMap<>();
+      for (Parameter p : trainable) {
+        for (String suffix : List.of(AdamWState.FIRST_MOMENT, AdamWState.SECOND_MOMENT)) {
+          NDList slices = new NDList();
+          for (String name : p.checkpointNames()) {
+            slices.add(moments.read(name + suffix, scope, DataType.FLOAT32));
+          }
+          tensors.put(p.name() + suffix, p.stacked() ? NDArrays.stack(slices, 0) : slices.get(0));
+        }
+      }
+      long step = Long.parseLong(moments.metadata().getOrDefault("step", "0"));
+      optimizer.importState(new AdamWState(step, tensors));
+    }
   }
 
   Optional<Checkpoint> latest() {

@@ -12,12 +12,16 @@ import ai.llep.models.hf.TensorSource;
 import ai.llep.models.tokenizer.ByteTokenizer;
 import ai.llep.models.tokenizer.ChatTemplate;
 import ai.llep.models.tokenizer.HfTokenizer;
+import ai.llep.models.tokenizer.ModelChatTemplates;
+import ai.llep.models.tokenizer.TemplateOptions;
 import ai.llep.models.tokenizer.TextTokenizer;
 import ai.llep.plan.Planner;
+import ai.llep.trainer.data.TemplateSetting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,13 +38,13 @@ record LoadedModel(
 
   /**
    * @param weights where the weights come from instead of the spec (a checkpoint), or null
-   * @param templateName {@code auto} picks the family's template
+   * @param template {@code auto} picks the model's own template, or else the family's built-in
    * @param planner how the model's MoE layers dispatch (EP, LLEP or the switch between them)
    */
   static LoadedModel open(
       ModelSpec spec,
       TensorSource weights,
-      String templateName,
+      TemplateSetting template,
       long seed,
       ModelShard shard,
       Planner planner,
@@ -53,7 +57,7 @@ record LoadedModel(
               ? MoeTransformer.initRandom(config, seed, shard, planner, DataType.FLOAT32, manager)
               : MoeTransformer.load(config, weights, shard, planner, DataType.FLOAT32, manager);
       return new LoadedModel(
-          model, new ByteTokenizer(), template(templateName, "chatml"), configJson, Map.of());
+          model, new ByteTokenizer(), template(template, null, "chatml"), configJson, Map.of());
     }
     Path folder = spec.folder();
     try (HfCheckpoint checkpoint = HfCheckpoint.open(folder)) {
@@ -71,7 +75,7 @@ record LoadedModel(
       return new LoadedModel(
           model,
           tokenizer,
-          template(templateName, family.equals("mixtral") ? "mixtral" : "chatml"),
+          template(template, folder, family.equals("mixtral") ? "mixtral" : "chatml"),
           checkpoint.configText(),
           tokenizerFiles(folder));
     } catch (IOException e) {
@@ -79,8 +83,21 @@ record LoadedModel(
     }
   }
 
-  private static ChatTemplate template(String configured, String familyDefault) {
-    return ChatTemplate.named(configured.equals("auto") ? familyDefault : configured);
+  /** The run's chat template; the tiny model (no folder) keeps its built-in chatml. */
+  private static ChatTemplate template(TemplateSetting setting, Path folder, String builtin) {
+    TemplateOptions options = setting.options();
+    try {
+      return ModelChatTemplates.choose(
+              setting.name(),
+              folder,
+              builtin,
+              !options.tools().isEmpty(),
+              Clock.systemDefaultZone())
+          .withOptions(options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "reading the chat template of " + folder + ": " + e.getMessage(), e);
+    }
   }
 
   private static Map<String, Path> tokenizerFiles(Path folder) {

@@ -10,14 +10,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SequencedMap;
 
 /**
  * Writes the trained model in Hugging Face layout (config.json, sharded safetensors, index,
- * tokenizer files) from the final checkpoint, where every rank has already put its experts: the
- * export needs no extra communication and can be redone from any checkpoint.
+ * tokenizer files, and the chat template it was trained with as chat_template.jinja) from the final
+ * checkpoint, where every rank has already put its experts: the export needs no extra communication
+ * and can be redone from any checkpoint.
  */
 final class ModelExport {
+  static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
+
   private final Path target;
 
   ModelExport(Path target) {
@@ -35,10 +39,20 @@ final class ModelExport {
       Path folder = target.resolve("step-" + checkpoint.step());
       new HfCheckpointWriter(
               HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.AS_IS)
-          .write(folder, loaded.configJson(), ordered, loaded.tokenizerFiles());
+          .write(
+              folder, loaded.configJson(), ordered, loaded.tokenizerFiles(), chatTemplate(loaded));
       return folder;
     } catch (IOException e) {
       throw new UncheckedIOException("exporting the model to " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The template the model was trained with, as transformers reads it from the folder. */
+  private static Map<String, String> chatTemplate(LoadedModel loaded) {
+    return loaded
+        .template()
+        .jinjaSource()
+        .map(source -> Map.of(CHAT_TEMPLATE_FILE, source))
+        .orElse(Map.of());
   }
 }

@@ -3,28 +3,46 @@ package ai.llep.trainer.train;
 import ai.llep.trainer.report.PngRendering;
 import ai.llep.trainer.report.RunReport;
 import ai.llep.trainer.tracking.FileStoreTracker;
+import ai.llep.trainer.tracking.ReopenedRun;
 import ai.llep.trainer.tracking.RunStatus;
 import ai.llep.trainer.tracking.Tracker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.io.FileUtils;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * MLflow tracking from rank 0 (other ranks hold no tracker): run parameters, per-step metrics, the
- * resolved config as an artifact, and the final status. Tracking never stops training: a tracker
- * error is logged and tracking goes on without it.
+ * MLflow tracking from rank 0 (other ranks hold no tracker): run parameters, per-step metrics,
+ * expert loads and the resolved config as artifacts, plots at the end, and the final status. A
+ * resumed run continues the run its checkpoint names ({@link RunAttempts}). Tracking never stops
+ * training: a tracker error is logged and tracking goes on without it.
+ *
+ * <p>Plots are drawn from a run folder in MLflow's file-store layout: the store's own with a file
+ * store; with a server, a local copy of what this process logged (the loss and the expert loads),
+ * whose plots are then uploaded.
  */
 public final class RankZeroTracking implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(RankZeroTracking.class);
+  private static final String PLOTS = "report";
 
   private Tracker tracker;
   private final RunTracking settings;
   private final Map<String, String> params;
   private final String resolvedConfig;
+  private String runId;
+  private LocalCopy copy;
+  private ExpertLoadArtifacts loads;
 
   /**
    * @param tracker null on ranks other than 0
+   * @param params the command's config sections, logged as parameters
+   * @param resolvedConfig the whole resolved config, stored as the artifact {@code config.conf}
    */
   public RankZeroTracking(
       Tracker tracker, RunTracking settings, Map<String, String> params, String resolvedConfig) {
@@ -34,44 +52,97 @@ public final class RankZeroTracking implements AutoCloseable {
     this.resolvedConfig = resolvedConfig;
   }
 
-  void start(long parameterCount) {
+  /**
+   * Starts the run, or continues {@code resumeRunId} (the run a resumed checkpoint names) where the
+   * store still has it.
+   */
+  void start(long parameterCount, Optional<String> resumeRunId, long startStep) {
     guard(
         () -> {
-          String runName =
-              settings.runName().isEmpty()
-                  ? "train-" + System.currentTimeMillis()
-                  : settings.runName();
-          tracker.startRun(
-              settings.experiment(),
-              runName,
-              Map.of("llep.parameters", Long.toString(parameterCount)));
-          tracker.logParams(params);
-          tracker.logArtifact(
-              "config.conf", resolvedConfig.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          Optional<ReopenedRun> reopened = resumeRunId.flatMap(tracker::reopenRun);
+          if (reopened.isPresent()) {
+            runId = reopened.get().run().runId();
+            new RunAttempts(tracker, reopened.get())
+                .continueFrom(startStep, params, resolvedConfig);
+          } else {
+            resumeRunId.ifPresent(
+                id ->
+                    LOG.warn(
+                        "the checkpoint's run {} is not in {}; tracking to a new run",
+                        id,
+                        settings.uri()));
+            runId = startNew(parameterCount, startStep);
+          }
+          copy = LocalCopy.of(tracker);
+          loads =
+              new ExpertLoadArtifacts(
+                  (name, content) -> {
+                    tracker.logArtifact(name, content);
+                    copy.artifact(name, content);
+                  });
         });
+  }
+
+  private String startNew(long parameterCount, long startStep) {
+    String runName =
+        settings.runName().isEmpty() ? "train-" + System.currentTimeMillis() : settings.runName();
+    Map<String, String> tags =
+        startStep > 0
+            ? Map.of(
+                "llep.parameters",
+                Long.toString(parameterCount),
+                RunAttempts.ATTEMPT,
+                "1",
+                RunAttempts.resumedTag(1),
+                Long.toString(startStep))
+            : Map.of("llep.parameters", Long.toString(parameterCount), RunAttempts.ATTEMPT, "1");
+    String id = tracker.startRun(settings.experiment(), runName, tags).runId();
+    tracker.logParams(params);
+    tracker.logArtifact("config.conf", resolvedConfig.getBytes(StandardCharsets.UTF_8));
+    return id;
+  }
+
+  /** The tracked run's id, once started (rank 0 only). */
+  Optional<String> runId() {
+    return Optional.ofNullable(tracker == null ? null : runId);
   }
 
   void step(StepReport report) {
-    guard(() -> tracker.logMetrics(report.step(), report.metrics()));
-  }
-
-  /** Adds the report plots (file store) and marks the run finished. */
-  void finish() {
     guard(
         () -> {
-          if (tracker instanceof FileStoreTracker fileStore) {
-            Path plots = fileStore.runDir().resolve("artifacts").resolve("report");
-            try {
-              RunReport.write(fileStore.runDir(), plots);
-            } catch (RuntimeException | Error e) {
-              if (!PngRendering.isMissingGraphics(e)) {
-                throw e;
-              }
-              LOG.warn("report plots skipped: {}", PngRendering.explain(e));
-            }
-          }
-          tracker.finish(RunStatus.FINISHED);
+          Map<String, Double> metrics = report.metrics();
+          tracker.logMetrics(report.step(), metrics);
+          copy.metric(report.step(), "loss", report.loss());
+          loads.add(report);
         });
+  }
+
+  /** A checkpoint of {@code step} is published: the expert loads up to it are stored. */
+  void checkpointed(long step) {
+    guard(() -> loads.flush());
+  }
+
+  /** Stores the expert loads, draws and stores the plots, and ends the run with {@code status}. */
+  void finish(RunStatus status) {
+    guard(
+        () -> {
+          loads.flush();
+          plots();
+          tracker.finish(status);
+        });
+  }
+
+  private void plots() {
+    try {
+      RunReport.write(copy.runDir(), copy.plots(PLOTS));
+    } catch (RuntimeException | Error e) {
+      if (!PngRendering.isMissingGraphics(e)) {
+        throw e;
+      }
+      LOG.warn("report plots skipped: {}", PngRendering.explain(e));
+      return;
+    }
+    copy.upload(PLOTS);
   }
 
   /** Marks the run failed (the caller is handling an error). */
@@ -93,8 +164,64 @@ public final class RankZeroTracking implements AutoCloseable {
 
   @Override
   public void close() {
-    if (tracker != null) {
-      tracker.close();
+    try {
+      if (tracker != null) {
+        tracker.close();
+      }
+    } finally {
+      if (copy != null) {
+        copy.close();
+      }
+    }
+  }
+
+  /**
+   * The run folder the plots are drawn from: a file store's own folder, or for a server a temporary
+   * one holding what this process logged.
+   */
+  private record LocalCopy(Tracker tracker, Path runDir, FileStoreTracker mirror, Path temp) {
+    static LocalCopy of(Tracker tracker) {
+      if (tracker instanceof FileStoreTracker fileStore) {
+        return new LocalCopy(tracker, fileStore.runDir(), null, null);
+      }
+      try {
+        Path temp = Files.createTempDirectory("llep-run-");
+        FileStoreTracker mirror = new FileStoreTracker(temp.resolve("mlruns"));
+        mirror.startRun("local", "local", Map.of());
+        return new LocalCopy(tracker, mirror.runDir(), mirror, temp);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create a temporary folder for the plots", e);
+      }
+    }
+
+    void metric(long step, String key, double value) {
+      if (mirror != null) {
+        mirror.logMetrics(step, Map.of(key, value));
+      }
+    }
+
+    void artifact(String name, byte[] content) {
+      if (mirror != null) {
+        mirror.logArtifact(name, content);
+      }
+    }
+
+    Path plots(String name) {
+      return runDir.resolve("artifacts").resolve(name);
+    }
+
+    /** Sends the plots to a server; a file store has them in place already. */
+    void upload(String name) {
+      if (mirror != null && Files.isDirectory(plots(name))) {
+        tracker.logArtifact(name, plots(name));
+      }
+    }
+
+    void close() {
+      if (mirror != null) {
+        mirror.close();
+        FileUtils.deleteQuietly(temp.toFile());
+      }
     }
   }
 }

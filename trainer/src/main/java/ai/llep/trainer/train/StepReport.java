@@ -8,19 +8,24 @@ import java.util.Map;
 /**
  * What one optimizer step did, identical on every rank (all numbers are global).
  *
- * @param loss mean loss over every rank's trained tokens
- * @param tokens trained (loss-counted) tokens over all ranks
+ * @param loss mean loss over every rank's loss-bearing tokens
+ * @param lossTokens tokens the loss covers (completion or assistant tokens), over all ranks
+ * @param processedTokens tokens the step ran through the model, padding excluded, over all ranks
  * @param layers per MoE layer: global expert loads and per-rank loads before/after planning
+ * @param peakMemoryBytes the largest peak memory of any rank so far ({@link MemoryGauge})
+ * @param stop whether a rank asked to stop (a signal): the run ends after this step
  */
 record StepReport(
     long step,
     double loss,
     double lr,
     double gradNorm,
-    long tokens,
+    long lossTokens,
+    long processedTokens,
     double seconds,
     List<LayerLoad> layers,
-    long peakMemoryBytes) {
+    long peakMemoryBytes,
+    boolean stop) {
 
   /** One MoE layer in one step (summed over the step's micro-batches). */
   record LayerLoad(
@@ -37,6 +42,22 @@ record StepReport(
     double imbalanceAfter() {
       return imbalance(rankLoadsAfter);
     }
+
+    long expertLoadMax() {
+      long max = 0;
+      for (long load : expertLoads) {
+        max = Math.max(max, load);
+      }
+      return max;
+    }
+
+    double expertLoadMean() {
+      long total = 0;
+      for (long load : expertLoads) {
+        total += load;
+      }
+      return expertLoads.length == 0 ? 0 : total / (double) expertLoads.length;
+    }
   }
 
   double meanImbalanceBefore() {
@@ -47,13 +68,26 @@ record StepReport(
     return layers.stream().mapToDouble(LayerLoad::imbalanceAfter).average().orElse(1.0);
   }
 
-  /** The metrics tracked per step, MLflow-style names. */
+  double processedTokensPerSecond() {
+    return processedTokens / seconds;
+  }
+
+  double lossTokensPerSecond() {
+    return lossTokens / seconds;
+  }
+
+  /**
+   * The metrics tracked per step, MLflow-style names: a handful of run-wide values and six per MoE
+   * layer. Each expert's load goes to an artifact instead ({@link ExpertLoadArtifacts}): one metric
+   * key per layer and expert would be thousands of keys for a real model.
+   */
   Map<String, Double> metrics() {
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("loss", loss);
     m.put("lr", lr);
     m.put("grad_norm", gradNorm);
-    m.put("tokens_per_s", tokens / seconds);
+    m.put("processed_tokens_per_s", processedTokensPerSecond());
+    m.put("loss_tokens_per_s", lossTokensPerSecond());
     m.put("step_time_s", seconds);
     m.put("imbalance_before", meanImbalanceBefore());
     m.put("imbalance_after", meanImbalanceAfter());
@@ -62,17 +96,12 @@ record StepReport(
     long moved = 0;
     for (LayerLoad l : layers) {
       String prefix = "moe/layer" + l.layer() + "/";
+      m.put(prefix + "expert_load_max", (double) l.expertLoadMax());
+      m.put(prefix + "expert_load_mean", l.expertLoadMean());
       m.put(prefix + "imbalance_before", l.imbalanceBefore());
       m.put(prefix + "imbalance_after", l.imbalanceAfter());
       m.put(prefix + "spilled_slots", (double) l.spilledSlots());
       m.put(prefix + "weight_mb_moved", l.weightBytesMoved() / 1e6);
-      for (int e = 0; e < l.expertLoads().length; e++) {
-        m.put(prefix + "expert" + e + "_load", (double) l.expertLoads()[e]);
-      }
-      for (int r = 0; r < l.rankLoadsBefore().length; r++) {
-        m.put(prefix + "rank" + r + "_load_before", (double) l.rankLoadsBefore()[r]);
-        m.put(prefix + "rank" + r + "_load_after", (double) l.rankLoadsAfter()[r]);
-      }
       spilled += l.spilledSlots();
       moved += l.weightBytesMoved();
     }
@@ -81,27 +110,25 @@ record StepReport(
     return m;
   }
 
-  String progressLine(long maxSteps, double etaSeconds) {
+  /** The progress line; {@code memoryLabel} says what the memory figure counts. */
+  String progressLine(long maxSteps, double etaSeconds, String memoryLabel) {
     return String.format(
         Locale.ROOT,
-        "step %d/%d | loss %.4f | lr %.3e | grad_norm %.3f | %.0f tok/s | %.3f s/step | ETA %s | imbalance %.2f -> %.2f",
+        "step %d/%d | loss %.4f | lr %.3e | grad_norm %.3f | processed %s tok/s | loss %s tok/s"
+            + " | %.3f s/step | ETA %s | peak %s %s | imbalance %.2f -> %.2f",
         step,
         maxSteps,
         loss,
         lr,
         gradNorm,
-        tokens / seconds,
+        Figures.count(processedTokensPerSecond()),
+        Figures.count(lossTokensPerSecond()),
         seconds,
-        eta(etaSeconds),
+        Figures.duration(etaSeconds),
+        memoryLabel,
+        Figures.bytes(peakMemoryBytes),
         meanImbalanceBefore(),
         meanImbalanceAfter());
-  }
-
-  private static String eta(double seconds) {
-    long s = Math.round(seconds);
-    return s >= 3600
-        ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 
   private static double imbalance(long[] loads) {

@@ -3,6 +3,7 @@ package ai.llep.trainer.train;
 import ai.llep.models.tokenizer.ChatTemplate;
 import ai.llep.models.tokenizer.TextTokenizer;
 import ai.llep.trainer.data.DataError;
+import ai.llep.trainer.data.DataOptions;
 import ai.llep.trainer.data.JsonlReader;
 import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.RawExample;
@@ -20,13 +21,14 @@ final class TrainingData {
   private TrainingData() {}
 
   static ShardedBatches load(
-      TrainSettings settings,
+      DataOptions data,
+      long seed,
       TextTokenizer tokenizer,
       ChatTemplate template,
       int rank,
       int worldSize) {
-    JsonlReader reader = new JsonlReader(settings.skipBadLines());
-    List<RawExample> examples = reader.read(settings.dataFiles());
+    JsonlReader reader = new JsonlReader(data.skipBadLines());
+    List<RawExample> examples = reader.read(data.files());
     if (reader.skipped() > 0) {
       LOG.warn("skipped {} malformed lines (data.skip-bad-lines=true)", reader.skipped());
     }
@@ -41,22 +43,38 @@ final class TrainingData {
                             () ->
                                 new DataError(
                                     "the tokenizer has neither a pad nor an eos token to pad rows with")));
-    List<PackedSequence> rows =
+    TrainingRows.Built built =
         TrainingRows.build(
             examples,
             template,
             tokenizer,
-            new SequencePacker(settings.maxLength(), padId, settings.packing()));
+            new SequencePacker(data.maxLength(), padId, data.packing()),
+            data.truncation());
+    List<PackedSequence> rows = built.rows();
+    if (rows.isEmpty()) {
+      throw new DataError(
+          "no training rows: every example of data.files was dropped or skipped ("
+              + built.overLength().count()
+              + " longer than data.max-length="
+              + data.maxLength()
+              + ", "
+              + reader.skipped()
+              + " malformed)");
+    }
     if (rank == 0) {
       long trained = rows.stream().mapToLong(PackedSequence::trainedTokens).sum();
       LOG.info(
           "data: {} examples -> {} rows of {} tokens ({} trained tokens), template {}",
           examples.size(),
           rows.size(),
-          settings.maxLength(),
+          data.maxLength(),
           trained,
           template.name());
+      String overLength = built.overLength().describe();
+      if (!overLength.isEmpty()) {
+        LOG.warn(overLength);
+      }
     }
-    return new ShardedBatches(rows, rank, worldSize, settings.batchSize(), settings.seed());
+    return new ShardedBatches(rows, rank, worldSize, data.batchSize(), seed);
   }
 }

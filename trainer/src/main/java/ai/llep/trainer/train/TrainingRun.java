@@ -41,6 +41,8 @@ final class TrainingRun {
   private final LrSchedule schedule;
   private final ShardedBatches batches;
   private final GradientExchange gradients;
+  private final StopRequest stop;
+  private final MemoryGauge memory;
 
   TrainingRun(
       Communicator comm,
@@ -49,8 +51,12 @@ final class TrainingRun {
       MoeTransformer model,
       AdamW optimizer,
       LrSchedule schedule,
-      ShardedBatches batches) {
+      ShardedBatches batches,
+      StopRequest stop,
+      MemoryGauge memory) {
     this.comm = comm;
+    this.stop = stop;
+    this.memory = memory;
     this.manager = manager;
     this.settings = settings;
     this.model = model;
@@ -61,7 +67,7 @@ final class TrainingRun {
         new GradientExchange(
             comm,
             model.parameters().all().stream()
-                .filter(p -> !settings.frozen().contains(p.kind()))
+                .filter(p -> !settings.loop().frozen().contains(p.kind()))
                 .toList(),
             manager);
   }
@@ -70,18 +76,23 @@ final class TrainingRun {
    * One optimizer step (1-based {@code step}); collective. The loss is the mean over every token
    * the step counts, on all ranks and in all micro-batches (as transformers' Trainer normalises
    * gradient accumulation), so each micro-batch's backward starts from its loss sum divided by that
-   * one count, known from the labels before any forward.
+   * one count, known from the labels before any forward. The report says whether any rank was asked
+   * to stop, which every rank learns at the same step.
    */
   StepReport step(long step, Consumer<Long> beforeOptimizer) {
     long start = System.nanoTime();
-    List<TokenBatch> micro = new ArrayList<>(settings.gradAccum());
+    int gradAccum = settings.loop().gradAccum();
+    List<TokenBatch> micro = new ArrayList<>(gradAccum);
     long localTokens = 0;
-    for (int i = 0; i < settings.gradAccum(); i++) {
-      TokenBatch batch = toBatch(batches.next());
+    long localProcessed = 0;
+    for (int i = 0; i < gradAccum; i++) {
+      List<PackedSequence> rows = batches.next();
+      localProcessed += rows.stream().mapToLong(PackedSequence::length).sum();
+      TokenBatch batch = toBatch(rows);
       micro.add(batch);
       localTokens += CausalLmLoss.countedTokens(batch.labels_BS(), batch.segments());
     }
-    long tokens = Math.round(sum(localTokens));
+    long tokens = globalSum(localTokens);
     double localLossSum = 0;
     LayerAccumulator layers = new LayerAccumulator();
     for (TokenBatch batch : micro) {
@@ -98,26 +109,37 @@ final class TrainingRun {
     double lr = schedule.at(step - 1);
     double norm;
     try (NDManager scope = manager.newSubManager()) {
-      GradientExchange.StepGradients g = gradients.collect(scope, settings.gradClip());
+      GradientExchange.StepGradients g = gradients.collect(scope, settings.optim().gradClip());
       norm = g.norm();
       optimizer.step(lr, g.byName());
     }
     gradients.zero();
-    double loss = sum(localLossSum) / Math.max(tokens, 1);
+    List<StepReport.LayerLoad> loads = layers.global(comm, manager);
+    StepTotals totals =
+        StepTotals.reduce(
+            comm, manager, localLossSum, localProcessed, stop.requested(), memory.peakBytes());
     double seconds = (System.nanoTime() - start) / 1e9;
     return new StepReport(
-        step, loss, lr, norm, tokens, seconds, layers.global(comm, manager), PeakMemory.bytes());
+        step,
+        totals.lossSum() / Math.max(tokens, 1),
+        lr,
+        norm,
+        tokens,
+        totals.processedTokens(),
+        seconds,
+        loads,
+        totals.peakMemoryBytes(),
+        totals.stop());
   }
 
-  private double sum(double local) {
+  private long globalSum(long local) {
     try (NDManager scope = manager.newSubManager();
-        NDArray mine = scope.create(new double[] {local});
+        NDArray mine = scope.create(new long[] {local});
         NDArray total = comm.allReduce(mine, ReduceOp.SUM)) {
-      return total.getDouble(0);
+      return total.getLong(0);
     }
   }
 
-  /** The rows as one batch; rotary positions restart at 0 in every segment of a row. */
   static TokenBatch toBatch(List<PackedSequence> rows) {
     int[][] ids = new int[rows.size()][];
     int[][] labels = new int[rows.size()][];

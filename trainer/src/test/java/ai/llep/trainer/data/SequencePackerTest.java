@@ -22,6 +22,7 @@ class SequencePackerTest {
     assertArrayEquals(new int[] {4, 5, 6, 7}, rows.get(1).inputIds());
     assertArrayEquals(new int[] {I, I, 6, 7}, rows.get(1).labels());
     assertArrayEquals(new int[] {4}, rows.get(0).segmentLengths(), "padding stays in the row");
+    assertEquals(List.of(3, 4), rows.stream().map(PackedSequence::length).toList(), "no padding");
   }
 
   @Test
@@ -33,6 +34,7 @@ class SequencePackerTest {
     assertArrayEquals(new int[] {5, 6, 7, 0}, rows.get(1).inputIds());
     assertArrayEquals(new int[] {I, 6, 7, I}, rows.get(1).labels());
     assertEquals(2, rows.get(1).trainedTokens());
+    assertEquals(List.of(4, 3), rows.stream().map(PackedSequence::length).toList(), "no padding");
     assertArrayEquals(new int[] {3, 1}, rows.get(0).segmentLengths(), "example 1, then 2's head");
     assertArrayEquals(new int[] {3, 1}, rows.get(1).segmentLengths(), "2's tail, then padding");
   }
@@ -55,7 +57,7 @@ class SequencePackerTest {
     IllegalArgumentException e =
         org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class,
-            () -> new PackedSequence(new int[3], new int[3], new int[] {1, 1}));
+            () -> new PackedSequence(new int[3], new int[3], new int[] {1, 1}, 3));
     assertEquals(
         "segment lengths [1, 1] must be >= 1 and sum to the row's 3 tokens", e.getMessage());
   }

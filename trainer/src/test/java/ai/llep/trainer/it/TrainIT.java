@@ -1,6 +1,7 @@
 package ai.llep.trainer.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -45,6 +47,9 @@ class TrainIT {
         Files.isDirectory(dir.resolve("checkpoints/tiny-moe-sft/step-00000120")), outcome.output());
     Path export = dir.resolve("outputs/tiny-moe-sft/step-120");
     assertTrue(Files.isRegularFile(export.resolve("config.json")), outcome.output());
+    assertTrue(
+        Files.readString(export.resolve("chat_template.jinja")).contains("<|im_start|>"),
+        "the export carries the chatml template the tiny model trained with");
     try (Stream<Path> files = Files.list(export)) {
       assertTrue(
           files.anyMatch(p -> p.toString().endsWith(".safetensors")),
@@ -54,6 +59,33 @@ class TrainIT {
     assertTrue(Files.isRegularFile(run.resolve("params/optim.lr")), "params not logged");
     assertTrue(
         Files.readString(run.resolve("meta.yaml")).contains("status: 3"), "run not FINISHED");
+    assertConsoleAndRunAreLean(outcome, run);
+  }
+
+  /** The console shows train's own config and rates; the run holds summaries, loads and plots. */
+  private static void assertConsoleAndRunAreLean(Launch.Outcome outcome, Path run)
+      throws IOException {
+    String output = outcome.output();
+    for (String unrelated : List.of("verify {", "bench {", "comm-check {", "debug {", "plan {")) {
+      assertFalse(output.contains(unrelated), unrelated + " printed:\n" + output);
+    }
+    assertTrue(
+        output.matches(
+            "(?s).*step 120/120 \\| .* \\| processed [0-9.k]+ tok/s \\| loss [0-9.k]+"
+                + " tok/s \\| .* \\| peak host mem [0-9.]+ [MG]iB \\| .*"),
+        output);
+    assertTrue(output.contains("summary: steps 1-120 (120)"), output);
+    try (Stream<Path> params = Files.list(run.resolve("params"))) {
+      assertTrue(
+          params.map(p -> p.getFileName().toString()).noneMatch(p -> p.startsWith("bench.")),
+          "bench keys logged as params");
+    }
+    assertFalse(Files.exists(run.resolve("metrics/moe/layer0/expert0_load")));
+    assertTrue(Files.isRegularFile(run.resolve("metrics/moe/layer0/expert_load_max")));
+    assertTrue(
+        Files.isRegularFile(
+            run.resolve("artifacts/moe/expert_loads/steps-00000081-00000120.jsonl")));
+    assertTrue(Files.isRegularFile(run.resolve("artifacts/report/expert_load_layer0.png")));
   }
 
   @ParameterizedTest(name = "{0} ranks")
@@ -93,31 +125,41 @@ class TrainIT {
   }
 
   @Test
-  void aRankKilledMidStepResumesToTheSameLosses() throws IOException {
+  void aRankKilledMidStepResumesToTheSameLossesInTheSameRun() throws IOException {
     String[] common = {"train", RECIPE, "train.max-steps=16", "checkpoint.every=5"};
     Path straight = Files.createDirectories(dir.resolve("straight"));
     Launch.Outcome reference = Launch.run(straight, 2, Duration.ofMinutes(4), concat(common));
     assertEquals(0, reference.exitCode(), reference.output());
 
+    // Rank 0 holds the tracked run, which its SIGKILL leaves RUNNING.
     Path crashed = Files.createDirectories(dir.resolve("crashed"));
     Launch.Outcome killed =
         Launch.run(
             crashed,
             2,
             Duration.ofMinutes(4),
-            with(common, "debug.sigkill-rank=1", "debug.sigkill-step=12"));
+            with(common, "debug.sigkill-rank=0", "debug.sigkill-step=12"));
     assertNotEquals(0, killed.exitCode(), killed.output());
-    assertTrue(killed.output().contains("launch: rank 1 was killed by signal 9"), killed.output());
+    assertTrue(killed.output().contains("launch: rank 0 was killed by signal 9"), killed.output());
     assertTrue(
         Files.isDirectory(crashed.resolve("checkpoints/tiny-moe-sft/step-00000010")),
         killed.output());
+    Path run = MlflowRuns.runs(crashed.resolve("mlruns")).getFirst();
+    assertTrue(Files.readString(run.resolve("meta.yaml")).contains("status: 1\n"));
 
     Launch.Outcome resumed =
         Launch.run(crashed, 2, Duration.ofMinutes(4), with(common, "train.resume=latest"));
     assertEquals(0, resumed.exitCode(), resumed.output());
     assertTrue(resumed.output().contains("at step 10"), resumed.output());
+    assertEquals(
+        List.of(run), MlflowRuns.runs(crashed.resolve("mlruns")), "the same run continues");
+    assertTrue(Files.readString(run.resolve("meta.yaml")).contains("status: 3\n"));
+    assertTrue(
+        Files.readString(run.resolve("tags/llep.attempt.1.ended")).startsWith("FAILED"),
+        "the killed attempt is recorded as failed");
     TreeMap<Long, Double> expected = MlflowRuns.losses(straight);
-    TreeMap<Long, Double> actual = MlflowRuns.losses(crashed);
+    TreeMap<Long, Double> actual = MlflowRuns.metric(run, "loss");
+    assertEquals(expected.keySet(), actual.keySet(), "one loss per step, 1 to 16");
     for (long step = 11; step <= 16; step++) {
       assertEquals(
           expected.get(step),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.llep.trainer.tracking.FakeMlflowServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,22 @@ class TrainTrackingIT {
           server.callsTo(FakeMlflowServer.API + "runs/update").stream()
               .anyMatch(c -> c.json().toString().contains("FINISHED")),
           "status never set to FINISHED");
+      assertTrue(
+          server.pairs("params").stream().noneMatch(p -> p.matches("(bench|verify|debug)\\..*")),
+          "params of other commands: " + server.pairs("params"));
+      assertTrue(
+          server.metrics().stream().noneMatch(m -> m.key().contains("expert0")),
+          "one metric key per expert");
+      assertTrue(
+          server
+              .artifacts()
+              .containsAll(
+                  List.of(
+                      "config.conf",
+                      "moe/expert_loads/steps-00000001-00000006.jsonl",
+                      "report/loss.png",
+                      "report/expert_load_layer0.png")),
+          "artifacts: " + server.artifacts());
     }
   }
 

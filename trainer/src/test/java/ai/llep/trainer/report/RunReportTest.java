@@ -1,5 +1,6 @@
 package ai.llep.trainer.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,10 +11,11 @@ import ai.llep.trainer.tracking.FileStoreTracker;
 import ai.llep.trainer.tracking.RunStatus;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -26,26 +28,32 @@ class RunReportTest {
 
   @TempDir Path dir;
 
-  /** A run of 150 steps: loss; layer 0 with 8 experts and 4 ranks; layer 1 with experts only. */
+  /**
+   * A run of 150 steps: loss; expert loads as the trainer stores them, layer 0 with 8 experts and 4
+   * ranks, layer 1 with experts only.
+   */
   private Path syntheticRun(boolean withMoe) {
     try (FileStoreTracker tracker = new FileStoreTracker(dir.resolve("mlruns"))) {
       tracker.startRun("Default", "synthetic", Map.of());
+      StringBuilder loads = new StringBuilder();
       for (int step = 0; step < 150; step++) {
-        Map<String, Double> metrics = new HashMap<>();
-        metrics.put("loss", 3.0 * Math.exp(-step / 50.0) + 0.05 * Math.sin(step));
-        if (withMoe) {
-          for (int layer = 0; layer < 2; layer++) {
-            for (int expert = 0; expert < 8; expert++) {
-              double hot = expert == (layer + step / 40) % 8 ? 600 : 0;
-              metrics.put("moe/layer" + layer + "/expert" + expert + "_load", 100.0 + hot);
-            }
+        tracker.logMetrics(
+            step, Map.of("loss", 3.0 * Math.exp(-step / 50.0) + 0.05 * Math.sin(step)));
+        List<ExpertLoads.Layer> layers = new ArrayList<>();
+        for (int layer = 0; layer < 2; layer++) {
+          long[] experts = new long[8];
+          for (int expert = 0; expert < 8; expert++) {
+            experts[expert] = 100 + (expert == (layer + step / 40) % 8 ? 600 : 0);
           }
-          for (int rank = 0; rank < 4; rank++) {
-            metrics.put("moe/layer0/rank" + rank + "_load_before", rank == 0 ? 800.0 : 200.0);
-            metrics.put("moe/layer0/rank" + rank + "_load_after", 350.0 + step % 3);
-          }
+          long[] before = layer == 0 ? new long[] {800, 200, 200, 200} : new long[0];
+          long[] after = layer == 0 ? new long[] {350 + step % 3, 350, 350, 350} : new long[0];
+          layers.add(new ExpertLoads.Layer(layer, experts, before, after));
         }
-        tracker.logMetrics(step, metrics);
+        loads.append(ExpertLoads.line(new ExpertLoads.Step(step, layers))).append('\n');
+      }
+      if (withMoe) {
+        tracker.logArtifact(
+            ExpertLoads.artifact(0, 149), loads.toString().getBytes(StandardCharsets.UTF_8));
       }
       tracker.finish(RunStatus.FINISHED);
       return tracker.runDir();
@@ -109,6 +117,37 @@ class RunReportTest {
     assertEquals(
         "metric 'loss' is malformed: expected 2 or 3 fields in 'not a metric line here'",
         e.getMessage());
+  }
+
+  @Test
+  void whereLoadFilesOverlapTheOneSortedLastWins() throws IOException {
+    Path loads = Files.createDirectories(dir.resolve("loads"));
+    Files.writeString(loads.resolve("steps-00000001-00000004.jsonl"), lines(1, 4, 10));
+    Files.writeString(loads.resolve("steps-00000003-00000005.jsonl"), lines(3, 5, 20));
+    LoadHistory.LayerView layer = LoadHistory.read(loads).get(0);
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), layer.columns());
+    assertArrayEquals(new double[] {10, 10, 20, 20, 20}, layer.expertMeans()[1]);
+    assertArrayEquals(new double[] {11, 13}, layer.ranksBefore());
+  }
+
+  private static String lines(long first, long last, long load) {
+    StringBuilder text = new StringBuilder();
+    for (long step = first; step <= last; step++) {
+      ExpertLoads.Layer layer =
+          new ExpertLoads.Layer(0, new long[] {1, load}, new long[] {load - 5, load - 3}, null);
+      text.append(ExpertLoads.line(new ExpertLoads.Step(step, List.of(layer)))).append('\n');
+    }
+    return text.toString();
+  }
+
+  @Test
+  void aMalformedLoadLineIsReportedByFileAndLine() throws IOException {
+    Path loads = Files.createDirectories(dir.resolve("loads"));
+    Path file = loads.resolve("steps-00000001-00000002.jsonl");
+    Files.writeString(file, lines(1, 1, 3) + "{\"step\": 2}\n");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> LoadHistory.read(loads));
+    assertEquals(file + ":2: not an expert-load record", e.getMessage());
   }
 
   @Test

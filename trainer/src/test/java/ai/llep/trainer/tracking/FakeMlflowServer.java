@@ -25,11 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * Enough of MLflow's tracking REST API, on 127.0.0.1, to hold one run: experiments by name,
- * runs/create, runs/log-batch (and the single log calls), runs/set-tag, runs/update and the
- * artifact proxy's PUT. Every request is recorded. A batch with a parameter named "rejected" gets
- * 400, as a server answers a batch it refuses. It can answer 503 to everything ({@link #available})
- * or hold log requests without answering ({@link #hang}).
+ * Enough of MLflow's tracking REST API, on 127.0.0.1, to hold runs: experiments by name,
+ * runs/create (the first run gets id {@link #FIRST_RUN}), runs/get, runs/log-batch (and the single
+ * log calls), runs/set-tag, runs/update and the artifact proxy's PUT. Every request is recorded,
+ * and each run's status, end time, params, tags and latest metrics are kept. A batch with a
+ * parameter named "rejected" gets 400, as a server answers a batch it refuses. It can answer 503 to
+ * everything ({@link #available}) or hold log requests without answering ({@link #hang}).
  */
 public final class FakeMlflowServer implements AutoCloseable {
   public static final String API = "/api/2.0/mlflow/";
@@ -37,6 +38,27 @@ public final class FakeMlflowServer implements AutoCloseable {
 
   /** One request: method, path (with query) and body (JSON object, or raw bytes for uploads). */
   public record Call(String method, String path, JsonObject json, byte[] body) {}
+
+  public static final String FIRST_RUN = "0123456789abcdef0123456789abcdef";
+
+  /** What the server holds of one run. */
+  public static final class RunState {
+    final String experimentId;
+    final String name;
+    public volatile String status = "RUNNING";
+    public volatile Long endTime;
+    public final Map<String, String> params = new ConcurrentHashMap<>();
+    public final Map<String, String> tags = new ConcurrentHashMap<>();
+    final Map<String, JsonObject> latestMetrics = new ConcurrentHashMap<>();
+
+    RunState(String experimentId, String name) {
+      this.experimentId = experimentId;
+      this.name = name;
+    }
+  }
+
+  /** The runs by id. */
+  public final Map<String, RunState> runs = new ConcurrentHashMap<>();
 
   /** A metric value as the server received it. */
   public record Metric(String key, double value, long timestamp, long step) {}
@@ -130,30 +152,138 @@ public final class FakeMlflowServer implements AutoCloseable {
       }
       case "runs/create" -> {
         String experimentId = field(json, "experiment_id").getAsString();
-        String runId = "0123456789abcdef0123456789abcdef";
-        JsonObject info = new JsonObject();
-        info.addProperty("run_id", runId);
-        info.addProperty("run_uuid", runId);
-        info.addProperty("experiment_id", experimentId);
-        info.addProperty("run_name", field(json, "run_name").getAsString());
-        info.addProperty("status", "RUNNING");
-        info.addProperty("start_time", field(json, "start_time").getAsLong());
-        info.addProperty(
-            "artifact_uri", "mlflow-artifacts:/" + experimentId + "/" + runId + "/artifacts");
-        info.addProperty("lifecycle_stage", "active");
-        respond(exchange, 200, "{\"run\": {\"info\": " + info + ", \"data\": {}}}");
+        String runId = runs.isEmpty() ? FIRST_RUN : String.format("%032x", runs.size() + 1);
+        RunState created = new RunState(experimentId, field(json, "run_name").getAsString());
+        JsonArray tags = json.getAsJsonArray("tags");
+        if (tags != null) {
+          for (JsonElement tag : tags) {
+            JsonObject pair = tag.getAsJsonObject();
+            created.tags.put(pair.get("key").getAsString(), pair.get("value").getAsString());
+          }
+        }
+        runs.put(runId, created);
+        respond(exchange, 200, "{\"run\": " + run(runId, runs.get(runId)) + "}");
+      }
+      case "runs/get" -> {
+        String runId = queryValue(query, "run_id");
+        RunState run = runId == null ? null : runs.get(runId);
+        if (run == null) {
+          respond(
+              exchange,
+              404,
+              "{\"error_code\": \"RESOURCE_DOES_NOT_EXIST\", \"message\": \"no run\"}");
+        } else {
+          respond(exchange, 200, "{\"run\": " + run(runId, run) + "}");
+        }
       }
       case "runs/log-batch" -> {
         if (json.has("params") && json.get("params").toString().contains("\"rejected\"")) {
           respond(exchange, 400, "{\"error_code\": \"INVALID_PARAMETER_VALUE\"}");
         } else {
+          record(json);
           respond(exchange, 200, "{}");
         }
       }
       case "runs/log-parameter", "runs/log-metric", "runs/set-tag" -> respond(exchange, 200, "{}");
-      case "runs/update" -> respond(exchange, 200, "{}");
+      case "runs/update" -> {
+        RunState run = runs.get(field(json, "run_id").getAsString());
+        if (run != null) {
+          run.status = field(json, "status").getAsString();
+          JsonElement end = field(json, "end_time");
+          if (end != null) {
+            run.endTime = end.getAsLong();
+          }
+        }
+        respond(exchange, 200, "{}");
+      }
       default -> respond(exchange, 404, "{\"error_code\": \"ENDPOINT_NOT_FOUND\"}");
     }
+  }
+
+  private void record(JsonObject batch) {
+    RunState run = runs.get(field(batch, "run_id").getAsString());
+    if (run == null) {
+      return;
+    }
+    for (String list : List.of("params", "tags")) {
+      JsonArray array = batch.getAsJsonArray(list);
+      if (array != null) {
+        for (JsonElement element : array) {
+          JsonObject pair = element.getAsJsonObject();
+          (list.equals("params") ? run.params : run.tags)
+              .put(pair.get("key").getAsString(), pair.get("value").getAsString());
+        }
+      }
+    }
+    JsonArray metrics = batch.getAsJsonArray("metrics");
+    if (metrics != null) {
+      for (JsonElement element : metrics) {
+        JsonObject metric = element.getAsJsonObject();
+        run.latestMetrics.put(metric.get("key").getAsString(), metric);
+      }
+    }
+  }
+
+  private static String run(String runId, RunState state) {
+    JsonObject info = new JsonObject();
+    info.addProperty("run_id", runId);
+    info.addProperty("run_uuid", runId);
+    info.addProperty("experiment_id", state.experimentId);
+    info.addProperty("run_name", state.name);
+    info.addProperty("status", state.status);
+    info.addProperty("start_time", 1);
+    if (state.endTime != null) {
+      info.addProperty("end_time", state.endTime);
+    }
+    info.addProperty(
+        "artifact_uri", "mlflow-artifacts:/" + state.experimentId + "/" + runId + "/artifacts");
+    info.addProperty("lifecycle_stage", "active");
+    JsonObject data = new JsonObject();
+    data.add("params", pairs(state.params));
+    data.add("tags", pairs(state.tags));
+    JsonArray metrics = new JsonArray();
+    state.latestMetrics.values().forEach(metrics::add);
+    data.add("metrics", metrics);
+    JsonObject run = new JsonObject();
+    run.add("info", info);
+    run.add("data", data);
+    return run.toString();
+  }
+
+  private static JsonArray pairs(Map<String, String> values) {
+    JsonArray array = new JsonArray();
+    values.forEach(
+        (key, value) -> {
+          JsonObject pair = new JsonObject();
+          pair.addProperty("key", key);
+          pair.addProperty("value", value);
+          array.add(pair);
+        });
+    return array;
+  }
+
+  private static String queryValue(String query, String name) {
+    if (query == null) {
+      return null;
+    }
+    for (String part : query.split("&")) {
+      if (part.startsWith(name + "=")) {
+        return URLDecoder.decode(part.substring(name.length() + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  /** The paths of the artifacts uploaded so far, relative to their run's artifact root. */
+  public List<String> artifacts() {
+    List<String> paths = new ArrayList<>();
+    for (Call call : callsTo(ARTIFACTS)) {
+      String path =
+          URLDecoder.decode(call.path().substring(ARTIFACTS.length()), StandardCharsets.UTF_8);
+      int root = path.indexOf("/artifacts/");
+      paths.add(root < 0 ? path : path.substring(root + "/artifacts/".length()));
+    }
+    return paths;
   }
 
   private static String experiment(String id, String name) {

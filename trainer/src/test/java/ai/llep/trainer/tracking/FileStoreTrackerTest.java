@@ -256,4 +256,64 @@ class FileStoreTrackerTest {
           IllegalStateException.class, () -> tracker.startRun("Default", "twice", Map.of()));
     }
   }
+
+  /** A run whose process died while it was RUNNING: its meta.yaml as that process left it. */
+  private Path runLeftRunning() throws IOException {
+    Path runDir;
+    try (FileStoreTracker first = tracker()) {
+      first.startRun("sft", "tiny-1", Map.of("llep.attempt", "1"));
+      first.logParams(Map.of("optim.lr", "0.001"));
+      first.logMetrics(1, Map.of("loss", 2.5));
+      first.logMetrics(2, Map.of("loss", 2.25));
+      runDir = first.runDir();
+    }
+    Path meta = runDir.resolve("meta.yaml");
+    Files.writeString(
+        meta,
+        read(meta)
+            .replaceAll("end_time: \\d+", "end_time: null")
+            .replace("status: 4", "status: 1"));
+    return runDir;
+  }
+
+  @Test
+  void aReopenedRunContinuesInTheSameFolderAndRecordsWhatItWas() throws IOException {
+    Path runDir = runLeftRunning();
+    String runId = runDir.getFileName().toString();
+    try (FileStoreTracker second = tracker()) {
+      ReopenedRun reopened = second.reopenRun(runId).orElseThrow();
+      assertEquals(RunStatus.RUNNING, reopened.previousStatus());
+      assertEquals(runId, reopened.run().runId());
+      assertEquals(Map.of("optim.lr", "0.001"), reopened.params());
+      assertEquals("1", reopened.tags().get("llep.attempt"));
+      assertEquals(runDir, second.runDir());
+      String meta = read(runDir.resolve("meta.yaml"));
+      assertTrue(meta.contains("status: 1\n") && meta.contains("end_time: null\n"), meta);
+      assertTrue(meta.contains("run_name: tiny-1\n") && meta.contains("start_time: "), meta);
+      second.logMetrics(3, Map.of("loss", 2.0));
+      second.finish(RunStatus.FINISHED);
+    }
+    List<String> steps =
+        Files.readAllLines(runDir.resolve("metrics/loss")).stream()
+            .map(line -> line.split(" ")[2])
+            .toList();
+    assertEquals(List.of("1", "2", "3"), steps);
+    assertTrue(read(runDir.resolve("meta.yaml")).contains("status: 3\n"));
+  }
+
+  @Test
+  void reopeningAKilledRunSaysSoAndAnUnknownOneGivesNothing() throws IOException {
+    String runId;
+    try (FileStoreTracker first = tracker()) {
+      runId = first.startRun("sft", "tiny-1", Map.of()).runId();
+      first.finish(RunStatus.KILLED);
+    }
+    try (FileStoreTracker second = tracker()) {
+      assertEquals(RunStatus.KILLED, second.reopenRun(runId).orElseThrow().previousStatus());
+    }
+    try (FileStoreTracker third = tracker()) {
+      assertTrue(third.reopenRun("0123456789abcdef0123456789abcdef").isEmpty());
+      assertThrows(IllegalArgumentException.class, () -> third.reopenRun("../0"));
+    }
+  }
 }

@@ -287,4 +287,52 @@ class RestTrackerTest {
     assertEquals(null, ArtifactUploader.resolve(host, "s3://bucket/3/abc/artifacts"));
     assertEquals(null, ArtifactUploader.resolve(host, "/srv/mlruns/3/abc/artifacts"));
   }
+
+  @Test
+  void aRunLeftRunningIsEndedAsFailedAtItsLastMetricThenContinued() throws IOException {
+    try (FakeMlflowServer server = FakeMlflowServer.start()) {
+      long lastMetric;
+      try (RestTracker first = tracker(server.uri(), fast(Duration.ofSeconds(10)))) {
+        first.startRun("llep-sft", "tiny-1", Map.of("llep.attempt", "1"));
+        first.logParams(Map.of("optim.lr", "0.001"));
+        first.logMetrics(1, Map.of("loss", 2.5));
+        lastMetric = clock.get();
+        first.logMetrics(2, Map.of("loss", 2.25));
+      }
+      // As a SIGKILLed process leaves it.
+      server.runs.get(FakeMlflowServer.FIRST_RUN).status = "RUNNING";
+      int updatesBefore = server.callsTo(API + "runs/update").size();
+
+      try (RestTracker second = tracker(server.uri(), fast(Duration.ofSeconds(10)))) {
+        ReopenedRun reopened = second.reopenRun(FakeMlflowServer.FIRST_RUN).orElseThrow();
+        assertEquals(RunStatus.RUNNING, reopened.previousStatus());
+        assertEquals(Map.of("optim.lr", "0.001"), reopened.params());
+        assertEquals("1", reopened.tags().get("llep.attempt"));
+        List<Call> updates = server.callsTo(API + "runs/update");
+        Call failed = updates.get(updatesBefore);
+        assertEquals("FAILED", field(failed.json(), "status").getAsString());
+        assertEquals(lastMetric, field(failed.json(), "end_time").getAsLong());
+        Call running = updates.get(updatesBefore + 1);
+        assertEquals("RUNNING", field(running.json(), "status").getAsString());
+        assertEquals(null, field(running.json(), "end_time"), "a running run has no end");
+        second.logMetrics(3, Map.of("loss", 2.0));
+        second.finish(RunStatus.FINISHED);
+      }
+      assertEquals(1, server.callsTo(API + "runs/create").size(), "no second run");
+      assertEquals(
+          List.of(1L, 2L, 3L),
+          server.metrics().stream().filter(m -> m.key().equals("loss")).map(Metric::step).toList());
+      assertEquals("FINISHED", server.runs.get(FakeMlflowServer.FIRST_RUN).status);
+    }
+  }
+
+  @Test
+  void reopeningARunTheServerDoesNotHaveGivesNothing() throws IOException {
+    try (FakeMlflowServer server = FakeMlflowServer.start();
+        RestTracker tracker = tracker(server.uri(), fast(Duration.ofSeconds(10)))) {
+      assertTrue(tracker.reopenRun("fedcba9876543210fedcba9876543210").isEmpty());
+      RunRef fresh = tracker.startRun("llep-sft", "tiny-2", Map.of());
+      assertEquals(FakeMlflowServer.FIRST_RUN, fresh.runId());
+    }
+  }
 }

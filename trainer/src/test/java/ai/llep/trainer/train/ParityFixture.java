@@ -1,7 +1,14 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.tokenizer.TemplateOptions;
+import ai.llep.trainer.data.DataOptions;
 import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.SequencePacker;
+import ai.llep.trainer.data.TemplateSetting;
+import ai.llep.trainer.data.Truncation;
+import ai.llep.trainer.optim.AdamWConfig;
+import ai.llep.trainer.optim.LrSchedule;
+import ai.llep.trainer.optim.OptimOptions;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -12,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -127,33 +136,36 @@ record ParityFixture(
               + " micro-batches");
     }
     return new TrainSettings(
-        integer("train.max-steps"),
-        gradAccum,
-        rows / (worldSize * gradAccum),
-        inputIds[0].length,
-        SequencePacker.Mode.PAD,
-        List.of(modelDir.resolveSibling("batch.json")),
-        false,
-        "auto",
-        number("optim.lr"),
-        number("optim.min-lr-ratio"),
-        integer("optim.warmup-steps"),
-        training.get("optim.schedule").getAsString(),
-        number("optim.weight-decay"),
-        number("optim.beta1"),
-        number("optim.beta2"),
-        number("optim.eps"),
-        number("optim.grad-clip"),
-        Set.of(),
-        1,
-        checkpoints,
-        0,
-        1,
-        "none",
-        export,
+        new LoopOptions(
+            integer("train.max-steps"),
+            gradAccum,
+            Set.of(),
+            1,
+            LoopOptions.Resume.NONE,
+            Optional.of(export)),
+        new DataOptions(
+            List.of(modelDir.resolveSibling("batch.json")),
+            new TemplateSetting("auto", TemplateOptions.NONE),
+            inputIds[0].length,
+            SequencePacker.Mode.PAD,
+            rows / (worldSize * gradAccum),
+            false,
+            Truncation.TRUNCATE),
+        new OptimOptions(
+            number("optim.lr"),
+            number("optim.min-lr-ratio"),
+            integer("optim.warmup-steps"),
+            LrSchedule.Decay.valueOf(
+                training.get("optim.schedule").getAsString().toUpperCase(Locale.ROOT)),
+            new AdamWConfig(
+                number("optim.beta1"),
+                number("optim.beta2"),
+                number("optim.eps"),
+                number("optim.weight-decay")),
+            number("optim.grad-clip")),
+        new CheckpointOptions(checkpoints, 0, 1),
         seed,
-        -1,
-        -1);
+        SelfKill.NONE);
   }
 
   private int integer(String key) {

@@ -15,7 +15,8 @@ class TrainingBatchTest {
         new PackedSequence(
             new int[] {1, 2, 3, 4, 5, 0},
             new int[] {-100, 2, 3, -100, 5, -100},
-            new int[] {3, 2, 1});
+            new int[] {3, 2, 1},
+            5);
     PackedSequence padded = new PackedSequence(new int[] {7, 8, 0, 0, 0, 0}, new int[6]);
     TokenBatch batch = TrainingRun.toBatch(List.of(packed, padded));
     assertArrayEquals(new int[] {0, 1, 2, 0, 1, 0}, batch.positions_BS()[0]);

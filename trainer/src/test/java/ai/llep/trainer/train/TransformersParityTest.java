@@ -13,12 +13,15 @@ import ai.llep.models.LossOutput;
 import ai.llep.models.ModelShard;
 import ai.llep.models.TokenBatch;
 import ai.llep.models.hf.HfCheckpoint;
+import ai.llep.models.tokenizer.TemplateOptions;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.Planner;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.tape.DistributedTape;
 import ai.llep.trainer.config.ConfigLoader;
 import ai.llep.trainer.data.ShardedBatches;
+import ai.llep.trainer.data.TemplateSetting;
+import ai.llep.trainer.report.ExpertLoads;
 import ai.llep.trainer.tracking.RunStatus;
 import com.typesafe.config.Config;
 import java.io.PrintStream;
@@ -79,7 +82,7 @@ class TransformersParityTest {
     } else {
       TcpOptions tcp = new TcpOptions(Duration.ofSeconds(60), Duration.ofSeconds(20), "");
       try (LocalWorld ranks = LocalWorld.start(world, tcp)) {
-        for (LocalWorld.Outcome<StepReport> outcome :
+        for (LocalWorld.Outcome<Trainer.Outcome> outcome :
             ranks.run(
                 (rank, comm, manager) ->
                     trainer(fixture, settings, comm, manager, rank == 0 ? metrics : null).run())) {
@@ -90,8 +93,9 @@ class TransformersParityTest {
       }
     }
     assertEquals(RunStatus.FINISHED, metrics.status());
-    assertSteps(fixture, world, metrics.steps());
-    Path exported = settings.exportDir().resolve("step-" + settings.maxSteps());
+    assertSteps(fixture, world, metrics.steps(), metrics.expertLoads());
+    Path exported =
+        settings.loop().exportDir().orElseThrow().resolve("step-" + settings.loop().maxSteps());
     assertExport(fixture, exported);
   }
 
@@ -111,10 +115,11 @@ class TransformersParityTest {
         Planner.create(DispatchMode.LLEP, cpuTestPlanner()),
         "",
         tracking,
+        StopRequest.NEVER,
         new PrintStream(PrintStream.nullOutputStream()),
         (loaded, rank, worldSize) ->
             new ShardedBatches(
-                fixture.rows(), rank, worldSize, settings.batchSize(), settings.seed()));
+                fixture.rows(), rank, worldSize, settings.data().batchSize(), settings.seed()));
   }
 
   /**
@@ -132,7 +137,10 @@ class TransformersParityTest {
   }
 
   private static void assertSteps(
-      ParityFixture fixture, int world, Map<Long, Map<String, Double>> tracked) {
+      ParityFixture fixture,
+      int world,
+      Map<Long, Map<String, Double>> tracked,
+      Map<Long, ExpertLoads.Step> trackedLoads) {
     assertEquals(fixture.steps().size(), tracked.size(), "tracked steps");
     for (ParityFixture.Step expected : fixture.steps()) {
       Map<String, Double> m = tracked.get((long) expected.step());
@@ -140,14 +148,15 @@ class TransformersParityTest {
       assertClose(expected.loss(), m.get("loss"), LOSS_TOLERANCE, where + ": loss");
       assertClose(expected.lr(), m.get("lr"), 1e-12, where + ": learning rate");
       assertClose(expected.gradNorm(), m.get("grad_norm"), 1e-5, where + ": gradient norm");
+      List<ExpertLoads.Layer> layers = trackedLoads.get((long) expected.step()).layers();
+      assertEquals(expected.expertLoads().length, layers.size(), where + ": MoE layers tracked");
       for (int i = 0; i < expected.expertLoads().length; i++) {
         int layer = fixture.moeLayers()[i];
-        long[] loads = new long[expected.expertLoads()[i].length];
-        for (int e = 0; e < loads.length; e++) {
-          loads[e] = Math.round(m.get("moe/layer" + layer + "/expert" + e + "_load"));
-        }
+        assertEquals(layer, layers.get(i).layer(), where + ": layer order");
         assertArrayEquals(
-            expected.expertLoads()[i], loads, where + ": expert loads of layer " + layer);
+            expected.expertLoads()[i],
+            layers.get(i).experts(),
+            where + ": expert loads of layer " + layer);
       }
       if (world > 1) {
         assertTrue(
@@ -173,7 +182,7 @@ class TransformersParityTest {
           LoadedModel.open(
               new ModelSpec(exported.toString(), 0),
               null,
-              "auto",
+              new TemplateSetting("auto", TemplateOptions.NONE),
               fixture.seed(),
               ModelShard.single(),
               Planner.create(DispatchMode.EP, PlannerOptions.defaults()),

@@ -1,0 +1,145 @@
+package ai.llep.trainer.cli;
+
+import ai.llep.models.ParameterKind;
+import ai.llep.trainer.config.ConfigError;
+import ai.llep.trainer.data.DataOptions;
+import ai.llep.trainer.data.SequencePacker;
+import ai.llep.trainer.data.Truncation;
+import ai.llep.trainer.optim.AdamWConfig;
+import ai.llep.trainer.optim.LrSchedule;
+import ai.llep.trainer.optim.OptimOptions;
+import ai.llep.trainer.train.CheckpointOptions;
+import ai.llep.trainer.train.LoopOptions;
+import ai.llep.trainer.train.SelfKill;
+import ai.llep.trainer.train.TrainSettings;
+import com.typesafe.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Binds the train command's config sections, one factory per section record; each turns a bad value
+ * into a {@link ConfigError} naming its key. Runs before the model loads, so a recipe without data
+ * or with a missing data file stops within a second.
+ */
+final class TrainBinding {
+  private TrainBinding() {}
+
+  static TrainSettings settings(Config config, Optional<Path> home) {
+    return new TrainSettings(
+        loop(config),
+        data(config, home),
+        optim(config),
+        checkpoint(config),
+        config.getLong("seed"),
+        bound(
+            () ->
+                new SelfKill(
+                    config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step"))));
+  }
+
+  static LoopOptions loop(Config config) {
+    return bound(
+        () ->
+            new LoopOptions(
+                config.getInt("train.max-steps"),
+                config.getInt("train.grad-accum"),
+                frozen(config.getString("train.freeze")),
+                config.getInt("train.log-every"),
+                Settings.choice(
+                    config, "train.resume", LoopOptions.Resume::valueOf, "none, latest"),
+                config.getString("train.export-dir").isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(Path.of(config.getString("train.export-dir")))));
+  }
+
+  /** The data section; every file must exist, as given or under the project home. */
+  static DataOptions data(Config config, Optional<Path> home) {
+    List<Path> files = new ArrayList<>();
+    for (String file : config.getStringList("data.files")) {
+      Path found = dataFile(file, home);
+      if (!Files.isRegularFile(found)) {
+        throw new ConfigError("data.files: " + file + " does not exist");
+      }
+      files.add(found);
+    }
+    return bound(
+        () ->
+            new DataOptions(
+                files,
+                TemplateSettings.bind(config),
+                config.getInt("data.max-length"),
+                Settings.choice(config, "data.packing", SequencePacker.Mode::valueOf, "pad, pack"),
+                config.getInt("data.batch-size"),
+                config.getBoolean("data.skip-bad-lines"),
+                Settings.choice(
+                    config, "data.truncation", Truncation::valueOf, "truncate, drop, error")));
+  }
+
+  static OptimOptions optim(Config config) {
+    return bound(
+        () ->
+            new OptimOptions(
+                config.getDouble("optim.lr"),
+                config.getDouble("optim.min-lr-ratio"),
+                config.getInt("optim.warmup-steps"),
+                Settings.choice(
+                    config,
+                    "optim.schedule",
+                    LrSchedule.Decay::valueOf,
+                    "cosine, linear, constant"),
+                new AdamWConfig(
+                    config.getDouble("optim.beta1"),
+                    config.getDouble("optim.beta2"),
+                    config.getDouble("optim.eps"),
+                    config.getDouble("optim.weight-decay")),
+                config.getDouble("optim.grad-clip")));
+  }
+
+  static CheckpointOptions checkpoint(Config config) {
+    return bound(
+        () ->
+            new CheckpointOptions(
+                Path.of(config.getString("checkpoint.dir")),
+                config.getInt("checkpoint.every"),
+                config.getInt("checkpoint.keep-last")));
+  }
+
+  /** A data path as given, or else relative to the project home (for bundled recipe data). */
+  private static Path dataFile(String path, Optional<Path> home) {
+    Path given = Path.of(path);
+    if (Files.exists(given) || given.isAbsolute() || home.isEmpty()) {
+      return given;
+    }
+    Path underHome = home.get().resolve(path);
+    return Files.exists(underHome) ? underHome : given;
+  }
+
+  private static Set<ParameterKind> frozen(String freeze) {
+    return switch (freeze.toLowerCase(Locale.ROOT)) {
+      case "none" -> Set.of();
+      case "router" -> Set.of(ParameterKind.ROUTER);
+      case "dense" -> Set.of(ParameterKind.DENSE);
+      case "all-but-experts" -> Set.of(ParameterKind.DENSE, ParameterKind.ROUTER);
+      default ->
+          throw new ConfigError(
+              "train.freeze=" + freeze + " is not one of: none, router, dense, all-but-experts");
+    };
+  }
+
+  private static <T> T bound(Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (ConfigError e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      // The record's message names the key already; its stack trace adds nothing for a user.
+      throw new ConfigError(e.getMessage());
+    }
+  }
+}
