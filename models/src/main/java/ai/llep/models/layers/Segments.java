@@ -2,6 +2,7 @@ package ai.llep.models.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
@@ -114,6 +115,36 @@ public record Segments(int[][] lengths_B) {
       }
     }
     return manager.create(allowed, new Shape(batch, 1, seq, seq));
+  }
+
+  /**
+   * The additive attention mask of explicit attention math, {@code [B, 1, 1, S, S]} of {@code type}
+   * under {@code manager}: 0 where query s may attend to key t (same segment, t <= s, and with a
+   * {@code window} > 0 also t > s - window), else the lowest finite float (as transformers' eager
+   * masks). NOTE: B * S * S values.
+   */
+  public NDArray attentionBias_B11SS(NDManager manager, int window, DataType type) {
+    int batch = batch();
+    int seq = seq();
+    int[][] segmentOf = segmentOf_BS();
+    float[] bias = new float[batch * seq * seq];
+    java.util.Arrays.fill(bias, -Float.MAX_VALUE);
+    for (int b = 0; b < batch; b++) {
+      for (int q = 0; q < seq; q++) {
+        int row = (b * seq + q) * seq;
+        int first = window > 0 ? Math.max(0, q - window + 1) : 0;
+        for (int k = q; k >= first && segmentOf[b][k] == segmentOf[b][q]; k--) {
+          bias[row + k] = 0f;
+        }
+      }
+    }
+    NDArray out = manager.create(bias, new Shape(batch, 1, 1, seq, seq));
+    if (type == DataType.FLOAT32) {
+      return out;
+    }
+    try (out) {
+      return out.toType(type, true);
+    }
   }
 
   /**
