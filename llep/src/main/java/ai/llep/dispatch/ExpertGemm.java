@@ -1,5 +1,7 @@
 package ai.llep.dispatch;
 
+import ai.djl.ndarray.NDArray;
+
 /** How the dispatcher runs the GEMMs of the experts a rank computes in one forward. */
 public enum ExpertGemm {
   /**
@@ -19,5 +21,10 @@ public enum ExpertGemm {
    * ExpertGroup.Layout#GROUPED}): {@code aten::_grouped_mm} on a CUDA device, one GEMM per expert's
    * rows on the CPU (libtorch 2.7.1 has no grouped GEMM).
    */
-  GROUPED
+  GROUPED;
+
+  /** Whether rows like {@code x_TD} and experts {@code natives} run as one grouped call. */
+  public boolean groups(NDArray x_TD, ExpertStack natives) {
+    return this == GROUPED || (this == AUTO && GroupedGemm.fast(x_TD, natives));
+  }
 }

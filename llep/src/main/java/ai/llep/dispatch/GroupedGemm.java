@@ -75,7 +75,8 @@ final class GroupedGemm {
       return false;
     }
     int perRow = 16 / DataType.BFLOAT16.getNumOfBytes();
-    if (x_TD.getShape().get(1) % perRow != 0) {
+    Shape rows = x_TD.getShape();
+    if (rows.get(rows.dimension() - 1) % perRow != 0) {
       return false;
     }
     for (NDArray tensor : natives.tensors()) {

@@ -122,9 +122,7 @@ public final class MoeDispatcher {
     long hidden = x_TD.getShape().get(1);
     int topK = Math.toIntExact(weights_TK.getShape().get(1));
     long slots = tokens * topK;
-    boolean grouped =
-        gemm == ExpertGemm.GROUPED
-            || (gemm == ExpertGemm.AUTO && GroupedGemm.fast(x_TD, nativeExperts));
+    boolean grouped = gemm.groups(x_TD, nativeExperts);
 
     phases.enter("count");
     long[][] counts = exchangeCounts(comm, manager, localCounts(experts_S));

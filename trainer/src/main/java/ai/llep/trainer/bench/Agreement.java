@@ -2,6 +2,7 @@ package ai.llep.trainer.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.llep.aten.Aten;
 import java.util.List;
 
 /**
@@ -20,14 +21,21 @@ final class Agreement {
     if (reference.getShape().size() == 0) {
       return 0;
     }
-    try (NDArray a = actual.toType(DataType.FLOAT32, true);
-        NDArray r = reference.toType(DataType.FLOAT32, true);
+    try (NDArray a = wide(actual);
+        NDArray r = wide(reference);
         NDArray diff = a.sub(r).abs().max();
         NDArray scale = r.abs().max()) {
       double abs = diff.getFloat();
       double max = scale.getFloat();
       return max == 0 ? abs : abs / max;
     }
+  }
+
+  /** A float32 copy (bfloat16 through libtorch, whose cast DJL lacks). */
+  private static NDArray wide(NDArray x) {
+    return Aten.dtype(x) == DataType.BFLOAT16
+        ? Aten.cast(x, DataType.FLOAT32)
+        : x.toType(DataType.FLOAT32, true);
   }
 
   /** The worst of {@link #maxRelError} over pairs of tensors. */

@@ -21,6 +21,7 @@ final class BenchJson {
     layer.addProperty("hidden", report.shape().hidden());
     layer.addProperty("ffn", report.shape().ffn());
     layer.addProperty("topK", report.shape().topK());
+    layer.addProperty("expertFunction", report.shape().function().label());
     layer.addProperty("scale", o.scale());
     layer.addProperty("publishedHidden", o.layer().hidden());
     layer.addProperty("publishedFfn", o.layer().ffn());
@@ -31,6 +32,7 @@ final class BenchJson {
     root.addProperty("tokensPerRank", o.tokensPerRank());
     root.addProperty("pass", o.pass().label());
     root.addProperty("dtype", o.dataType().name().toLowerCase(Locale.ROOT));
+    root.addProperty("gemm", o.gemm().name().toLowerCase(Locale.ROOT));
     root.addProperty("warmup", o.warmup());
     root.addProperty("runs", o.runs());
     root.addProperty("batchRows", o.batchRows());

@@ -5,18 +5,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.dispatch.ExpertFunction;
 import ai.llep.dispatch.ExpertStack;
-import ai.llep.models.experts.SwiGluExperts;
 import ai.llep.plan.ExpertPlacement;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * This rank's part of the layer: only its own experts' weights, random from the seed and drawn on
- * the device by libtorch's generator (drawing tens of gigabytes on the host would take minutes),
- * stacked as gpt-oss stores them. Weights are scaled so that activations stay of order one in
- * float16.
+ * This rank's part of the layer: only its own experts' weights for the layer's expert function,
+ * random from the seed and drawn on the device by libtorch's generator (drawing tens of gigabytes
+ * on the host would take minutes), stacked. Weights are scaled so that activations stay of order
+ * one in float16.
  */
 final class BenchLayer implements AutoCloseable {
   final LayerShape shape;
@@ -54,15 +54,13 @@ final class BenchLayer implements AutoCloseable {
       boolean trainable) {
     NDManager manager = parent.newSubManager();
     Engine.getEngine("PyTorch").setRandomSeed((int) (seed * 1_000_003L + rank));
-    double inScale = 1 / Math.sqrt(shape.hidden());
-    double outScale = 1 / Math.sqrt(shape.ffn());
     long experts = placement.expertsPerRank();
-    ExpertFunction function = new SwiGluExperts(shape.hidden(), shape.ffn(), false);
+    ExpertFunction function = shape.function().function(shape.hidden(), shape.ffn(), false);
     List<Shape> shapes = function.expertShapes();
     List<NDArray> stacked = new ArrayList<>();
     for (int i = 0; i < shapes.size(); i++) {
       Shape stack = new Shape(experts).addAll(shapes.get(i));
-      stacked.add(normal(manager, stack, i == 2 ? outScale : inScale, dataType));
+      stacked.add(normal(manager, stack, scale(shape, i, shapes.get(i)), dataType));
     }
     ExpertStack natives = new ExpertStack(stacked);
     if (trainable) {
@@ -71,15 +69,36 @@ final class BenchLayer implements AutoCloseable {
     return new BenchLayer(shape, placement, dataType, function, natives, manager);
   }
 
-  /** Standard-normal values times {@code scale}, drawn in float32 then cast. */
+  /**
+   * The standard deviation of expert tensor {@code i}: 1/sqrt(fan-in) for matrices, 0.1 for biases.
+   * Tensor 2 is the down projection (fan-in F) in both functions' transfer order; the other
+   * matrices read the D-wide input.
+   */
+  private static double scale(LayerShape shape, int i, Shape expertShape) {
+    if (expertShape.dimension() == 1) {
+      return 0.1;
+    }
+    return 1 / Math.sqrt(i == 2 ? shape.ffn() : shape.hidden());
+  }
+
+  /**
+   * Standard-normal values times {@code scale}, drawn in float32 then cast (bfloat16 through
+   * libtorch: DJL's casts abort the JVM on it).
+   */
   static NDArray normal(NDManager manager, Shape shape, double scale, DataType dataType) {
-    NDArray wide = manager.randomNormal(0f, (float) scale, shape, DataType.FLOAT32);
+    return as(manager.randomNormal(0f, (float) scale, shape, DataType.FLOAT32), dataType);
+  }
+
+  /** {@code wide} (float32, closed here unless returned) as {@code dataType}. */
+  static NDArray as(NDArray wide, DataType dataType) {
     if (dataType == DataType.FLOAT32) {
       return wide;
     }
-    NDArray cast = wide.toType(dataType, false);
-    wide.close();
-    return cast;
+    try (wide) {
+      return dataType == DataType.BFLOAT16
+          ? Aten.cast(wide, dataType)
+          : wide.toType(dataType, false);
+    }
   }
 
   /** Zeroes the accumulated gradients of the native weights, as DJL's own collector does. */

@@ -1,6 +1,7 @@
 package ai.llep.trainer.bench;
 
 import ai.djl.ndarray.types.DataType;
+import ai.llep.dispatch.ExpertGemm;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.trainer.routing.RoutingScenario;
@@ -17,13 +18,15 @@ import java.util.List;
  * @param scenarios routings, each timed under every mode
  * @param modes dispatch modes; with {@code ep} among them the others get a speedup over it
  * @param pass forward, or forward and backward
- * @param dataType float16 or float32
+ * @param dataType float16, float32 or bfloat16
  * @param warmup untimed runs before the timed ones, per scenario and mode
  * @param runs timed runs, per scenario and mode (the median is reported)
  * @param output folder for {@code bench.json} and {@code bench.png}
  * @param trace whether to write a profiler trace of one extra run per scenario and mode
  * @param batchRows largest expert, in rows, that runs in a batched GEMM chain with its stacked
  *     neighbours (0: every expert alone)
+ * @param gemm how the experts' GEMMs run: auto (grouped in bfloat16 where the GPU has the kernel),
+ *     batched or grouped
  * @param planner the LLEP knobs
  * @param tolerance largest relative difference from EP allowed in outputs and gradients
  * @param seed seed of weights and tokens
@@ -41,14 +44,16 @@ public record BenchOptions(
     Path output,
     boolean trace,
     long batchRows,
+    ExpertGemm gemm,
     PlannerOptions planner,
     double tolerance,
     long seed) {
   public BenchOptions {
     scenarios = List.copyOf(scenarios);
     modes = List.copyOf(modes);
-    if (layer == null || pass == null || output == null || planner == null) {
-      throw new IllegalArgumentException("bench needs a layer, a pass, an output folder and knobs");
+    if (layer == null || pass == null || output == null || planner == null || gemm == null) {
+      throw new IllegalArgumentException(
+          "bench needs a layer, a pass, an output folder, a gemm mode and knobs");
     }
     layer.scaled(scale);
     if (tokensPerRank < 1) {
@@ -61,8 +66,11 @@ public record BenchOptions(
     if (modes.stream().distinct().count() != modes.size()) {
       throw new IllegalArgumentException("bench.modes lists a mode twice: " + modes);
     }
-    if (dataType != DataType.FLOAT16 && dataType != DataType.FLOAT32) {
-      throw new IllegalArgumentException("bench.dtype must be float16 or float32, got " + dataType);
+    if (dataType != DataType.FLOAT16
+        && dataType != DataType.FLOAT32
+        && dataType != DataType.BFLOAT16) {
+      throw new IllegalArgumentException(
+          "bench.dtype must be float16, float32 or bfloat16, got " + dataType);
     }
     if (warmup < 0 || runs < 1) {
       throw new IllegalArgumentException(

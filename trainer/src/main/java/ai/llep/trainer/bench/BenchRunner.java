@@ -3,7 +3,6 @@ package ai.llep.trainer.bench;
 import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.DispatchPhases;
-import ai.llep.dispatch.ExpertGemm;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.ExpertPlacement;
@@ -103,7 +102,7 @@ public final class BenchRunner {
                 layer.function,
                 DispatchPhases.NONE,
                 options.batchRows(),
-                ExpertGemm.AUTO);
+                options.gemm());
         ModeBench.Measured measured =
             ModeBench.run(
                 comm,

@@ -14,8 +14,8 @@ final class BenchTable {
     text.append(
         String.format(
             Locale.ROOT,
-            "bench %s, scale %s%s, %d ranks on %s (%s), %d tokens per rank, %s, %s, %d warm-up"
-                + " and %d timed runs per case%n",
+            "bench %s, scale %s%s, %d ranks on %s (%s), %d tokens per rank, %s, %s, gemm %s,"
+                + " %d warm-up and %d timed runs per case%n",
             report.shape().describe(),
             number(o.scale()),
             o.scale() == 1 ? " (D and F as published)" : " (D and F divided by it)",
@@ -25,13 +25,14 @@ final class BenchTable {
             o.tokensPerRank(),
             o.pass().label(),
             o.dataType().name().toLowerCase(Locale.ROOT),
+            o.gemm().name().toLowerCase(Locale.ROOT),
             o.warmup(),
             o.runs()));
     text.append(
         String.format(
             Locale.ROOT,
-            "compute floor %.3f ms: T*K rows per rank split evenly over its experts, three batched"
-                + " GEMMs over all of them, no communication%n",
+            "compute floor %.3f ms: T*K rows per rank split evenly over its experts, the expert"
+                + " function over all of them at once, no communication%n",
             report.floorMs()));
     text.append(
         String.format(

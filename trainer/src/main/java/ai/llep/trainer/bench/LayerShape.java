@@ -1,24 +1,39 @@
 package ai.llep.trainer.bench;
 
+import ai.llep.models.experts.ExpertKind;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The MoE layer under test: N experts of hidden size D and FFN size F, K experts per token.
+ * The MoE layer under test: N experts of hidden size D and FFN size F, K experts per token, each
+ * computing {@code function}.
  *
  * @param name a preset's name, or {@code custom}
  */
-public record LayerShape(String name, int experts, int hidden, int ffn, int topK) {
-  /** The layers the LLEP paper measures. */
+public record LayerShape(
+    String name, int experts, int hidden, int ffn, int topK, ExpertKind function) {
+  /**
+   * The layers the LLEP paper measures (gpt-oss-120b, DeepSeek-V3, Kimi-K2; the latter two with
+   * SwiGLU experts, as their models have), and gpt-oss-20b, which it fine-tunes.
+   */
   public static final List<LayerShape> PRESETS =
       List.of(
-          new LayerShape("gpt-oss-120b", 128, 2880, 2880, 4),
-          new LayerShape("deepseek-v3", 256, 7168, 2048, 8),
-          new LayerShape("kimi-k2", 384, 7168, 2048, 8));
+          new LayerShape("gpt-oss-120b", 128, 2880, 2880, 4, ExpertKind.GPT_OSS),
+          new LayerShape("gpt-oss-20b", 32, 2880, 2880, 4, ExpertKind.GPT_OSS),
+          new LayerShape("deepseek-v3", 256, 7168, 2048, 8, ExpertKind.SWIGLU),
+          new LayerShape("kimi-k2", 384, 7168, 2048, 8, ExpertKind.SWIGLU));
+
+  /** A layer of SwiGLU experts. */
+  public LayerShape(String name, int experts, int hidden, int ffn, int topK) {
+    this(name, experts, hidden, ffn, topK, ExpertKind.SWIGLU);
+  }
 
   public LayerShape {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("a layer needs a name");
+    }
+    if (function == null) {
+      throw new IllegalArgumentException("layer " + name + " needs an expert function");
     }
     if (experts < 1 || hidden < 1 || ffn < 1) {
       throw new IllegalArgumentException(
@@ -56,11 +71,23 @@ public record LayerShape(String name, int experts, int hidden, int ffn, int topK
         experts,
         (int) Math.max(1, Math.round(hidden / scale)),
         (int) Math.max(1, Math.round(ffn / scale)),
-        topK);
+        topK,
+        function);
   }
 
-  /** "gpt-oss-120b (N=128, D=2880, F=2880, K=4)". */
+  /** "gpt-oss-120b (N=128, D=2880, F=2880, K=4, gpt-oss experts)". */
   public String describe() {
-    return name + " (N=" + experts + ", D=" + hidden + ", F=" + ffn + ", K=" + topK + ")";
+    return name
+        + " (N="
+        + experts
+        + ", D="
+        + hidden
+        + ", F="
+        + ffn
+        + ", K="
+        + topK
+        + ", "
+        + function.label()
+        + " experts)";
   }
 }

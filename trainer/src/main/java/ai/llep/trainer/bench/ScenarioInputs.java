@@ -2,6 +2,7 @@ package ai.llep.trainer.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.trainer.routing.RoutingGenerator;
 import ai.llep.trainer.routing.RoutingScenario;
@@ -30,7 +31,9 @@ record ScenarioInputs(NDArray x_TD, NDArray experts_S, NDArray weights_TK, NDArr
     Shape tokenShape = new Shape(tokens, shape.hidden());
     NDArray x_TD = BenchLayer.normal(manager, tokenShape, 1.0, layer.dataType);
     NDArray weights_TK =
-        manager.full(new Shape(tokens, shape.topK()), 1f / shape.topK(), layer.dataType);
+        BenchLayer.as(
+            manager.full(new Shape(tokens, shape.topK()), 1f / shape.topK(), DataType.FLOAT32),
+            layer.dataType);
     NDArray upstream_TD = null;
     if (options.pass() == BenchPass.FORWARD_BACKWARD) {
       x_TD.setRequiresGradient(true);

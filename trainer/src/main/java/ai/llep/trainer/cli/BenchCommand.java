@@ -1,5 +1,8 @@
 package ai.llep.trainer.cli;
 
+import ai.djl.ndarray.types.DataType;
+import ai.llep.dispatch.ExpertGemm;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.trainer.bench.BenchOptions;
 import ai.llep.trainer.bench.BenchPass;
@@ -22,7 +25,8 @@ import picocli.CommandLine.Mixin;
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Time one MoE layer (bench.layer: gpt-oss-120b, deepseek-v3, kimi-k2 or custom) under "
+        "Time one MoE layer (bench.layer: gpt-oss-120b, gpt-oss-20b, deepseek-v3, kimi-k2 or "
+            + "custom) under "
             + "every mode of bench.modes for every routing of bench.scenarios; print the table, "
             + "write bench.json and bench.png to bench.output. Ends with 'bench PASS "
             + "max_rel_err=<x>' or 'bench FAIL ...' (outputs and gradients against EP's).")
@@ -67,12 +71,13 @@ final class BenchCommand implements Callable<Integer> {
                           "bench.modes", m, DispatchMode::valueOf, "ep, llep, auto"))
               .toList(),
           Settings.choice(config, "bench.pass", BenchPass::valueOf, "forward, forward-backward"),
-          Settings.dataType(config, "bench.dtype"),
+          Settings.choice(config, "bench.dtype", DataType::valueOf, "float16, float32, bfloat16"),
           config.getInt("bench.warmup"),
           config.getInt("bench.runs"),
           Path.of(config.getString("bench.output")),
           config.getBoolean("bench.trace"),
           config.getLong("bench.batch-rows"),
+          Settings.choice(config, "bench.gemm", ExpertGemm::valueOf, "auto, batched, grouped"),
           Settings.plannerOptions(config),
           config.getDouble("bench.tolerance"),
           config.getLong("seed"));
@@ -91,6 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         config.getInt("bench.experts"),
         config.getInt("bench.hidden"),
         config.getInt("bench.ffn"),
-        config.getInt("bench.top-k"));
+        config.getInt("bench.top-k"),
+        ExpertKind.parse("bench.expert-function", config.getString("bench.expert-function")));
   }
 }

@@ -1,10 +1,10 @@
 package ai.llep.trainer.cli;
 
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
 import ai.llep.trainer.routing.RoutingScenario;
-import ai.llep.trainer.verify.ExpertKind;
 import ai.llep.trainer.verify.VerifyOptions;
 import ai.llep.trainer.verify.VerifyRunner;
 import com.typesafe.config.Config;
@@ -64,7 +64,7 @@ final class VerifyCommand implements Callable<Integer> {
               .map(RoutingScenario::parse)
               .toList(),
           Settings.dataType(config, "verify.dtype"),
-          ExpertKind.parse(config.getString("verify.expert-function")),
+          ExpertKind.parse("verify.expert-function", config.getString("verify.expert-function")),
           config.getBoolean("verify.bias"),
           config.getBoolean("verify.router"),
           modes(config),

@@ -1,6 +1,7 @@
 package ai.llep.trainer.verify;
 
 import ai.djl.ndarray.types.DataType;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.trainer.routing.RoutingScenario;

@@ -11,6 +11,7 @@ import ai.llep.dispatch.DispatchStats;
 import ai.llep.dispatch.ExpertFunction;
 import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Planner;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.DataType;
 import ai.llep.dispatch.DispatchStats;
+import ai.llep.dispatch.ExpertGemm;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.trainer.routing.RoutingScenario;
@@ -21,14 +23,18 @@ class BenchPiecesTest {
   @Test
   void presetsAreThePapersLayers() {
     assertEquals(
-        new LayerShape("gpt-oss-120b", 128, 2880, 2880, 4), LayerShape.preset("gpt-oss-120b"));
+        new LayerShape("gpt-oss-120b", 128, 2880, 2880, 4, ExpertKind.GPT_OSS),
+        LayerShape.preset("gpt-oss-120b"));
+    assertEquals(
+        new LayerShape("gpt-oss-20b", 32, 2880, 2880, 4, ExpertKind.GPT_OSS),
+        LayerShape.preset("gpt-oss-20b"));
     assertEquals(
         new LayerShape("deepseek-v3", 256, 7168, 2048, 8), LayerShape.preset("DeepSeek-V3"));
     assertEquals(new LayerShape("kimi-k2", 384, 7168, 2048, 8), LayerShape.preset("kimi-k2"));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> LayerShape.preset("mixtral"));
     assertEquals(
-        "unknown layer 'mixtral': use gpt-oss-120b, deepseek-v3, kimi-k2 or custom",
+        "unknown layer 'mixtral': use gpt-oss-120b, gpt-oss-20b, deepseek-v3, kimi-k2 or custom",
         e.getMessage());
   }
 
@@ -60,7 +66,7 @@ class BenchPiecesTest {
         assertThrows(
             IllegalArgumentException.class,
             () -> options(DataType.FLOAT64, List.of(DispatchMode.EP)));
-    assertEquals("bench.dtype must be float16 or float32, got float64", e.getMessage());
+    assertEquals("bench.dtype must be float16, float32 or bfloat16, got float64", e.getMessage());
     IllegalArgumentException twice =
         assertThrows(
             IllegalArgumentException.class,
@@ -74,9 +80,9 @@ class BenchPiecesTest {
     String table = BenchTable.format(report);
     assertTrue(
         table.startsWith(
-            "bench custom (N=4, D=8, F=8, K=2), scale 1 (D and F as published), 2 ranks on gpu(0)"
-                + " (NcclCommunicator), 16 tokens per rank, forward, float16, 0 warm-up and 2"
-                + " timed runs per case\n"),
+            "bench custom (N=4, D=8, F=8, K=2, swiglu experts), scale 1 (D and F as published),"
+                + " 2 ranks on gpu(0) (NcclCommunicator), 16 tokens per rank, forward, float16,"
+                + " gemm auto, 0 warm-up and 2 timed runs per case\n"),
         table);
     assertTrue(
         table.contains(
@@ -112,6 +118,7 @@ class BenchPiecesTest {
         Path.of("out"),
         false,
         1024,
+        ExpertGemm.AUTO,
         PlannerOptions.defaults(),
         1e-2,
         1);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.tcp.LocalWorld;
 import ai.llep.comm.tcp.TcpOptions;
+import ai.llep.dispatch.ExpertGemm;
+import ai.llep.models.experts.ExpertKind;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.trainer.routing.RoutingScenario;
@@ -24,8 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** The whole benchmark on two CPU ranks in this JVM, with a tiny layer. */
 class BenchRunnerTest {
   private static BenchOptions options(BenchPass pass, DataType type, Path output) {
+    return options(
+        new LayerShape("custom", 4, 32, 48, 2), pass, type, ExpertGemm.AUTO, 1e-2, output);
+  }
+
+  private static BenchOptions options(
+      LayerShape layer,
+      BenchPass pass,
+      DataType type,
+      ExpertGemm gemm,
+      double tolerance,
+      Path output) {
     return new BenchOptions(
-        new LayerShape("custom", 4, 32, 48, 2),
+        layer,
         2.0,
         48,
         List.of(new RoutingScenario.Balanced(), RoutingScenario.parse("95:1")),
@@ -37,8 +50,9 @@ class BenchRunnerTest {
         output,
         true,
         16,
+        gemm,
         new PlannerOptions(1.0, 4, 1.0, PlannerOptions.Variant.DEFAULT),
-        1e-2,
+        tolerance,
         7);
   }
 
@@ -113,6 +127,33 @@ class BenchRunnerTest {
     byte[] png = Files.readAllBytes(output.resolve("bench.png"));
     assertEquals((byte) 0x89, png[0]);
     assertEquals('P', png[1]);
+  }
+
+  /**
+   * bfloat16 forward and backward of gpt-oss experts, grouped (one GEMM per expert's rows on the
+   * CPU) and batched: LLEP spills and agrees with EP within bfloat16 rounding, and the floor runs.
+   */
+  @Test
+  void bfloat16GptOssExpertsRunGroupedAndBatched(@TempDir Path output) throws Exception {
+    LayerShape layer = new LayerShape("custom", 4, 32, 48, 2, ExpertKind.GPT_OSS);
+    for (ExpertGemm gemm : List.of(ExpertGemm.GROUPED, ExpertGemm.BATCHED)) {
+      List<LocalWorld.Outcome<BenchReport>> outcomes =
+          run(
+              options(layer, BenchPass.FORWARD_BACKWARD, DataType.BFLOAT16, gemm, 3e-2, output),
+              new PrintStream(PrintStream.nullOutputStream()));
+      for (LocalWorld.Outcome<BenchReport> outcome : outcomes) {
+        assertNull(outcome.error(), () -> gemm + ": a rank failed: " + outcome.error());
+      }
+      BenchReport report = outcomes.getFirst().value();
+      assertTrue(report.passed(), gemm + ": worst error " + report.worstError());
+      assertTrue(report.floorMs() > 0);
+      ModeResult llep = report.scenarios().get(1).modes().get(0);
+      assertTrue(llep.stats().spilledSlots() > 0, gemm.toString());
+      assertNotNull(llep.gradientError());
+      if (gemm == ExpertGemm.GROUPED) {
+        assertTrue(llep.stats().groupedExperts() > 0);
+      }
+    }
   }
 
   @Test

@@ -58,7 +58,8 @@ class ConfigErrorTest {
   void farFromEveryKeyListsTheValidKeysNearby() {
     assertEquals(
         "unknown key 'verify.zzzzzzzz' (command line); valid keys under 'verify': bias, dtype,"
-            + " experts, ffn, hidden, imbalance, modes, router, tokens-per-rank, tolerance, top-k",
+            + " expert-function, experts, ffn, hidden, imbalance, modes, router, tokens-per-rank,"
+            + " tolerance, top-k",
         error("verify.zzzzzzzz=1"));
     assertEquals(
         "unknown key 'zzzzzzzz' (command line); valid top-level keys: bench, checkpoint, comm,"

@@ -13,7 +13,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bench through the launcher on two CPU ranks with a tiny custom layer. */
+/**
+ * bench through the launcher on two CPU ranks: the gpt-oss-20b layer (its gpt-oss experts) scaled
+ * to D = F = 16, bfloat16 forward and backward (float32 runs in BenchRunnerTest).
+ */
 class BenchIT {
   @Test
   void twoRanksPrintTheTableAndWriteJsonAndPng(@TempDir Path output) throws IOException {
@@ -23,17 +26,14 @@ class BenchIT {
             Duration.ofMinutes(2),
             "bench",
             "llep=cpu-test",
-            "bench.layer=custom",
-            "bench.experts=8",
-            "bench.hidden=32",
-            "bench.ffn=48",
-            "bench.top-k=2",
-            "bench.scale=2",
+            "bench.layer=gpt-oss-20b",
+            "bench.scale=180",
             "bench.tokens-per-rank=64",
             "bench.scenarios=balanced,95:1,zipf:1.2",
             "bench.modes=ep,llep",
             "bench.pass=forward-backward",
-            "bench.dtype=float32",
+            "bench.dtype=bfloat16",
+            "bench.tolerance=3e-2",
             "bench.warmup=1",
             "bench.runs=2",
             "bench.output=" + output);
@@ -42,7 +42,11 @@ class BenchIT {
     assertTrue(
         outcome.output().lines().anyMatch(l -> l.matches(".*bench PASS max_rel_err=\\S+")), out);
     assertTrue(
-        out.contains("bench custom (N=8, D=16, F=24, K=2), scale 2 (D and F divided by it)"), out);
+        out.contains(
+            "bench gpt-oss-20b (N=32, D=16, F=16, K=4, gpt-oss experts), scale 180 (D and F"
+                + " divided by it), 2 ranks"),
+        out);
+    assertTrue(out.contains("forward-backward, bfloat16, gemm auto"), out);
     assertTrue(out.contains("compute floor"), out);
     assertTrue(out.contains("reach = (t_EP / t_mode - 1) / (ceiling - 1)"), out);
     assertEquals(
@@ -53,7 +57,9 @@ class BenchIT {
     JsonObject json =
         JsonParser.parseString(Files.readString(output.resolve("bench.json"))).getAsJsonObject();
     assertEquals(2, json.get("ranks").getAsInt());
-    assertEquals(2.0, json.getAsJsonObject("layer").get("scale").getAsDouble());
+    assertEquals(180.0, json.getAsJsonObject("layer").get("scale").getAsDouble());
+    assertEquals("gpt-oss", json.getAsJsonObject("layer").get("expertFunction").getAsString());
+    assertEquals("bfloat16", json.get("dtype").getAsString());
     assertTrue(json.get("floorMs").getAsDouble() > 0);
     assertTrue(json.get("passed").getAsBoolean());
     assertEquals(3, json.getAsJsonArray("scenarios").size());
