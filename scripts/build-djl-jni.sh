@@ -13,9 +13,9 @@
 #             $DJL_CACHE_DIR/pytorch/<version>-<flavor>-<os>-<arch>/, default ~/.djl.ai/...)
 # It is written as <djl version>-libdjl_torch.so, the first name DJL looks for; the script then
 # prints the PYTORCH_LIBRARY_PATH, PYTORCH_VERSION and PYTORCH_FLAVOR to export.
-# Needs cmake, a C++17 compiler, a JDK (for javac -h and jni.h; found by find-java.sh) and, for a
-# CUDA torch, the CUDA toolkit (nvcc) of that torch's CUDA version. See README.md, "Running on
-# GPUs" > "A DJL JNI for your libtorch".
+# Needs cmake, a C++17 compiler, a JDK (for javac -h and jni.h: the bundle's runtime has both,
+# elsewhere find-java.sh looks) and, for a CUDA torch, the CUDA toolkit (nvcc) of that torch's
+# CUDA version. See README.md, "Running on GPUs" > "A DJL JNI for your libtorch".
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -102,9 +102,15 @@ if [[ "$flavor" == cu* ]]; then
   command -v nvcc >/dev/null || [ -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ] \
     || die "a CUDA libtorch needs the CUDA toolkit ($flavor) for CMake: put nvcc on PATH or set CUDA_HOME"
 fi
-# shellcheck source=find-java.sh
-source "$root/scripts/find-java.sh"
-llep_find_java build-djl-jni 11 javac || exit 2
+if [ -z "${JAVA_HOME:-}" ] && [ -x "$root/runtime/bin/javac" ] && [ -f "$root/runtime/include/jni.h" ]; then
+  # Inside a bundle: its runtime carries javac and the JNI headers for this build.
+  LLEP_JAVA_HOME="$root/runtime"
+  say "using the bundle's runtime for javac and jni.h ($LLEP_JAVA_HOME)"
+else
+  # shellcheck source=find-java.sh
+  source "$root/scripts/find-java.sh"
+  llep_find_java build-djl-jni 11 javac || exit 2
+fi
 
 # --- Build in a scratch copy -----------------------------------------------------------------
 # DJL's CMake file finds djl/utils.h three folders up and the JNI header in build/include, so the

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Builds a self-contained copy of the framework for GPU nodes that have no Java:
-#   scripts/bundle.sh [--output DIR] [--skip-build] [--no-archive]
+#   scripts/bundle.sh [--output DIR] [--skip-build] [--no-archive] [--with-tests]
 # DIR (default target/bundle) receives llep/ and llep.tar.xz (not with --no-archive). llep/ holds
-# a jlink runtime of a JDK 25+ (runtime/, only the modules the jars use), the project's jars
-# without DJL's CPU libtorch and prebuilt JNI (lib/), the launcher scripts, configs/ and README.md.
+# a jlink runtime of a JDK 25+ (runtime/: the modules the jars use, plus javac and the JNI headers,
+# so that scripts/build-djl-jni.sh runs on a node without a JDK), the project's jars without DJL's
+# CPU libtorch and prebuilt JNI (lib/), the launcher scripts, configs/, recipes/ and README.md.
+# --with-tests adds tests/: the compiled tests of every module, their test dependencies and JUnit's
+# console launcher (JUnit Platform 1.14.1, the platform of the pom's junit.version), run on the
+# node by scripts/gpu-tests.sh (the tests tagged gpu).
 # On the GPU node, point DJL at a CUDA libtorch and a DJL JNI built for it, then run
 # llep/scripts/launch.sh as usual; how: README.md, "Running on GPUs" > "A DJL JNI for your libtorch".
-# The archive must stay within 40 MB; the script fails if not.
+# The archive must stay within 40 MB (50 MB with --with-tests); the script fails if not.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 output="$root/target/bundle"
 build=1
 archive=1
+tests=0
 max_bytes=$(( 40 * 1000 * 1000 ))
 
 die() { echo "bundle: $*" >&2; exit 2; }
@@ -21,6 +26,7 @@ while [ $# -gt 0 ]; do
     --output) [ $# -ge 2 ] || die "--output needs a folder"; output="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
     --no-archive) archive=0; shift ;;
+    --with-tests) tests=1; max_bytes=$(( 50 * 1000 * 1000 )); shift ;;
     -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -37,6 +43,15 @@ if [ "$build" -eq 1 ]; then
   (cd "$root" && JAVA_HOME="$java_home" ./mvnw -B -q -DskipTests package) >&2 \
     || die "the build failed; run ./mvnw -B package to see why"
 fi
+if [ "$tests" -eq 1 ]; then
+  echo "bundle: collecting the tests and their dependencies" >&2
+  (cd "$root" && JAVA_HOME="$java_home" ./mvnw -B -q -DskipTests package \
+    dependency:copy-dependencies -DincludeScope=test -DexcludeGroupIds=ai.llep -DoutputDirectory=target/test-lib \
+    && JAVA_HOME="$java_home" ./mvnw -B -q -N dependency:copy \
+      -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 \
+      -DoutputDirectory=target/junit-console) >&2 \
+    || die "collecting the tests failed; run ./mvnw -B test-compile to see why"
+fi
 [ -f "$root/trainer/target/trainer.jar" ] || die "no trainer/target/trainer.jar: build first"
 
 # --- Jars ------------------------------------------------------------------------------------
@@ -51,7 +66,23 @@ for jar in "$root"/trainer/target/lib/*.jar; do
   esac
 done
 cp "$root/scripts/launch.sh" "$root/scripts/find-java.sh" "$root/scripts/build-djl-jni.sh" "$stage/scripts/"
+if [ "$tests" -eq 1 ]; then
+  mkdir -p "$stage/tests"
+  for module in llep models trainer; do
+    "$java_home/bin/jar" --create --file "$stage/tests/$module-tests.jar" -C "$root/$module/target/test-classes" .
+    for jar in "$root/$module"/target/test-lib/*.jar; do
+      case "$(basename "$jar")" in
+        pytorch-native-cpu-*|pytorch-jni-*|llep-*|models-*|trainer-*) ;;
+        *) [ -f "$stage/lib/$(basename "$jar")" ] || cp -n "$jar" "$stage/tests/" ;;
+      esac
+    done
+  done
+  cp "$root"/target/junit-console/junit-platform-console-standalone-*.jar "$stage/tests/"
+  cp "$root/scripts/gpu-tests.sh" "$stage/scripts/"
+  cp -r "$root/fixtures" "$stage/fixtures"
+fi
 cp -r "$root/configs" "$stage/configs"
+cp -r "$root/recipes" "$stage/recipes"
 cp "$root/README.md" "$stage/README.md"
 
 # --- Modules the jars need -------------------------------------------------------------------
@@ -69,11 +100,15 @@ for jar in "$stage"/lib/*.jar; do
 done
 modules="$("$java_home/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps \
   --class-path "$(printf '%s:' "$scratch"/*)" "$scratch"/*)"
-modules="$(echo "$modules,jdk.unsupported,java.xml,jdk.zipfs" | tr ',' '\n' | sort -u | paste -sd, -)"
+# jdk.compiler gives the runtime javac (with the JNI headers kept below) for build-djl-jni.sh; the
+# tests' launcher reads JUnit's configuration through java.management and java.logging.
+extra="jdk.unsupported,java.xml,jdk.zipfs,jdk.compiler"
+[ "$tests" -eq 0 ] || extra="$extra,java.management,java.logging,java.desktop,jdk.management"
+modules="$(echo "$modules,$extra" | tr ',' '\n' | sort -u | paste -sd, -)"
 echo "bundle: runtime modules $modules" >&2
 
 # zip-0 leaves the module image uncompressed: xz then compresses it better than jlink's zip would.
-"$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+"$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages \
   --compress=zip-0 --output "$stage/runtime"
 "$stage/runtime/bin/java" -XshowSettings:properties -version 2>&1 \
   | grep -q 'java.specification.version' || die "the jlink runtime does not start"
@@ -84,7 +119,8 @@ echo "bundle: runtime modules $modules" >&2
 # carry for other platforms (their folders under native/lib/) are dropped: the runtime above is
 # linux-x86_64 only. Every file beside those folders stays: DJL reads the library's version from
 # native/lib/<name>.properties (tokenizers.properties), and fails without it.
-for jar in "$stage"/lib/*.jar; do
+for jar in "$stage"/lib/*.jar "$stage"/tests/*.jar; do
+  [ -f "$jar" ] || continue
   dir="$scratch/stored"
   rm -rf "$dir"
   mkdir -p "$dir"

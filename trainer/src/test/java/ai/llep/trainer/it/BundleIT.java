@@ -35,10 +35,16 @@ class BundleIT {
                 "--output",
                 output.toString()),
             tmp,
-            300,
+            600,
             Map.of());
     assertEquals(0, bundle.exitCode(), bundle.output());
     Path llep = output.resolve("llep");
+    // The JNI build on a node without a JDK takes javac and jni.h from the bundle's runtime.
+    assertTrue(Files.isExecutable(llep.resolve("runtime/bin/javac")), "no javac in the runtime");
+    assertTrue(
+        Files.isRegularFile(llep.resolve("runtime/include/jni.h")), "no jni.h in the runtime");
+    assertTrue(
+        Files.isRegularFile(llep.resolve("recipes/tiny-moe-sft.conf")), "no recipes in the bundle");
     Path tokenizersJar;
     try (Stream<Path> jars = Files.list(llep.resolve("lib"))) {
       tokenizersJar =
