@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 
 /**
  * The ATen operators DJL lacks, on DJL tensors. Every result is attached to the manager of the
@@ -230,6 +231,63 @@ public final class Aten {
     AtenCall call = AtenCall.of(AtenOps.GROUPED_MM).tensor(a).tensor(b).optionalTensor(offs).none();
     call = outType == null ? call.none() : call.scalarType(outType);
     return call.run(a.getManager()).tensor(0);
+  }
+
+  /**
+   * Whether this libtorch takes list arguments through the stable ABI (2.10 and later), which
+   * {@link #fusedAdamW} needs.
+   */
+  public static boolean listsSupported() {
+    return LibTorch.get().hasLists();
+  }
+
+  /**
+   * One AdamW step over all {@code params} at once, in place ({@code aten::_fused_adamw_}, as
+   * {@code torch.optim.AdamW(fused=True)} runs it): decoupled weight decay, the moments, bias
+   * correction from {@code steps} (one-element float32 tensors holding this step's number, 1 for
+   * the first), and the update. Every list has one tensor per parameter, of its shape and device.
+   *
+   * @throws UnsupportedOperationException when {@link #listsSupported} is false
+   */
+  public static void fusedAdamW(
+      List<NDArray> params,
+      List<NDArray> grads,
+      List<NDArray> firstMoments,
+      List<NDArray> secondMoments,
+      List<NDArray> steps,
+      double lr,
+      double beta1,
+      double beta2,
+      double weightDecay,
+      double eps) {
+    if (params.isEmpty()) {
+      return;
+    }
+    int n = params.size();
+    if (grads.size() != n
+        || firstMoments.size() != n
+        || secondMoments.size() != n
+        || steps.size() != n) {
+      throw new IllegalArgumentException(
+          "fused AdamW needs one gradient, two moments and one step per parameter");
+    }
+    AtenCall.of(AtenOps.FUSED_ADAMW)
+        .tensors(params)
+        .tensors(grads)
+        .tensors(firstMoments)
+        .tensors(secondMoments)
+        .tensors(List.of())
+        .tensors(steps)
+        .real(lr)
+        .real(beta1)
+        .real(beta2)
+        .real(weightDecay)
+        .real(eps)
+        .bool(false)
+        .bool(false)
+        .none()
+        .none()
+        .run(params.getFirst().getManager());
   }
 
   /** libtorch's version, as its stable ABI reports it. */

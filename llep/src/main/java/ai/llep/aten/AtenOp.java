@@ -15,11 +15,20 @@ import java.util.List;
  * (a!)}), and returns that mix kinds or hold lists (libtorch pairs each popped return with the type
  * of the return at the other end of the list, so mixed kinds convert wrongly).
  *
+ * <p>{@link #parseMutating} accepts the in-place overloads of optimizer kernels (multi-tensor
+ * {@code _fused_adamw_}): those kernels check every input before they write, so a call that fails
+ * failed before changing anything and can be repeated to read its message.
+ *
  * @param name the qualified operator name, {@code aten::scaled_dot_product_attention}
  * @param overload the overload name, "" for the default one
+ * @param mutating whether the operator writes to some of its arguments
  */
 public record AtenOp(
-    String name, String overload, List<Argument> arguments, List<ReturnKind> returns) {
+    String name,
+    String overload,
+    List<Argument> arguments,
+    List<ReturnKind> returns,
+    boolean mutating) {
 
   /** One declared argument. */
   public record Argument(String name, ArgKind kind) {}
@@ -41,6 +50,22 @@ public record AtenOp(
    * @throws IllegalArgumentException naming the argument or return that cannot be carried
    */
   public static AtenOp parse(String schema) {
+    return parse(schema, false);
+  }
+
+  /**
+   * Parses the schema of an in-place overload whose kernel checks its inputs before writing (see
+   * the class comment); arguments annotated {@code (a!)} are accepted, and nothing is returned.
+   */
+  public static AtenOp parseMutating(String schema) {
+    AtenOp op = parse(schema, true);
+    if (!op.returns().isEmpty()) {
+      throw new IllegalArgumentException(op.qualifiedName() + ": an in-place call returns nothing");
+    }
+    return op;
+  }
+
+  private static AtenOp parse(String schema, boolean mutating) {
     int open = schema.indexOf('(');
     int arrow = schema.lastIndexOf("->");
     int close = arrow < 0 ? -1 : schema.lastIndexOf(')', arrow);
@@ -54,11 +79,11 @@ public record AtenOp(
     List<Argument> arguments = new ArrayList<>();
     for (String part : splitTopLevel(schema.substring(open + 1, close))) {
       if (!part.equals("*")) {
-        arguments.add(argument(qualified, part));
+        arguments.add(argument(qualified, part, mutating));
       }
     }
     List<ReturnKind> returns = returns(qualified, schema.substring(arrow + 2).strip());
-    return new AtenOp(name, overload, arguments, returns);
+    return new AtenOp(name, overload, arguments, returns, mutating);
   }
 
   /** {@code aten::name.overload}, or {@code aten::name} for the default overload. */
@@ -71,7 +96,7 @@ public record AtenOp(
     return arguments.stream().anyMatch(a -> a.kind().list());
   }
 
-  private static Argument argument(String op, String text) {
+  private static Argument argument(String op, String text, boolean mutating) {
     String declaration = text.contains("=") ? text.substring(0, text.indexOf('=')) : text;
     declaration = declaration.strip();
     int space = declaration.lastIndexOf(' ');
@@ -80,7 +105,7 @@ public record AtenOp(
     }
     String type = declaration.substring(0, space).strip();
     String argName = declaration.substring(space + 1).strip();
-    if (type.contains("!")) {
+    if (type.contains("!") && !mutating) {
       throw new IllegalArgumentException(
           op
               + ": argument "
@@ -94,7 +119,7 @@ public record AtenOp(
   }
 
   private static ArgKind kindOf(String op, String argName, String type) {
-    String bare = type.replaceAll("\\([a-z]+\\)", "").replaceAll("\\[[0-9]*]", "[]");
+    String bare = type.replaceAll("\\([a-z]+!?\\)", "").replaceAll("\\[[0-9]*]", "[]");
     return switch (bare) {
       case "Tensor" -> ArgKind.TENSOR;
       case "Tensor?" -> ArgKind.OPTIONAL_TENSOR;

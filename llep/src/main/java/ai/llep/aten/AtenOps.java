@@ -53,5 +53,18 @@ public final class AtenOps {
           "aten::_grouped_mm(Tensor self, Tensor mat2, Tensor? offs=None, Tensor? bias=None,"
               + " ScalarType? out_dtype=None) -> Tensor");
 
+  /**
+   * AdamW over lists of tensors in one multi-tensor kernel family (libtorch 2.4 and later, on CPU
+   * and CUDA; lists through the stable ABI need 2.10). Updates {@code self}, {@code exp_avgs} and
+   * {@code exp_avg_sqs} in place; {@code state_steps} hold each tensor's step count, already
+   * incremented for this step, as one-element float32 tensors.
+   */
+  public static final AtenOp FUSED_ADAMW =
+      AtenOp.parseMutating(
+          "aten::_fused_adamw_(Tensor(a!)[] self, Tensor(b!)[] grads, Tensor(c!)[] exp_avgs,"
+              + " Tensor(d!)[] exp_avg_sqs, Tensor(e!)[] max_exp_avg_sqs, Tensor[] state_steps, *,"
+              + " float lr, float beta1, float beta2, float weight_decay, float eps, bool amsgrad,"
+              + " bool maximize, Tensor? grad_scale=None, Tensor? found_inf=None) -> ()");
+
   private AtenOps() {}
 }

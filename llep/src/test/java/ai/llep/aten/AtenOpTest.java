@@ -37,6 +37,24 @@ class AtenOpTest {
   }
 
   @Test
+  void inPlaceOptimizerKernelsAreDeclaredOnlyAsMutating() {
+    AtenOp adamw = AtenOps.FUSED_ADAMW;
+    assertTrue(adamw.mutating());
+    assertTrue(adamw.needsLists());
+    assertEquals(15, adamw.arguments().size());
+    assertEquals(ArgKind.TENSOR_LIST, adamw.arguments().get(0).kind());
+    assertEquals(ArgKind.DOUBLE, adamw.arguments().get(6).kind(), "lr");
+    assertEquals(ArgKind.OPTIONAL_TENSOR, adamw.arguments().get(14).kind(), "found_inf");
+    assertEquals(List.of(), adamw.returns());
+    String schema = "aten::mul_.Tensor(Tensor(a!) self, Tensor other) -> Tensor";
+    assertThrows(IllegalArgumentException.class, () -> AtenOp.parse(schema));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> AtenOp.parseMutating(schema));
+    assertEquals("aten::mul_.Tensor: an in-place call returns nothing", e.getMessage());
+    assertFalse(AtenOps.SCATTER_ADD.mutating());
+  }
+
+  @Test
   void listsAliasesAndFixedSizesAreRead() {
     AtenOp op = AtenOp.parse("aten::permute(Tensor(a) self, int[] dims) -> Tensor(a)");
     assertEquals(ArgKind.TENSOR, op.arguments().get(0).kind());

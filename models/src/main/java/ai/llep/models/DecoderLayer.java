@@ -5,7 +5,6 @@ import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.models.family.FamilyExperts;
 import ai.llep.models.family.ModelConfig;
-import ai.llep.models.family.ModelFamily;
 import ai.llep.models.family.QkNorm;
 import ai.llep.models.family.TensorNames;
 import ai.llep.models.layers.Attention;
@@ -68,7 +67,9 @@ final class DecoderLayer {
             c.numHeads(),
             c.numKvHeads(),
             c.headDim(),
-            c.clipQkv());
+            c.clipQkv(),
+            c.attentionSinks() ? param.apply(n.sinks(layer)) : null,
+            c.slidingWindow(layer));
     RmsNorm inputNorm = new RmsNorm(param.apply(n.inputNorm(layer)), eps);
     RmsNorm postNorm = new RmsNorm(param.apply(n.postAttentionNorm(layer)), eps);
     if (!c.isMoeLayer(layer)) {
@@ -85,15 +86,15 @@ final class DecoderLayer {
     for (String proj : FamilyExperts.projections(c)) {
       stacked.add(param.apply(n.expertStack(layer, proj, first, end)));
     }
-    boolean renormalize = c.family() == ModelFamily.MIXTRAL || c.normTopKProb();
     MoeBlock moe =
         new MoeBlock(
             layer,
             param.apply(n.router(layer)),
+            c.routerBias() ? param.apply(n.routerBias(layer)) : null,
             new ExpertStack(stacked),
             new MoeDispatcher(placement, planner, FamilyExperts.of(c)),
             c.topK(),
-            renormalize);
+            c.normTopKProb());
     return new DecoderLayer(inputNorm, attention, postNorm, null, moe);
   }
 
@@ -101,6 +102,13 @@ final class DecoderLayer {
       ModelConfig c, TensorNames n, int layer, char proj, Function<String, NDArray> param) {
     NDArray bias = c.attentionBias() ? param.apply(n.attention(layer, proj, "bias")) : null;
     return new Linear(param.apply(n.attention(layer, proj, "weight")), bias);
+  }
+
+  /** The attention window of this layer when it attends with explicit math, else empty. */
+  java.util.OptionalInt explicitWindow() {
+    return attention.explicit()
+        ? java.util.OptionalInt.of(attention.window())
+        : java.util.OptionalInt.empty();
   }
 
   /**

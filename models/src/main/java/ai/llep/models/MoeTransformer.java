@@ -29,10 +29,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A Mixtral / Qwen3-MoE / OLMoE causal language model as one rank holds it: every dense weight
- * (replicated; data parallel) and this rank's slice of every MoE layer's experts (expert parallel).
- * The MoE layers dispatch through {@link MoeDispatcher}, so with a least-loaded planner they run
- * LLEP, and the tape makes the backward exact across ranks.
+ * A Mixtral / Qwen3-MoE / OLMoE / gpt-oss causal language model as one rank holds it: every dense
+ * weight (replicated; data parallel) and this rank's slice of every MoE layer's experts (expert
+ * parallel). The MoE layers dispatch through {@link MoeDispatcher}, so with a least-loaded planner
+ * they run LLEP, and the tape makes the backward exact across ranks.
  *
  * <p>The model owns its parameters (closed with it). A forward pass creates everything under the
  * manager the caller passes and records on the caller's tape: run it under {@code
@@ -55,6 +55,7 @@ public final class MoeTransformer implements AutoCloseable {
   private final Linear lmHead;
   private final NDArray headWeight;
   private final RotaryEmbedding rotary;
+  private final Set<Integer> explicitWindows;
 
   private MoeTransformer(
       ModelConfig config,
@@ -87,7 +88,9 @@ public final class MoeTransformer implements AutoCloseable {
     this.finalNorm = new RmsNorm(byName.get(names.finalNorm()), config.rmsNormEps());
     this.headWeight = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
     this.lmHead = new Linear(headWeight, null);
-    this.rotary = new RotaryEmbedding(config.headDim(), config.ropeTheta());
+    this.rotary = RotaryEmbedding.of(config.headDim(), config.ropeTheta(), config.ropeScaling());
+    this.explicitWindows = new java.util.TreeSet<>();
+    layers.forEach(l -> l.explicitWindow().ifPresent(explicitWindows::add));
   }
 
   /**
@@ -214,7 +217,13 @@ public final class MoeTransformer implements AutoCloseable {
     checkWorld(tape.comm());
     AttentionContext ctx =
         AttentionContext.create(
-            manager, rotary, batch.positions_BS(), batch.segments(), computeType, config.headDim());
+            manager,
+            rotary,
+            batch.positions_BS(),
+            batch.segments(),
+            computeType,
+            config.headDim(),
+            explicitWindows);
     boolean recomputeExperts = checkpointing == ActivationCheckpointing.MOE;
     List<RoutingStats> routing = new ArrayList<>();
     NDArray h_TD = Upcast.restore(embedding.forward(manager, batch.inputIds_BS()), computeType);

@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * Every tensor of a model, in registry order: embedding; per layer the input norm, attention (q, k,
- * v, o with their biases, q/k norms), post-attention norm, then the dense MLP or the router and
- * each expert's gate, up and down; final norm; untied LM head.
+ * v, o with their biases, q/k norms, sinks), post-attention norm, then the dense MLP or the router
+ * (and its bias) and each expert's tensors in its expert function's order (gate, up, down for
+ * SwiGLU); final norm; untied LM head.
  */
 public final class TensorLayout {
   private TensorLayout() {}
@@ -110,6 +111,9 @@ public final class TensorLayout {
     if (c.attentionBias()) {
       out.add(dense(names.attention(layer, 'o', "bias"), layer, Init.ZEROS, d));
     }
+    if (c.attentionSinks()) {
+      out.add(dense(names.sinks(layer), layer, Init.NORMAL, c.numHeads()));
+    }
     if (c.qkNorm() == QkNorm.PER_HEAD) {
       out.add(dense(names.queryNorm(layer), layer, Init.ONES, c.headDim()));
       out.add(dense(names.keyNorm(layer), layer, Init.ONES, c.headDim()));
@@ -122,7 +126,6 @@ public final class TensorLayout {
   private static void experts(
       ModelConfig c, TensorNames names, int layer, int first, int end, List<TensorSpec> out) {
     long d = c.hiddenSize();
-    long f = c.moeIntermediateSize();
     out.add(
         new TensorSpec(
             names.router(layer),
@@ -131,10 +134,22 @@ public final class TensorLayout {
             layer,
             -1,
             Init.NORMAL));
+    if (c.routerBias()) {
+      out.add(
+          new TensorSpec(
+              names.routerBias(layer),
+              new Shape(c.numExperts()),
+              ParameterKind.ROUTER,
+              layer,
+              -1,
+              Init.NORMAL));
+    }
+    List<String> projections = FamilyExperts.projections(c);
+    List<Shape> shapes = FamilyExperts.of(c).expertShapes();
     for (int e = first; e < end; e++) {
-      out.add(expert(names.expertGate(layer, e), layer, e, new Shape(f, d)));
-      out.add(expert(names.expertUp(layer, e), layer, e, new Shape(f, d)));
-      out.add(expert(names.expertDown(layer, e), layer, e, new Shape(d, f)));
+      for (int i = 0; i < projections.size(); i++) {
+        out.add(expert(names.expertWeight(layer, e, projections.get(i)), layer, e, shapes.get(i)));
+      }
     }
   }
 
@@ -142,7 +157,9 @@ public final class TensorLayout {
     return new TensorSpec(name, new Shape(shape), ParameterKind.DENSE, layer, -1, init);
   }
 
+  /** An expert tensor: a weight drawn like a linear layer's, a bias (one dimension) zero. */
   private static TensorSpec expert(String name, int layer, int expert, Shape shape) {
-    return new TensorSpec(name, shape, ParameterKind.EXPERT, layer, expert, Init.NORMAL);
+    Init init = shape.dimension() == 1 ? Init.ZEROS : Init.NORMAL;
+    return new TensorSpec(name, shape, ParameterKind.EXPERT, layer, expert, init);
   }
 }

@@ -13,6 +13,7 @@ import ai.llep.comm.SingleProcessCommunicator;
 import ai.llep.comm.tcp.LocalWorld;
 import ai.llep.comm.tcp.TcpOptions;
 import ai.llep.models.family.ModelConfig;
+import ai.llep.models.layers.Segments;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.plan.DispatchMode;
 import ai.llep.tape.DistributedTape;
@@ -115,6 +116,49 @@ class ActivationCheckpointingTest {
     }
   }
 
+  /**
+   * gpt-oss: the recompute goes through the sink attention (its explicit math and window masks),
+   * the biased router and the clamped, biased experts, on two ranks with LLEP spilling, over packed
+   * rows whose segments restart the sliding window.
+   */
+  @Test
+  void gptOssOnTwoRanksWithLlepComputesTheSameLossAndGradients() throws Exception {
+    ModelConfig config = TestModels.config(TestModels.GPT_OSS);
+    TokenBatch[] batches = {
+      TokenBatch.causalLm(TestModels.tokens(51, 2, 9, config.vocabSize())),
+      packed(TestModels.tokens(52, 2, 8, config.vocabSize()))
+    };
+    Map<ActivationCheckpointing, List<Step>> steps = new EnumMap<>(ActivationCheckpointing.class);
+    for (ActivationCheckpointing mode : ActivationCheckpointing.values()) {
+      List<LocalWorld.Outcome<Step>> outcomes =
+          world.run(
+              (rank, comm, manager) ->
+                  run(
+                      config,
+                      new ModelShard(rank, 2),
+                      comm,
+                      manager,
+                      DispatchMode.LLEP,
+                      mode,
+                      batches[rank]));
+      outcomes.forEach(o -> assertNull(o.error(), () -> mode + ": a rank failed: " + o.error()));
+      steps.put(mode, outcomes.stream().map(LocalWorld.Outcome::value).toList());
+    }
+    List<Step> none = steps.get(ActivationCheckpointing.NONE);
+    assertTrue(none.get(0).spilled() > 0, "LLEP moved no slot: nothing was lent");
+    assertTrue(none.get(0).gradients().keySet().stream().anyMatch(n -> n.endsWith("sinks")));
+    for (ActivationCheckpointing mode :
+        List.of(ActivationCheckpointing.MOE, ActivationCheckpointing.FULL)) {
+      for (int rank = 0; rank < 2; rank++) {
+        assertSame(none.get(rank), steps.get(mode).get(rank), "gpt-oss " + mode + " rank " + rank);
+      }
+    }
+  }
+
+  private static TokenBatch packed(int[][] ids) {
+    return TokenBatch.packed(ids, ids, new Segments(new int[][] {{5, 3}, {2, 6}}));
+  }
+
   private static void assertSame(Step expected, Step actual, String what) {
     assertEquals(expected.loss(), actual.loss(), what + ": loss");
     assertEquals(expected.gradients().keySet(), actual.gradients().keySet(), what + ": tensors");
@@ -133,7 +177,17 @@ class ActivationCheckpointingTest {
       DispatchMode dispatch,
       ActivationCheckpointing checkpointing,
       int[][] ids) {
-    TokenBatch batch = TokenBatch.causalLm(ids);
+    return run(config, shard, comm, parent, dispatch, checkpointing, TokenBatch.causalLm(ids));
+  }
+
+  private static Step run(
+      ModelConfig config,
+      ModelShard shard,
+      Communicator comm,
+      NDManager parent,
+      DispatchMode dispatch,
+      ActivationCheckpointing checkpointing,
+      TokenBatch batch) {
     try (GradMode grad = GradMode.enabled();
         MoeTransformer model =
             MoeTransformer.load(

@@ -47,6 +47,24 @@ final class TestModels {
        "tie_word_embeddings": false, "max_position_embeddings": 64, "hidden_act": "silu"}
       """;
 
+  /**
+   * gpt-oss: attention sinks, layer 0 sliding with a window of 3 and layer 1 full, YaRN, q/k/v/o
+   * biases, a biased router and biased, clamped experts with gate and up interleaved.
+   */
+  static final String GPT_OSS =
+      """
+      {"architectures": ["GptOssForCausalLM"], "model_type": "gpt_oss", "vocab_size": 32,
+       "hidden_size": 16, "intermediate_size": 8, "num_hidden_layers": 2,
+       "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8,
+       "num_local_experts": 4, "num_experts_per_tok": 2, "rms_norm_eps": 1e-05,
+       "attention_bias": true, "sliding_window": 3,
+       "layer_types": ["sliding_attention", "full_attention"],
+       "rope_parameters": {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0,
+         "beta_fast": 32.0, "beta_slow": 1.0, "truncate": false,
+         "original_max_position_embeddings": 16},
+       "tie_word_embeddings": false, "max_position_embeddings": 64}
+      """;
+
   static ModelConfig config(String json) {
     return HfConfigParser.parse(json);
   }

@@ -12,7 +12,7 @@ import java.util.List;
  * the given default, as Hugging Face's config classes do; a field of the wrong type is an error
  * naming the field and its value.
  */
-final class ConfigFields {
+public final class ConfigFields {
   private final JsonObject json;
   private final String where;
 
@@ -21,18 +21,18 @@ final class ConfigFields {
     this.where = where;
   }
 
-  boolean has(String field) {
+  public boolean has(String field) {
     JsonElement value = json.get(field);
     return value != null && !value.isJsonNull();
   }
 
   /** Present with the value JSON {@code null}, which some fields treat unlike absence. */
-  boolean isNull(String field) {
+  public boolean isNull(String field) {
     JsonElement value = json.get(field);
     return value != null && value.isJsonNull();
   }
 
-  int integer(String field, int fallback) {
+  public int integer(String field, int fallback) {
     if (!has(field)) {
       return fallback;
     }
@@ -46,7 +46,7 @@ final class ConfigFields {
     throw wrongType(field, "an integer", value);
   }
 
-  double number(String field, double fallback) {
+  public double number(String field, double fallback) {
     if (!has(field)) {
       return fallback;
     }
@@ -57,7 +57,7 @@ final class ConfigFields {
     throw wrongType(field, "a number", value);
   }
 
-  boolean bool(String field, boolean fallback) {
+  public boolean bool(String field, boolean fallback) {
     if (!has(field)) {
       return fallback;
     }
@@ -68,7 +68,7 @@ final class ConfigFields {
     throw wrongType(field, "true or false", value);
   }
 
-  String string(String field, String fallback) {
+  public String string(String field, String fallback) {
     if (!has(field)) {
       return fallback;
     }
@@ -79,7 +79,7 @@ final class ConfigFields {
     throw wrongType(field, "a string", value);
   }
 
-  List<Integer> integers(String field) {
+  public List<Integer> integers(String field) {
     if (!has(field)) {
       return List.of();
     }
@@ -99,8 +99,27 @@ final class ConfigFields {
     return out;
   }
 
+  /** A list of strings; empty where absent. */
+  public List<String> strings(String field) {
+    if (!has(field)) {
+      return List.of();
+    }
+    JsonElement value = json.get(field);
+    if (!value.isJsonArray()) {
+      throw wrongType(field, "a list of strings", value);
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonElement element : value.getAsJsonArray()) {
+      if (!(element instanceof JsonPrimitive p && p.isString())) {
+        throw wrongType(field, "a list of strings", value);
+      }
+      out.add(element.getAsString());
+    }
+    return out;
+  }
+
   /** The nested object {@code field}, or null where absent. */
-  ConfigFields object(String field) {
+  public ConfigFields object(String field) {
     if (!has(field)) {
       return null;
     }
@@ -112,7 +131,7 @@ final class ConfigFields {
   }
 
   /** The field's name as errors print it, with its parent object's prefix. */
-  String name(String field) {
+  public String name(String field) {
     return where + field;
   }
 

@@ -1,22 +1,18 @@
 package ai.llep.models.family;
 
 import ai.llep.dispatch.ExpertFunction;
-import ai.llep.models.experts.SwiGluExperts;
 import java.util.List;
 
 /**
- * What the experts of each family compute, and which checkpoint projections a rank stacks for them,
- * in the function's transfer order.
+ * What the experts of each family compute, and which projections a rank stacks for them, in the
+ * function's transfer order (from the family's {@link Family}).
  */
 public final class FamilyExperts {
   private FamilyExperts() {}
 
   /** The expert function of {@code config}'s MoE layers. */
   public static ExpertFunction of(ModelConfig config) {
-    return switch (config.family()) {
-      case MIXTRAL, QWEN3_MOE, OLMOE ->
-          new SwiGluExperts(config.hiddenSize(), config.moeIntermediateSize(), false);
-    };
+    return config.family().definition().experts(config);
   }
 
   /**
@@ -24,8 +20,6 @@ public final class FamilyExperts {
    * order of {@link #of}'s tensors.
    */
   public static List<String> projections(ModelConfig config) {
-    return switch (config.family()) {
-      case MIXTRAL, QWEN3_MOE, OLMOE -> List.of("gate", "up", "down");
-    };
+    return config.family().definition().expertProjections();
   }
 }

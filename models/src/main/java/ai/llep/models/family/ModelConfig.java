@@ -30,6 +30,11 @@ import java.util.TreeSet;
  * @param clipQkv OLMoE's {@code clip_qkv} bound on |q|, |k|, |v|; 0 when absent
  * @param initializerRange {@code initializer_range}: the std of random initial weights
  * @param denseLayers the layers whose MLP is a dense SwiGLU instead of an MoE block, ascending
+ * @param ropeScaling how the rotary frequencies are scaled ({@link RopeScaling#NONE}: plain RoPE)
+ * @param slidingWindows per layer, how many positions (the query's own included) a query sees; 0
+ *     for full causal attention
+ * @param attentionSinks whether each attention head has a learned sink logit in its softmax
+ * @param routerBias whether the router has a bias
  */
 public record ModelConfig(
     ModelFamily family,
@@ -52,11 +57,28 @@ public record ModelConfig(
     QkNorm qkNorm,
     double clipQkv,
     double initializerRange,
-    List<Integer> denseLayers) {
+    List<Integer> denseLayers,
+    RopeScaling ropeScaling,
+    List<Integer> slidingWindows,
+    boolean attentionSinks,
+    boolean routerBias) {
 
   public ModelConfig {
-    if (family == null || qkNorm == null || denseLayers == null) {
-      throw new IllegalArgumentException("family, qkNorm and denseLayers must not be null");
+    if (family == null
+        || qkNorm == null
+        || denseLayers == null
+        || ropeScaling == null
+        || slidingWindows == null) {
+      throw new IllegalArgumentException(
+          "family, qkNorm, denseLayers, ropeScaling and slidingWindows must not be null");
+    }
+    slidingWindows = List.copyOf(slidingWindows);
+    if (slidingWindows.size() != numLayers || slidingWindows.stream().anyMatch(w -> w < 0)) {
+      throw new IllegalArgumentException(
+          "sliding windows must be one value >= 0 per layer (num_hidden_layers = "
+              + numLayers
+              + "), got "
+              + slidingWindows);
     }
     positive("vocab_size", vocabSize);
     positive("hidden_size", hiddenSize);
@@ -115,6 +137,11 @@ public record ModelConfig(
       throw new IllegalArgumentException("layer must be in [0, " + numLayers + "), got " + layer);
     }
     return !denseLayers.contains(layer);
+  }
+
+  /** Layer {@code layer}'s attention window (0: full causal attention). */
+  public int slidingWindow(int layer) {
+    return slidingWindows.get(layer);
   }
 
   /** H / G: how many query heads share one key/value head. */

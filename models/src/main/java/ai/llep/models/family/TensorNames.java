@@ -1,10 +1,13 @@
 package ai.llep.models.family;
 
 /**
- * The Hugging Face checkpoint name of every tensor of a family, e.g. {@code
+ * The name of every tensor of a family's model, e.g. {@code
  * model.layers.3.block_sparse_moe.experts.5.w1.weight} (Mixtral) or {@code
- * model.layers.3.mlp.experts.5.gate_proj.weight} (Qwen3-MoE, OLMoE). Mixtral's {@code w1} is the
- * gate projection, {@code w3} the up projection and {@code w2} the down projection.
+ * model.layers.3.mlp.experts.5.gate_proj.weight} (Qwen3-MoE, OLMoE): the Hugging Face checkpoint
+ * names, except for the experts of families that store a layer's experts stacked (gpt-oss), which
+ * the model holds one per expert under names of the same pattern ({@code
+ * model.layers.3.mlp.experts.5.gate_up_proj}). The family's {@link Family} supplies the MoE block's
+ * path, the router's name and the expert projections' names.
  */
 public record TensorNames(ModelFamily family) {
   public TensorNames {
@@ -50,7 +53,17 @@ public record TensorNames(ModelFamily family) {
   }
 
   public String router(int layer) {
-    return moe(layer) + "gate.weight";
+    return moe(layer) + family.definition().router() + ".weight";
+  }
+
+  /** The router's bias (gpt-oss). */
+  public String routerBias(int layer) {
+    return moe(layer) + family.definition().router() + ".bias";
+  }
+
+  /** The per-head attention sink logits (gpt-oss). */
+  public String sinks(int layer) {
+    return layer(layer) + "self_attn.sinks";
   }
 
   public String expertGate(int layer, int expert) {
@@ -65,40 +78,35 @@ public record TensorNames(ModelFamily family) {
     return expertWeight(layer, expert, "down");
   }
 
-  /** One expert's weight for {@code proj}: gate, up or down. */
+  /** One expert's tensor for {@code proj}, one of the family's expert projections. */
   public String expertWeight(int layer, int expert, String proj) {
-    return expert(layer, expert) + expertProjection(proj) + ".weight";
+    return expert(layer, expert) + expertProjection(proj);
   }
 
   /**
    * The name of the stacked parameter that holds experts {@code [first, end)} of a layer for {@code
-   * proj} (gate, up or down), e.g. {@code model.layers.3.mlp.experts.4-7.gate_proj.weight}. Not a
-   * checkpoint name: checkpoints hold one tensor per expert.
+   * proj} (one of the family's expert projections), e.g. {@code
+   * model.layers.3.mlp.experts.4-7.gate_proj.weight}. Not a checkpoint name: checkpoints hold one
+   * tensor per expert.
    */
   public String expertStack(int layer, String proj, int first, int end) {
     if (first < 0 || end <= first) {
       throw new IllegalArgumentException("expert range [" + first + ", " + end + ") is empty");
     }
-    return moe(layer)
-        + "experts."
-        + first
-        + "-"
-        + (end - 1)
-        + "."
-        + expertProjection(proj)
-        + ".weight";
+    return moe(layer) + "experts." + first + "-" + (end - 1) + "." + expertProjection(proj);
   }
 
   private String expertProjection(String proj) {
-    boolean mixtral = family == ModelFamily.MIXTRAL;
-    return switch (proj) {
-      case "gate" -> mixtral ? "w1" : "gate_proj";
-      case "up" -> mixtral ? "w3" : "up_proj";
-      case "down" -> mixtral ? "w2" : "down_proj";
-      default ->
-          throw new IllegalArgumentException(
-              "expert projection must be gate, up or down, got " + proj);
-    };
+    Family definition = family.definition();
+    if (!definition.expertProjections().contains(proj)) {
+      throw new IllegalArgumentException(
+          family.modelType()
+              + " expert projection must be one of "
+              + definition.expertProjections()
+              + ", got "
+              + proj);
+    }
+    return definition.expertTensor(proj);
   }
 
   /** The dense SwiGLU of a non-MoE layer; {@code proj} is gate, up or down. */
@@ -118,7 +126,7 @@ public record TensorNames(ModelFamily family) {
   }
 
   private String moe(int layer) {
-    return layer(layer) + (family == ModelFamily.MIXTRAL ? "block_sparse_moe." : "mlp.");
+    return layer(layer) + family.definition().moeBlock();
   }
 
   private String expert(int layer, int expert) {

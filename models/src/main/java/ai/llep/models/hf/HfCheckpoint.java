@@ -155,6 +155,17 @@ public final class HfCheckpoint implements TensorSource, AutoCloseable {
     return shard(name).integerStorage(name);
   }
 
+  /** Rows {@code [first, first + count)} of {@code name} along its first dimension. */
+  public NDArray readRows(
+      String name, long first, long count, NDManager manager, DataType computeType) {
+    return shard(name).readRows(name, first, count, manager, computeType);
+  }
+
+  /** The stored bytes of rows {@code [first, first + count)} of a U8 tensor. */
+  public byte[] readRowBytes(String name, long first, long count) {
+    return shard(name).readRowBytes(name, first, count);
+  }
+
   /**
    * Reads {@code name} after checking that its shape is {@code expected}; otherwise an error
    * "tensor X in file F has shape [a, b], expected [c, d]".

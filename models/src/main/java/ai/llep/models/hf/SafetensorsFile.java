@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -164,6 +165,52 @@ public final class SafetensorsFile implements TensorSource, AutoCloseable {
                 + "' was read from it (truncated?): "
                 + e.getMessage(),
             e));
+  }
+
+  /**
+   * Copies rows {@code [first, first + count)} of {@code name} along its first dimension (e.g. some
+   * experts of a stacked expert tensor) into {@code manager} as {@code computeType}; the other rows
+   * are never read.
+   */
+  public NDArray readRows(
+      String name, long first, long count, NDManager manager, DataType computeType) {
+    TensorEntry entry = entry(name);
+    MemorySegment rows = rowBytes(entry, first, count);
+    long[] dims = entry.shape().clone();
+    dims[0] = count;
+    TensorEntry part = new TensorEntry(name, entry.dtype(), dims, 0, rows.byteSize());
+    return TensorLoader.load(
+        rows, part, manager, computeType, TensorLoader.DEFAULT_MAX_CHUNK_BYTES);
+  }
+
+  /** The stored bytes of rows {@code [first, first + count)} of a U8 tensor, copied. */
+  public byte[] readRowBytes(String name, long first, long count) {
+    TensorEntry entry = entry(name);
+    if (entry.dtype() != SafetensorsDtype.U8) {
+      throw new IllegalArgumentException(
+          "tensor '" + name + "' in " + label + " is " + entry.dtype() + ", expected U8");
+    }
+    return rowBytes(entry, first, count).toArray(ValueLayout.JAVA_BYTE);
+  }
+
+  private MemorySegment rowBytes(TensorEntry entry, long first, long count) {
+    long[] shape = entry.shape();
+    if (shape.length == 0 || first < 0 || count < 1 || first + count > shape[0]) {
+      throw new IllegalArgumentException(
+          "rows ["
+              + first
+              + ", "
+              + (first + count)
+              + ") of tensor '"
+              + entry.name()
+              + "' "
+              + entry.shapeText()
+              + " in "
+              + label
+              + " do not exist");
+    }
+    long rowBytes = entry.byteSize() / shape[0];
+    return file.asSlice(header.dataStart() + entry.begin() + first * rowBytes, count * rowBytes);
   }
 
   /**

@@ -10,7 +10,8 @@ import ai.llep.models.family.QkNorm;
  * optional q/k/v clipping, in Hugging Face's order: project, full-projection norm, clip, split
  * heads, per-head norm, rotate, attend with scale 1 / sqrt(C) within each segment ({@link
  * ScaledDotProduct}: libtorch's fused kernels, whose softmax accumulates in float32), merge heads,
- * project out.
+ * project out. Layers with attention sinks or a sliding window (gpt-oss) attend through {@link
+ * SinkAttention}'s explicit math instead.
  */
 public final class Attention {
   private final Linear q;
@@ -24,11 +25,15 @@ public final class Attention {
   private final int kvHeads;
   private final int headDim;
   private final double clip;
+  private final NDArray sinks_H;
+  private final int window;
 
   /**
    * @param qNorm the query norm, null when {@code normKind} is NONE
    * @param kNorm the key norm, null when {@code normKind} is NONE
    * @param clip bound on |q|, |k|, |v| after the norms; 0 for none
+   * @param sinks_H each head's sink logit, or null for none
+   * @param window how many positions a query sees, itself included; 0 for all earlier ones
    */
   public Attention(
       Linear q,
@@ -41,7 +46,9 @@ public final class Attention {
       int heads,
       int kvHeads,
       int headDim,
-      double clip) {
+      double clip,
+      NDArray sinks_H,
+      int window) {
     if ((normKind == QkNorm.NONE) != (qNorm == null) || (qNorm == null) != (kNorm == null)) {
       throw new IllegalArgumentException("query/key norms must be given exactly when " + normKind);
     }
@@ -59,6 +66,17 @@ public final class Attention {
     this.kvHeads = kvHeads;
     this.headDim = headDim;
     this.clip = clip;
+    this.sinks_H = sinks_H;
+    this.window = window;
+  }
+
+  /** Whether this layer attends with explicit math (sinks or a window), not libtorch's kernels. */
+  public boolean explicit() {
+    return sinks_H != null || window > 0;
+  }
+
+  public int window() {
+    return window;
   }
 
   /** {@code x_TD} (the batch's tokens, row-major) to the attention output [T, D]. */
@@ -80,7 +98,11 @@ public final class Attention {
     NDArray v_BGSC = splitHeads(v_TK, kvHeads, ctx, null);
     q_BHSC = RotaryEmbedding.apply(q_BHSC, ctx.rope());
     k_BGSC = RotaryEmbedding.apply(k_BGSC, ctx.rope());
-    NDArray out_TQ = ScaledDotProduct.attend(q_BHSC, k_BGSC, v_BGSC, 1.0 / Math.sqrt(headDim), ctx);
+    double scale = 1.0 / Math.sqrt(headDim);
+    NDArray out_TQ =
+        explicit()
+            ? SinkAttention.attend(q_BHSC, k_BGSC, v_BGSC, sinks_H, scale, ctx.bias(window))
+            : ScaledDotProduct.attend(q_BHSC, k_BGSC, v_BGSC, scale, ctx);
     return o.forward(out_TQ);
   }
 

@@ -5,26 +5,49 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.models.family.RopeScaling;
 
 /**
  * Rotary position embedding in Hugging Face's "rotate half" convention: frequency i of C / 2 pairs
  * dimension i with dimension i + C / 2, {@code inv_freq_i = theta^(-2i / C)}, and {@code x' = x *
  * cos + rotate_half(x) * sin} with {@code rotate_half(x) = [-x2, x1]}. Angles are computed in
- * float32 like Hugging Face's; the tables are cast to the compute type.
+ * float32 like Hugging Face's; the tables are cast to the compute type. With YaRN scaling ({@link
+ * #of}) the frequencies blend interpolated and extrapolated ones and the tables carry the attention
+ * factor, as transformers' YaRN computes them (float32 throughout).
  */
 public final class RotaryEmbedding {
   private final int headDim;
   private final float[] invFreq;
+  private final float scaling;
 
   public RotaryEmbedding(int headDim, double theta) {
+    this(headDim, plainFrequencies(headDim, theta), 1f);
+  }
+
+  private RotaryEmbedding(int headDim, float[] invFreq, float scaling) {
+    this.headDim = headDim;
+    this.invFreq = invFreq;
+    this.scaling = scaling;
+  }
+
+  /** The rotary embedding of {@code headDim} with base {@code theta} and {@code scaling}. */
+  public static RotaryEmbedding of(int headDim, double theta, RopeScaling scaling) {
+    if (scaling.type() == RopeScaling.Type.NONE) {
+      return new RotaryEmbedding(headDim, theta);
+    }
+    return new RotaryEmbedding(
+        headDim, YarnFrequencies.of(headDim, theta, scaling), (float) scaling.attentionFactor());
+  }
+
+  private static float[] plainFrequencies(int headDim, double theta) {
     if (headDim < 2 || headDim % 2 != 0) {
       throw new IllegalArgumentException("rotary head dim must be even and >= 2, got " + headDim);
     }
-    this.headDim = headDim;
-    this.invFreq = new float[headDim / 2];
+    float[] invFreq = new float[headDim / 2];
     for (int i = 0; i < invFreq.length; i++) {
       invFreq[i] = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
     }
+    return invFreq;
   }
 
   /** Tables for {@code positions_BS}, under {@code manager}, in {@code type}. */
@@ -40,8 +63,8 @@ public final class RotaryEmbedding {
         float position = positions_BS[b][s];
         for (int i = 0; i < half; i++) {
           float angle = position * invFreq[i];
-          cos[base + i] = cos[base + i + half] = (float) Math.cos(angle);
-          sin[base + i] = sin[base + i + half] = (float) Math.sin(angle);
+          cos[base + i] = cos[base + i + half] = (float) Math.cos(angle) * scaling;
+          sin[base + i] = sin[base + i + half] = (float) Math.sin(angle) * scaling;
         }
       }
     }

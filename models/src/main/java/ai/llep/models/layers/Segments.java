@@ -2,7 +2,9 @@ package ai.llep.models.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import java.util.Arrays;
 
 /**
@@ -114,6 +116,46 @@ public record Segments(int[][] lengths_B) {
       }
     }
     return manager.create(allowed, new Shape(batch, 1, seq, seq));
+  }
+
+  /**
+   * The additive attention mask of explicit attention math, {@code [B, 1, 1, S, S]} of {@code type}
+   * under {@code manager}: 0 where query s may attend to key t (same segment, t <= s, and with a
+   * {@code window} > 0 also t > s - window), else the lowest finite value of {@code type} (as
+   * transformers' eager masks; float32's lowest would round to -inf in bfloat16 or float16). NOTE:
+   * B * S * S values.
+   */
+  public NDArray attentionBias_B11SS(NDManager manager, int window, DataType type) {
+    int batch = batch();
+    int seq = seq();
+    int[][] segmentOf = segmentOf_BS();
+    float[] bias = new float[batch * seq * seq];
+    Arrays.fill(bias, lowestFinite(type));
+    for (int b = 0; b < batch; b++) {
+      for (int q = 0; q < seq; q++) {
+        int row = (b * seq + q) * seq;
+        int first = window > 0 ? Math.max(0, q - window + 1) : 0;
+        for (int k = q; k >= first && segmentOf[b][k] == segmentOf[b][q]; k--) {
+          bias[row + k] = 0f;
+        }
+      }
+    }
+    NDArray out = manager.create(bias, new Shape(batch, 1, 1, seq, seq));
+    if (type == DataType.FLOAT32) {
+      return out;
+    }
+    try (out) {
+      return Aten.cast(out, type);
+    }
+  }
+
+  /** The most negative finite value of {@code type}, as a float (exact in that type). */
+  private static float lowestFinite(DataType type) {
+    return switch (type) {
+      case BFLOAT16 -> Float.intBitsToFloat(0xFF7F0000);
+      case FLOAT16 -> -65504f;
+      default -> -Float.MAX_VALUE;
+    };
   }
 
   /**

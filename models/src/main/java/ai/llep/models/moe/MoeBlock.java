@@ -12,18 +12,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One sparse MoE block: a bias-free router, a softmax over experts in float32 (the routing weights
- * then cast to the activations' type, as Qwen3-MoE and OLMoE do), top-K on the device ({@code
- * torch.topk}, as the reference implementations route), the K routing weights gathered from the
- * probabilities in the graph (so the router receives gradients) and renormalised to sum to one
- * where the family says so, then the block's dispatcher runs the experts across ranks on this
- * rank's native experts (stacked, in the dispatcher's expert function's tensor order, each in the
- * activations' type). The expert ids never visit the host: only the dispatcher's count exchange
- * does.
+ * One sparse MoE block: a router (with a bias for gpt-oss), a softmax over experts in float32 (the
+ * routing weights then cast to the activations' type, as Qwen3-MoE and OLMoE do), top-K on the
+ * device ({@code torch.topk}, as the reference implementations route), the K routing weights
+ * gathered from the probabilities in the graph (so the router receives gradients) and renormalised
+ * to sum to one where the family says so (gpt-oss's softmax over the top-k logits is exactly that
+ * renormalisation), then the block's dispatcher runs the experts across ranks on this rank's native
+ * experts (stacked, in the dispatcher's expert function's tensor order, each in the activations'
+ * type). The expert ids never visit the host: only the dispatcher's count exchange does.
  */
 public final class MoeBlock {
   private final int layer;
   private final NDArray router_ED;
+  private final NDArray routerBias_E;
   private final ExpertStack nativeExperts;
   private final MoeDispatcher dispatcher;
   private final int topK;
@@ -31,12 +32,14 @@ public final class MoeBlock {
 
   /**
    * @param router_ED the router weight [E, D]
+   * @param routerBias_E the router bias [E], or null for none
    * @param nativeExperts this rank's experts in expert order, stacked (model-owned parameters)
    * @param dispatcher runs this block's experts across ranks (its planner and expert function)
    */
   public MoeBlock(
       int layer,
       NDArray router_ED,
+      NDArray routerBias_E,
       ExpertStack nativeExperts,
       MoeDispatcher dispatcher,
       int topK,
@@ -47,6 +50,7 @@ public final class MoeBlock {
     }
     this.layer = layer;
     this.router_ED = router_ED;
+    this.routerBias_E = routerBias_E;
     this.nativeExperts = nativeExperts;
     this.dispatcher = dispatcher;
     this.topK = topK;
@@ -74,6 +78,9 @@ public final class MoeBlock {
       DistributedTape tape, NDArray x_TD, RoutingRecord record, boolean recomputeExperts) {
     int tokens = Math.toIntExact(x_TD.getShape().get(0));
     NDArray logits_TE = x_TD.matMul(StepView.like(router_ED, x_TD).transpose());
+    if (routerBias_E != null) {
+      logits_TE = logits_TE.add(StepView.like(routerBias_E, x_TD));
+    }
     NDArray probs_TE = Upcast.toFloat32(logits_TE).softmax(1);
     boolean replay = record != null && record.chosen() != null;
     NDArray chosen_TK =

@@ -115,6 +115,8 @@ public final class ModelChatTemplates {
    * or a built-in's name ({@code chatml}, {@code mixtral}, {@code plain}).
    *
    * @param folder the model folder, or null for a model without one
+   * @param builtin the family's built-in stand-in, or null when it has none (then {@code auto}
+   *     needs the model's own template)
    */
   public static ChatTemplate choose(
       String setting, Path folder, String builtin, boolean withTools, Clock clock)
@@ -132,6 +134,13 @@ public final class ModelChatTemplates {
                 + " but "
                 + (folder == null ? "this model has no folder" : folder + " has no chat template")
                 + " (chat_template.jinja or chat_template in tokenizer_config.json)");
+      }
+      if (builtin == null) {
+        throw new IllegalArgumentException(
+            "data.template = auto but "
+                + (folder == null ? "this model has no folder" : folder + " has no chat template")
+                + " and its family has no built-in one: add the model's chat_template.jinja or"
+                + " choose a built-in with data.template = chatml | mixtral | plain");
       }
       return ChatTemplate.named(builtin);
     }

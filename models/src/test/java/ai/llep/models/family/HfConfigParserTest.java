@@ -225,7 +225,7 @@ class HfConfigParserTest {
   void refusesAnUnsupportedModelType() {
     assertError(
         "{\"model_type\": \"llama\"}",
-        "unsupported model_type 'llama'; supported: mixtral, qwen3_moe, olmoe");
+        "unsupported model_type 'llama'; supported: mixtral, qwen3_moe, olmoe, gpt_oss");
     assertError("{\"hidden_size\": 8}", "config.json has no model_type");
     assertError("[1, 2]", "config.json must hold a JSON object");
     assertError("{\"model_type\": ", "config.json is not valid JSON");

@@ -40,7 +40,7 @@ class TensorNamesTest {
     TensorNames qwen = new TensorNames(ModelFamily.QWEN3_MOE);
     assertEquals("model.layers.0.mlp.experts.0-0.up_proj.weight", qwen.expertStack(0, "up", 0, 1));
     assertEquals(
-        "expert projection must be gate, up or down, got w1",
+        "qwen3_moe expert projection must be one of [gate, up, down], got w1",
         assertThrows(IllegalArgumentException.class, () -> qwen.expertStack(0, "w1", 0, 2))
             .getMessage());
     assertEquals(

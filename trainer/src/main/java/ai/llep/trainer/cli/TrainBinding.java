@@ -14,6 +14,7 @@ import ai.llep.trainer.optim.OptimOptions;
 import ai.llep.trainer.train.CheckpointOptions;
 import ai.llep.trainer.train.EvalOptions;
 import ai.llep.trainer.train.LoopOptions;
+import ai.llep.trainer.train.ProfileOptions;
 import ai.llep.trainer.train.SelfKill;
 import ai.llep.trainer.train.TrainSettings;
 import com.typesafe.config.Config;
@@ -43,11 +44,16 @@ final class TrainBinding {
             () ->
                 new SelfKill(
                     config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step")));
+    ProfileOptions profile = profile(config);
     EvalOptions eval = eval(config);
     return bound(
         () ->
             new TrainSettings(
-                loop, data, optim, checkpoint, config.getLong("seed"), selfKill, eval));
+                loop, data, optim, checkpoint, config.getLong("seed"), selfKill, profile, eval));
+  }
+
+  static ProfileOptions profile(Config config) {
+    return bound(() -> ProfileOptions.parse(config.getString("profile.steps")));
   }
 
   /** {@code train.eval-every} and {@code train.early-stopping}. */

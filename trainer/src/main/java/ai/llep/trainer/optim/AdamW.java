@@ -1,11 +1,15 @@
 package ai.llep.trainer.optim;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.tape.GradMode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,6 +34,12 @@ import java.util.TreeSet;
  * <p>Parameters must be float32. The update runs with autograd off and in place, so the arrays keep
  * their identity (the model's handles stay valid) and stay leaves that record gradients. The
  * optimizer owns its moments and frees them on {@link #close()}.
+ *
+ * <p>Where libtorch takes lists through its stable ABI (2.10 and later) and every parameter lives
+ * on one device, a step is libtorch's multi-tensor {@code _fused_adamw_} ({@code
+ * torch.optim.AdamW(fused=True)}): one pass over each tensor instead of about a dozen. Elsewhere
+ * (DJL's own libtorch 2.7.1) it is the formula above, tensor by tensor. Both agree to float32
+ * rounding.
  */
 public final class AdamW implements AutoCloseable {
   private final AdamWConfig config;
@@ -37,9 +47,16 @@ public final class AdamW implements AutoCloseable {
   private final NDManager stateManager;
   private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
   private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+  private final boolean fused;
+  private NDArray stepCount;
   private long step;
 
   public AdamW(List<OptimParam> params, AdamWConfig config) {
+    this(params, config, true);
+  }
+
+  /** With {@code allowFused} false, always the tensor-by-tensor formula (for comparisons). */
+  AdamW(List<OptimParam> params, AdamWConfig config, boolean allowFused) {
     this.config = Objects.requireNonNull(config, "config");
     this.params = List.copyOf(params);
     if (this.params.isEmpty()) {
@@ -60,11 +77,23 @@ public final class AdamW implements AutoCloseable {
       }
     }
     stateManager = this.params.getFirst().array().getManager().newSubManager();
+    fused = allowFused && fusedAvailable(this.params);
     for (OptimParam param : this.params) {
       NDArray array = param.array();
       firstMoments.put(param.name(), zerosLike(array));
       secondMoments.put(param.name(), zerosLike(array));
     }
+  }
+
+  /** Whether steps run as libtorch's fused AdamW ({@code _fused_adamw_}). */
+  public boolean fused() {
+    return fused;
+  }
+
+  private static boolean fusedAvailable(List<OptimParam> params) {
+    Device device = params.getFirst().array().getDevice();
+    return Aten.listsSupported()
+        && params.stream().allMatch(p -> p.array().getDevice().equals(device));
   }
 
   private NDArray zerosLike(NDArray array) {
@@ -142,6 +171,14 @@ public final class AdamW implements AutoCloseable {
 
   @SuppressWarnings("try") // grad mode and the scope act by being open, not through calls
   private void update(double lr, List<NDArray> gradients) {
+    if (fused) {
+      try (GradMode off = GradMode.disabled();
+          NDScope scope = new NDScope()) {
+        fusedUpdate(lr, gradients);
+      }
+      step++;
+      return;
+    }
     long t = step + 1;
     double b1 = config.beta1();
     double b2 = config.beta2();
@@ -166,6 +203,50 @@ public final class AdamW implements AutoCloseable {
       }
     }
     step = t;
+  }
+
+  /**
+   * One fused call per weight-decay group; the step count is one device tensor that every
+   * parameter's entry of {@code state_steps} shares (the kernels only read it).
+   */
+  private void fusedUpdate(double lr, List<NDArray> gradients) {
+    if (stepCount == null) {
+      stepCount =
+          stateManager.zeros(new Shape(1), DataType.FLOAT32, params.getFirst().array().getDevice());
+      NDScope.unregister(stepCount);
+    }
+    stepCount.set(new float[] {step + 1});
+    for (boolean decays : new boolean[] {true, false}) {
+      List<NDArray> p = new ArrayList<>();
+      List<NDArray> g = new ArrayList<>();
+      List<NDArray> m = new ArrayList<>();
+      List<NDArray> v = new ArrayList<>();
+      for (int i = 0; i < params.size(); i++) {
+        OptimParam param = params.get(i);
+        if (param.weightDecay() == decays) {
+          p.add(param.array());
+          NDArray gradient = gradients.get(i);
+          g.add(
+              Aten.dtype(gradient) == DataType.FLOAT32
+                  ? gradient
+                  : Aten.cast(gradient, DataType.FLOAT32));
+          m.add(firstMoments.get(param.name()));
+          v.add(secondMoments.get(param.name()));
+        }
+      }
+      List<NDArray> steps = Collections.nCopies(p.size(), stepCount);
+      Aten.fusedAdamW(
+          p,
+          g,
+          m,
+          v,
+          steps,
+          lr,
+          config.beta1(),
+          config.beta2(),
+          decays ? config.weightDecay() : 0,
+          config.eps());
+    }
   }
 
   /** Copies of the step count and moments, owned by {@code manager}. */

@@ -1,5 +1,6 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.family.ModelFamily;
 import ai.llep.models.tokenizer.ByteTokenizer;
 import ai.llep.models.tokenizer.ChatTemplate;
 import ai.llep.models.tokenizer.HfTokenizer;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * A model's tokenizer and the chat template a run renders its data with, read from the model's
@@ -36,7 +38,8 @@ public record ChatFormat(TextTokenizer tokenizer, ChatTemplate template) {
 
   /**
    * The run's chat template: {@code setting} over the folder's templates, or the {@code builtin}
-   * ({@code chatml}, {@code mixtral}) where there is none; null folder: the tiny model.
+   * ({@code chatml}, {@code mixtral}; null for a family without one) where there is none; null
+   * folder: the tiny model.
    */
   static ChatTemplate template(TemplateSetting setting, Path folder, String builtin) {
     TemplateOptions options = setting.options();
@@ -55,7 +58,8 @@ public record ChatFormat(TextTokenizer tokenizer, ChatTemplate template) {
   }
 
   /**
-   * The family's built-in template, by {@code config.json}'s {@code model_type} if there is one.
+   * The built-in template of the family {@code config.json}'s {@code model_type} names (null for a
+   * family without one); chatml when the folder has no config or names no known family.
    */
   private static String builtin(Path folder) throws IOException {
     Path config = folder.resolve("config.json");
@@ -65,9 +69,11 @@ public record ChatFormat(TextTokenizer tokenizer, ChatTemplate template) {
     try {
       JsonElement root = JsonParser.parseString(Files.readString(config));
       JsonElement type = root.isJsonObject() ? root.getAsJsonObject().get("model_type") : null;
-      return type != null && type.isJsonPrimitive() && type.getAsString().equals("mixtral")
-          ? "mixtral"
-          : "chatml";
+      if (type == null || !type.isJsonPrimitive()) {
+        return "chatml";
+      }
+      Optional<ModelFamily> family = ModelFamily.find(type.getAsString());
+      return family.isPresent() ? family.get().definition().builtinTemplate() : "chatml";
     } catch (JsonParseException e) {
       throw new IOException(config + " is not valid JSON: " + e.getMessage(), e);
     }

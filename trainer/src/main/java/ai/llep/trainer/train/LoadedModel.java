@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.models.ModelShard;
 import ai.llep.models.MoeTransformer;
+import ai.llep.models.family.Family;
 import ai.llep.models.family.HfConfigParser;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.TinyMoe;
@@ -80,16 +81,21 @@ record LoadedModel(
     Path folder = spec.folder();
     try (HfCheckpoint checkpoint = HfCheckpoint.open(folder)) {
       ModelConfig config = HfConfigParser.parse(checkpoint.configText());
+      Family family = config.family().definition();
       MoeTransformer model =
           MoeTransformer.load(
-              config, weights == null ? checkpoint : weights, shard, planner, computeType, manager);
+              config,
+              weights == null ? family.checkpointSource(checkpoint, config) : weights,
+              shard,
+              planner,
+              computeType,
+              manager);
       TextTokenizer tokenizer = HfTokenizer.open(folder);
-      String family = config.family().name().toLowerCase(java.util.Locale.ROOT);
       return new LoadedModel(
           model,
           tokenizer,
-          ChatFormat.template(template, folder, family.equals("mixtral") ? "mixtral" : "chatml"),
-          checkpoint.configText(),
+          ChatFormat.template(template, folder, family.builtinTemplate()),
+          family.exportConfig(checkpoint.configText()),
           tokenizerFiles(folder));
     } catch (IOException e) {
       throw new UncheckedIOException("model.source=" + folder + ": " + e.getMessage(), e);

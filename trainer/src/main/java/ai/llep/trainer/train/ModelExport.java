@@ -1,9 +1,11 @@
 package ai.llep.trainer.train;
 
 import ai.djl.ndarray.types.DataType;
+import ai.llep.models.family.ModelConfig;
 import ai.llep.models.hf.ConfigDtype;
 import ai.llep.models.hf.HfCheckpointWriter;
 import ai.llep.models.hf.SafetensorsWriter;
+import ai.llep.models.hf.TensorSource;
 import ai.llep.trainer.checkpoint.Checkpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +18,9 @@ import java.util.Map;
  * checkpoint, where every rank has already put its experts: the export needs no extra communication
  * and can be redone from any checkpoint. Tensors stream from the checkpoint's float32 master
  * weights into the shards one at a time, converted to the export type, so the exporting rank holds
- * one tensor, never the model.
+ * one tensor, never the model. The family lays the tensors out as its checkpoints do (gpt-oss
+ * stacks each layer's experts again, one stack at a time) and the config is the one loaded, less
+ * any quantization (experts are written in the export type).
  */
 final class ModelExport {
   static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
@@ -35,13 +39,15 @@ final class ModelExport {
   Path write(Checkpoint checkpoint, LoadedModel loaded) {
     try (CheckpointTensors tensors =
         new CheckpointTensors(checkpoint.dir(), Checkpointer.MODEL_FILE)) {
+      ModelConfig config = loaded.model().config();
+      TensorSource laidOut = config.family().definition().exportSource(config, tensors);
       Path folder = target.resolve("step-" + checkpoint.step());
       new HfCheckpointWriter(
               HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.of(type))
           .write(
               folder,
               ConfigDtype.declare(loaded.configJson(), type),
-              tensors,
+              laidOut,
               loaded.tokenizerFiles(),
               chatTemplate(loaded));
       return folder;

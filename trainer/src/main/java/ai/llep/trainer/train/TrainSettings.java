@@ -9,6 +9,7 @@ import java.util.Objects;
  * section, each validated where it is built.
  *
  * @param seed seed of every random draw: weights of tiny-moe, data order
+ * @param profile which steps are profiled ({@code profile})
  * @param eval when the run evaluates on {@code data}'s eval set, and whether it stops early
  */
 public record TrainSettings(
@@ -18,8 +19,10 @@ public record TrainSettings(
     CheckpointOptions checkpoint,
     long seed,
     SelfKill selfKill,
+    ProfileOptions profile,
     EvalOptions eval) {
   public TrainSettings {
+    Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(loop, "loop");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(optim, "optim");
@@ -36,7 +39,7 @@ public record TrainSettings(
     }
   }
 
-  /** Evaluating only after the last step, where {@code data} has an eval set. */
+  /** Settings that profile no step and evaluate only after the last (given an eval set). */
   public TrainSettings(
       LoopOptions loop,
       DataOptions data,
@@ -44,6 +47,18 @@ public record TrainSettings(
       CheckpointOptions checkpoint,
       long seed,
       SelfKill selfKill) {
-    this(loop, data, optim, checkpoint, seed, selfKill, EvalOptions.DEFAULT);
+    this(loop, data, optim, checkpoint, seed, selfKill, ProfileOptions.OFF);
+  }
+
+  /** Settings that evaluate only after the last step (given an eval set). */
+  public TrainSettings(
+      LoopOptions loop,
+      DataOptions data,
+      OptimOptions optim,
+      CheckpointOptions checkpoint,
+      long seed,
+      SelfKill selfKill,
+      ProfileOptions profile) {
+    this(loop, data, optim, checkpoint, seed, selfKill, profile, EvalOptions.DEFAULT);
   }
 }

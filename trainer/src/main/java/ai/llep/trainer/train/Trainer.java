@@ -228,7 +228,15 @@ public final class Trainer {
             settings.optim().schedule(settings.loop().maxSteps()),
             batches,
             stop,
-            memory);
+            memory,
+            StepProfiler.of(
+                settings.profile(),
+                manager.getDevice(),
+                comm.rank(),
+                line -> {
+                  say(line);
+                  LOG.info(line);
+                }));
     TrainingLoop loop =
         new TrainingLoop(
             comm,

@@ -53,6 +53,7 @@ final class TrainingRun {
   private final GradientExchange gradients;
   private final StopRequest stop;
   private final MemoryGauge memory;
+  private final StepProfiler profiler;
 
   TrainingRun(
       Communicator comm,
@@ -63,8 +64,10 @@ final class TrainingRun {
       LrSchedule schedule,
       ShardedBatches batches,
       StopRequest stop,
-      MemoryGauge memory) {
+      MemoryGauge memory,
+      StepProfiler profiler) {
     this.comm = comm;
+    this.profiler = profiler;
     this.stop = stop;
     this.memory = memory;
     this.manager = manager;
@@ -89,6 +92,7 @@ final class TrainingRun {
    */
   StepReport step(long step, Consumer<Long> beforeOptimizer) {
     long start = System.nanoTime();
+    profiler.begin(step, "batches");
     int gradAccum = settings.loop().gradAccum();
     List<TokenBatch> micro = new ArrayList<>(gradAccum);
     long localTokens = 0;
@@ -107,13 +111,16 @@ final class TrainingRun {
       try (NDManager scope = manager.newSubManager();
           GradMode grad = GradMode.enabled()) {
         DistributedTape tape = DistributedTape.training(comm);
+        profiler.enter("forward");
         LossOutput out = model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
+        profiler.enter("backward");
         tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         layers.add(out.routing());
       }
     }
     beforeOptimizer.accept(step);
+    profiler.enter("gradients");
     double lr = schedule.at(step - 1);
     double norm;
     try (NDManager scope = manager.newSubManager()) {
@@ -130,9 +137,11 @@ final class TrainingRun {
                 + String.format(Locale.ROOT, "%.6g", globalSum(localLossSum) / Math.max(tokens, 1))
                 + "); the step was not applied");
       }
+      profiler.enter("optimizer");
       optimizer.step(lr, g.byName());
     }
     gradients.zero();
+    profiler.enter("report");
     boolean nonFinite = nonFiniteWeights(step);
     List<StepReport.LayerLoad> loads = layers.global(comm, manager);
     StepTotals totals =
@@ -160,6 +169,7 @@ final class TrainingRun {
     if (!Double.isFinite(loss)) {
       throw new NonFiniteStep("step " + step + ": the loss is " + loss);
     }
+    profiler.end();
     double seconds = (System.nanoTime() - start) / 1e9;
     return new StepReport(
         step,

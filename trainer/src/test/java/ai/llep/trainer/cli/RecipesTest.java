@@ -61,7 +61,13 @@ class RecipesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mixtral-sft.conf", "qwen3-moe-sft.conf", "olmoe-sft.conf"})
+  @ValueSource(
+      strings = {
+        "mixtral-sft.conf",
+        "qwen3-moe-sft.conf",
+        "olmoe-sft.conf",
+        "gpt-oss-20b-sft.conf"
+      })
   void aRealModelRecipeWithoutDataIsAnError(String recipe) {
     ConfigError e = assertThrows(ConfigError.class, () -> bind(load(recipe, "model.source=x")));
     assertEquals(

@@ -120,12 +120,13 @@ final class FixtureRuns {
         s.checkpoint(),
         s.seed(),
         s.selfKill(),
+        s.profile(),
         s.eval());
   }
 
   static TrainSettings withCheckpoint(TrainSettings s, CheckpointOptions checkpoint) {
     return new TrainSettings(
-        s.loop(), s.data(), s.optim(), checkpoint, s.seed(), s.selfKill(), s.eval());
+        s.loop(), s.data(), s.optim(), checkpoint, s.seed(), s.selfKill(), s.profile(), s.eval());
   }
 
   static TrainSettings withExport(TrainSettings s, Path exportDir) {
@@ -145,12 +146,18 @@ final class FixtureRuns {
         s.checkpoint(),
         s.seed(),
         s.selfKill(),
+        s.profile(),
         s.eval());
+  }
+
+  static TrainSettings withProfile(TrainSettings s, ProfileOptions profile) {
+    return new TrainSettings(
+        s.loop(), s.data(), s.optim(), s.checkpoint(), s.seed(), s.selfKill(), profile, s.eval());
   }
 
   static TrainSettings withSeed(TrainSettings s, long seed) {
     return new TrainSettings(
-        s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill(), s.eval());
+        s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill(), s.profile(), s.eval());
   }
 
   /** With the optimizer's learning rate and weight decay replaced. */
@@ -170,6 +177,7 @@ final class FixtureRuns {
         s.checkpoint(),
         s.seed(),
         s.selfKill(),
+        s.profile(),
         s.eval());
   }
 
@@ -322,6 +330,7 @@ final class FixtureRuns {
         s.checkpoint(),
         s.seed(),
         s.selfKill(),
+        s.profile(),
         eval);
   }
 }

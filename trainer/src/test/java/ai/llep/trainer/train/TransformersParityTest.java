@@ -2,6 +2,7 @@ package ai.llep.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -34,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -152,6 +154,51 @@ class TransformersParityTest {
     return metrics;
   }
 
+  /**
+   * gpt-oss with MXFP4 experts ({@code fixtures/mxfp4/gpt-oss}: the parity model's experts replaced
+   * by random MXFP4 blocks and scales): each rank dequantizes only its own experts, the first
+   * step's loss is transformers' on the dequantized model, two ranks with LLEP train it, and the
+   * export holds unquantized stacked experts under the bf16 folder's names, with no
+   * quantization_config, and loads again with the loss the training reached.
+   */
+  @Test
+  void mxfp4ExpertsTrainAndExportUnquantized(@TempDir Path dir) throws Exception {
+    ParityFixture bf16 = ParityFixture.named("gpt-oss");
+    Path mxfp4 = ParityFixture.root().resolve("mxfp4").resolve("gpt-oss");
+    ParityFixture fixture =
+        new ParityFixture(
+            "gpt-oss-mxfp4",
+            mxfp4.resolve("model"),
+            bf16.inputIds(),
+            bf16.labels(),
+            bf16.training(),
+            bf16.steps(),
+            bf16.moeLayers(),
+            bf16.lossAfter(),
+            bf16.bf16Step1Loss(),
+            bf16.seed());
+    // The bf16 fixture's settings: the same run over the same batch file.
+    TrainSettings settings = bf16.settings(2, 1, dir.resolve("ckpt"), dir.resolve("export"));
+    MetricsRecorder metrics =
+        train(fixture, settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
+    double expected =
+        com.google.gson.JsonParser.parseString(Files.readString(mxfp4.resolve("expected.json")))
+            .getAsJsonObject()
+            .get("loss")
+            .getAsDouble();
+    double first = metrics.steps().get(1L).get("loss");
+    assertClose(expected, first, LOSS_TOLERANCE, "mxfp4 step 1 loss");
+    Path exported = settings.loop().exportDir().orElseThrow().resolve("step-3");
+    try (HfCheckpoint original = HfCheckpoint.open(bf16.modelDir());
+        HfCheckpoint written = HfCheckpoint.open(exported)) {
+      assertEquals(original.names(), written.names(), "exported tensor names");
+      assertFalse(written.config().has("quantization_config"), "exported config.json");
+    }
+    double last = metrics.steps().get(3L).get("loss");
+    double reloaded = exportedLoss(fixture, exported);
+    assertTrue(reloaded < last, "the exported model's loss " + reloaded + " after " + last);
+  }
+
   private static Trainer trainer(
       ParityFixture fixture,
       TrainSettings settings,
@@ -233,6 +280,13 @@ class TransformersParityTest {
       assertEquals(original.configText(), written.configText(), "exported config.json");
     }
     assertTrue(Files.isRegularFile(exported.resolve("tokenizer.json")), "exported tokenizer");
+    double loss = exportedLoss(fixture, exported);
+    assertClose(
+        fixture.lossAfter(), loss, LOSS_TOLERANCE, fixture.name() + ": exported model's loss");
+  }
+
+  /** The loss on the fixture's batch of the model in {@code exported}, loaded as train loads it. */
+  private static double exportedLoss(ParityFixture fixture, Path exported) {
     try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
       LoadedModel loaded =
           LoadedModel.open(
@@ -251,13 +305,15 @@ class TransformersParityTest {
                     DistributedTape.inference(new SingleProcessCommunicator()),
                     step,
                     TokenBatch.causalLm(fixture.inputIds()).withLabels(fixture.labels()));
-        double loss = out.loss().sum().getFloat() / out.loss().count();
-        assertClose(
-            fixture.lossAfter(), loss, LOSS_TOLERANCE, fixture.name() + ": exported model's loss");
+        return out.loss().sum().getFloat() / out.loss().count();
       } finally {
         loaded.model().close();
         if (loaded.tokenizer() instanceof AutoCloseable tokenizer) {
-          tokenizer.close();
+          try {
+            tokenizer.close();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
         }
       }
     }

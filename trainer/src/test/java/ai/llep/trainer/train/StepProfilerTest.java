@@ -1,0 +1,64 @@
+package ai.llep.trainer.train;
+
+import static ai.llep.trainer.train.FixtureRuns.launch;
+import static ai.llep.trainer.train.FixtureRuns.settings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code profile.steps}: the profiled steps report their phases, and numerics stay equal. */
+class StepProfilerTest {
+  @TempDir Path dir;
+
+  @Test
+  void profiledStepsReportTheirPhasesAndTrainTheSame() throws Exception {
+    Path plain = Files.createDirectories(dir.resolve("plain"));
+    Path profiled = Files.createDirectories(dir.resolve("profiled"));
+    FixtureRuns.Launch reference = launch(2, rank -> settings(plain, 2, 3)).requireSuccess();
+    FixtureRuns.Launch run =
+        launch(
+                2,
+                rank ->
+                    FixtureRuns.withProfile(settings(profiled, 2, 3), ProfileOptions.parse("2-3")))
+            .requireSuccess();
+
+    assertEquals(losses(reference), losses(run));
+    List<String> lines = run.output().lines().filter(l -> l.contains("profile step")).toList();
+    assertEquals(2, lines.size(), run.output());
+    assertTrue(lines.get(0).startsWith("rank 0 profile step 2: batches "), lines.get(0));
+    for (String phase : List.of("forward", "backward", "gradients", "optimizer", "report")) {
+      assertTrue(lines.get(1).contains(", " + phase + " "), lines.get(1));
+    }
+    assertFalse(reference.output().contains("profile step"));
+  }
+
+  private static List<Double> losses(FixtureRuns.Launch launch) {
+    return launch.metrics().steps().values().stream().map(m -> m.get("loss")).toList();
+  }
+
+  @Test
+  void stepsParseOrSayWhatIsAccepted() {
+    assertFalse(ProfileOptions.parse("").enabled());
+    ProfileOptions one = ProfileOptions.parse("4");
+    assertTrue(one.covers(4));
+    assertFalse(one.covers(5));
+    ProfileOptions range = ProfileOptions.parse(" 3-5 ");
+    assertTrue(range.covers(3) && range.covers(5));
+    assertFalse(range.covers(2) || range.covers(6));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ProfileOptions.parse("3..4"));
+    assertEquals(
+        "profile.steps = \"3..4\" is not empty, N or FIRST-LAST with 1 <= FIRST <= LAST (for"
+            + " example \"3-4\")",
+        e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ProfileOptions.parse("5-3"));
+    assertThrows(IllegalArgumentException.class, () -> ProfileOptions.parse("0"));
+  }
+}
