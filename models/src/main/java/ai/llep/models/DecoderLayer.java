@@ -9,6 +9,8 @@ import ai.llep.models.family.QkNorm;
 import ai.llep.models.family.TensorNames;
 import ai.llep.models.layers.Attention;
 import ai.llep.models.layers.AttentionContext;
+import ai.llep.models.layers.CachedAttentionContext;
+import ai.llep.models.layers.LayerKv;
 import ai.llep.models.layers.Linear;
 import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.SwiGluMlp;
@@ -97,7 +99,27 @@ final class DecoderLayer {
       AttentionContext ctx,
       MoeDispatcher dispatcher,
       List<RoutingStats> routing) {
-    h_TD = h_TD.add(attention.forward(inputNorm.forward(h_TD), ctx));
+    return feedForward(
+        tape, h_TD.add(attention.forward(inputNorm.forward(h_TD), ctx)), dispatcher, routing);
+  }
+
+  /**
+   * {@link #forward} for the new positions of a cached pass: attention over {@code cache}, to which
+   * their keys and values are added.
+   */
+  NDArray forwardCached(
+      DistributedTape tape,
+      NDArray h_TD,
+      CachedAttentionContext ctx,
+      LayerKv cache,
+      MoeDispatcher dispatcher,
+      List<RoutingStats> routing) {
+    NDArray attended_TD = attention.forwardCached(inputNorm.forward(h_TD), ctx, cache);
+    return feedForward(tape, h_TD.add(attended_TD), dispatcher, routing);
+  }
+
+  private NDArray feedForward(
+      DistributedTape tape, NDArray h_TD, MoeDispatcher dispatcher, List<RoutingStats> routing) {
     NDArray normed_TD = postAttentionNorm.forward(h_TD);
     if (moe == null) {
       return h_TD.add(denseMlp.forward(normed_TD));

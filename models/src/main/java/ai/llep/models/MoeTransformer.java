@@ -2,6 +2,7 @@ package ai.llep.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.MoeDispatcher;
@@ -9,6 +10,7 @@ import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.TensorNames;
 import ai.llep.models.hf.TensorSource;
 import ai.llep.models.layers.AttentionContext;
+import ai.llep.models.layers.CachedAttentionContext;
 import ai.llep.models.layers.ChunkedLmLoss;
 import ai.llep.models.layers.Embedding;
 import ai.llep.models.layers.Linear;
@@ -186,6 +188,54 @@ public final class MoeTransformer implements AutoCloseable {
       h_TD = layer.forward(tape, tape.cut(h_TD), ctx, dispatcher, routing);
     }
     return new Trunk(finalNorm.forward(tape.cut(h_TD)), routing);
+  }
+
+  /**
+   * An empty key/value cache for generation: {@code padding_B.length} rows of at most {@code
+   * capacity} positions, row b left-padded by {@code padding_B[b]}; under a sub-manager of {@code
+   * parent}, freed when the cache is closed.
+   */
+  public KvCache newCache(int[] padding_B, int capacity, NDManager parent) {
+    return KvCache.create(config, padding_B, capacity, computeType, parent);
+  }
+
+  /**
+   * Runs the next {@code ids_BS[b].length} positions of every row of {@code cache} (the whole
+   * prompt, padding included, then one token per step), attending to the earlier positions through
+   * the cache and adding the new ones to it. Every rank calls it in step with the others (each MoE
+   * layer is a collective), whatever its own batch.
+   *
+   * @param lastOnly the logits of each row's last new position only ({@code [B, 1, V]}), else of
+   *     every new position ({@code [B, S, V]})
+   */
+  public ModelOutput forwardCached(
+      DistributedTape tape,
+      NDManager manager,
+      Planner planner,
+      int[][] ids_BS,
+      KvCache cache,
+      boolean lastOnly) {
+    checkWorld(tape.comm());
+    int batch = ids_BS.length;
+    int seq = batch == 0 ? 0 : ids_BS[0].length;
+    if (batch != cache.batch()) {
+      throw new IllegalArgumentException(
+          batch + " rows of token ids for a key/value cache of " + cache.batch() + " rows");
+    }
+    CachedAttentionContext ctx = cache.context(manager, rotary, seq, computeType);
+    MoeDispatcher dispatcher = placement == null ? null : new MoeDispatcher(placement, planner);
+    List<RoutingStats> routing = new ArrayList<>();
+    NDArray h_TD = embedding.forward(manager, ids_BS);
+    for (int i = 0; i < layers.size(); i++) {
+      h_TD = layers.get(i).forwardCached(tape, h_TD, ctx, cache.layer(i), dispatcher, routing);
+    }
+    cache.advance(seq);
+    NDArray h_BSD = h_TD.reshape(batch, seq, config.hiddenSize());
+    if (lastOnly) {
+      h_BSD = h_BSD.get(new NDIndex(":, {}:", seq - 1));
+    }
+    NDArray logits = lmHead.forward(finalNorm.forward(h_BSD));
+    return new ModelOutput(logits, routing);
   }
 
   public ParameterRegistry parameters() {
