@@ -126,6 +126,12 @@ public final class ByteTokenizerFiles {
   }
 
   private static String pretty(JsonObject json) {
-    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(json) + "\n";
+    return new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeNulls()
+            .disableHtmlEscaping()
+            .create()
+            .toJson(json)
+        + "\n";
   }
 }

@@ -3,10 +3,15 @@ package ai.llep.models.tokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -15,7 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The tokenizer files an exported tiny model carries are the byte tokenizer: loaded as any model's
  * {@code tokenizer.json}, they give its ids, its text and its special tokens, and the exported
- * ChatML template gives the ids the built-in one trained on.
+ * ChatML template gives the ids the built-in one trained on. And they are the files transformers
+ * was checked with: {@code fixtures/generation/tiny-moe-tokenizer} (made by {@code
+ * scripts/fixtures/make-generation-fixtures.py} with the tokenizers library) holds them with the
+ * ids {@code AutoTokenizer} and {@code apply_chat_template} gave, which must be the byte
+ * tokenizer's.
  */
 class ByteTokenizerFilesTest {
   private static final List<String> TEXTS =
@@ -73,6 +82,82 @@ class ByteTokenizerFilesTest {
           builtIn.encodePrompt(conversation, new ByteTokenizer()),
           exported.encodePrompt(conversation, files));
     }
+  }
+
+  @Test
+  void theExportIsTheFixtureAndTransformersGaveTheByteTokenizersIds() throws IOException {
+    Path fixture = fixture();
+    assertEquals(
+        json(Files.readString(fixture.resolve("tokenizer.json"))),
+        json(ByteTokenizerFiles.tokenizerJson()),
+        "the exported tokenizer.json is not the one transformers was checked with");
+    assertEquals(
+        json(Files.readString(fixture.resolve("tokenizer_config.json"))),
+        json(ByteTokenizerFiles.tokenizerConfigJson()));
+    assertEquals(
+        Files.readString(fixture.resolve("chat_template.jinja")),
+        ChatTemplate.chatml().jinjaSource().orElseThrow());
+    JsonObject expected = json(Files.readString(fixture.resolve("expected.json")));
+    ByteTokenizer bytes = new ByteTokenizer();
+    for (JsonElement element : expected.getAsJsonArray("texts")) {
+      JsonObject text = element.getAsJsonObject();
+      String given = text.get("text").getAsString();
+      assertArrayEquals(ints(text.getAsJsonArray("ids")), bytes.encode(given), given);
+      assertEquals(text.get("decoded").getAsString(), bytes.decode(bytes.encode(given)), given);
+    }
+    for (JsonElement element : expected.getAsJsonArray("chats")) {
+      JsonObject chat = element.getAsJsonObject();
+      List<ChatMessage> messages = new ArrayList<>();
+      for (JsonElement m : chat.getAsJsonArray("messages")) {
+        String content = m.getAsJsonObject().get("content").getAsString();
+        messages.add(
+            switch (m.getAsJsonObject().get("role").getAsString()) {
+              case "system" -> ChatMessage.system(content);
+              case "user" -> ChatMessage.user(content);
+              default -> ChatMessage.assistant(content);
+            });
+      }
+      ChatInput input =
+          chat.get("add_generation_prompt").getAsBoolean()
+              ? ChatInput.prompt(messages)
+              : ChatInput.training(messages);
+      assertArrayEquals(
+          ints(chat.getAsJsonArray("ids")),
+          ChatTemplate.chatml().encode(input, bytes).inputIds(),
+          chat.get("text").getAsString());
+    }
+    JsonObject specials = expected.getAsJsonObject("special_ids");
+    for (String special : specials.keySet()) {
+      assertEquals(
+          OptionalInt.of(specials.get(special).getAsInt()), bytes.specialTokenId(special), special);
+    }
+    assertEquals(OptionalInt.of(expected.get("eos_token_id").getAsInt()), bytes.eosId());
+    assertEquals(OptionalInt.of(expected.get("bos_token_id").getAsInt()), bytes.bosId());
+    assertEquals(OptionalInt.of(expected.get("pad_token_id").getAsInt()), bytes.padId());
+    assertEquals(expected.get("vocab_size").getAsInt(), bytes.vocabSize());
+  }
+
+  private static Path fixture() {
+    for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
+      Path folder = at.resolve("fixtures/generation/tiny-moe-tokenizer");
+      if (Files.isDirectory(folder)) {
+        return folder;
+      }
+    }
+    throw new IllegalStateException(
+        "no fixtures/generation/tiny-moe-tokenizer above " + Path.of("").toAbsolutePath());
+  }
+
+  private static JsonObject json(String text) {
+    return JsonParser.parseString(text).getAsJsonObject();
+  }
+
+  private static int[] ints(JsonArray array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).getAsInt();
+    }
+    return out;
   }
 
   @Test
