@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       PlanCommand.class,
       TrainCommand.class,
+      GenerateCommand.class,
       ReportCommand.class,
       BenchCommand.class
     })
