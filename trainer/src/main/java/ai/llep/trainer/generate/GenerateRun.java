@@ -75,7 +75,7 @@ public final class GenerateRun {
     output.ifPresent(file -> report.write(prompts, all, file));
     long tokens = all.stream().mapToLong(c -> c.tokenIds().length).sum();
     LOG.info(
-        "generated {} tokens for {} prompts on {} ranks in {} s ({} tokens/s); template {}{}",
+        "generated {} tokens for {} prompts on {} rank(s) in {} s ({} tokens/s); template {}{}",
         tokens,
         all.size(),
         comm.worldSize(),
