@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Benchmarks the LLEP planner (N = 256 experts, P = 64 ranks) with JMH, then prints the medians.
-# Needs JDK 25 (JAVA_HOME or the java on PATH).
+# Needs JDK 25 (found by scripts/find-java.sh).
 # Usage: scripts/bench-planner.sh [extra JMH arguments, e.g. -p routing=zipf]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=find-java.sh
+source "$root/scripts/find-java.sh"
+llep_find_java bench-planner 25 javac || exit 1
+export JAVA_HOME="$LLEP_JAVA_HOME"
+java="$JAVA_HOME/bin/java"
 
 ./mvnw -B -q -pl llep test-compile
 cp_file="llep/target/bench-classpath.txt"

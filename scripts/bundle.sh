@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Builds a self-contained copy of the framework for GPU nodes that have no Java:
-#   scripts/bundle.sh [--output DIR] [--skip-build]
-# DIR (default target/bundle) receives llep/ and llep.tar.xz. llep/ holds a jlink runtime of this
-# JDK (runtime/, only the modules the jars use), the project's jars without DJL's CPU libtorch and
-# prebuilt JNI (lib/), scripts/launch.sh, configs/ and README.md. On the GPU node, point DJL at a
-# CUDA libtorch and a DJL JNI built for it (README.md, "Running the bundle on GPU nodes"), then
-# run llep/scripts/launch.sh as usual. The archive must stay within 40 MB; the script fails if not.
+#   scripts/bundle.sh [--output DIR] [--skip-build] [--no-archive]
+# DIR (default target/bundle) receives llep/ and llep.tar.xz (not with --no-archive). llep/ holds
+# a jlink runtime of a JDK 25+ (runtime/, only the modules the jars use), the project's jars
+# without DJL's CPU libtorch and prebuilt JNI (lib/), the launcher scripts, configs/ and README.md.
+# On the GPU node, point DJL at a CUDA libtorch and a DJL JNI built for it, then run
+# llep/scripts/launch.sh as usual; how: README.md, "Running on GPUs" > "A DJL JNI for your libtorch".
+# The archive must stay within 40 MB; the script fails if not.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 output="$root/target/bundle"
 build=1
+archive=1
 max_bytes=$(( 40 * 1000 * 1000 ))
 
 die() { echo "bundle: $*" >&2; exit 2; }
@@ -18,20 +20,17 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --output) [ $# -ge 2 ] || die "--output needs a folder"; output="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
-    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-archive) archive=0; shift ;;
+    -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 
 # --- A JDK 25 with jlink and jdeps -----------------------------------------------------------
-java_home="${JAVA_HOME:-}"
-if [ -z "$java_home" ] && command -v javac >/dev/null; then
-  java_home="$(cd "$(dirname "$(readlink -f "$(command -v javac)")")/.." && pwd)"
-fi
-[ -n "$java_home" ] && [ -x "$java_home/bin/jlink" ] && [ -x "$java_home/bin/jdeps" ] \
-  || die "set JAVA_HOME to a JDK 25 (with jlink and jdeps)"
-major="$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-[ "${major%%.*}" -ge 25 ] 2>/dev/null || die "JAVA_HOME is Java '$major'; the bundle needs JDK 25"
+# shellcheck source=find-java.sh
+source "$root/scripts/find-java.sh"
+llep_find_java bundle 25 jlink jdeps jar || exit 2
+java_home="$LLEP_JAVA_HOME"
 
 if [ "$build" -eq 1 ]; then
   echo "bundle: building the jars" >&2
@@ -51,7 +50,7 @@ for jar in "$root"/trainer/target/lib/*.jar; do
     *) cp "$jar" "$stage/lib/" ;;
   esac
 done
-cp "$root/scripts/launch.sh" "$stage/scripts/"
+cp "$root/scripts/launch.sh" "$root/scripts/find-java.sh" "$root/scripts/build-djl-jni.sh" "$stage/scripts/"
 cp -r "$root/configs" "$stage/configs"
 cp "$root/README.md" "$stage/README.md"
 
@@ -82,20 +81,32 @@ echo "bundle: runtime modules $modules" >&2
 # --- Stored jars -----------------------------------------------------------------------------
 # The archive is compressed once, by xz: jars re-packed without compression (as jlink's zip-0
 # leaves the modules) compress to about a third of their deflated size. Native libraries that jars
-# carry for other platforms are dropped: the runtime above is linux-x86_64 only.
+# carry for other platforms (their folders under native/lib/) are dropped: the runtime above is
+# linux-x86_64 only. Every file beside those folders stays: DJL reads the library's version from
+# native/lib/<name>.properties (tokenizers.properties), and fails without it.
 for jar in "$stage"/lib/*.jar; do
   dir="$scratch/stored"
   rm -rf "$dir"
   mkdir -p "$dir"
   (cd "$dir" && "$java_home/bin/jar" xf "$jar")
   if [ -d "$dir/native/lib" ]; then
-    find "$dir/native/lib" -mindepth 1 -maxdepth 1 ! -name linux-x86_64 -exec rm -rf {} +
+    find "$dir/native/lib" -mindepth 1 -maxdepth 1 -type d ! -name linux-x86_64 -exec rm -rf {} +
   fi
   rm "$jar"
   "$java_home/bin/jar" --create --no-compress --no-manifest --file "$jar" -C "$dir" .
 done
+tokenizers_jar="$(ls "$stage"/lib/tokenizers-*.jar 2>/dev/null | head -n 1)"
+[ -n "$tokenizers_jar" ] || die "no tokenizers jar in $stage/lib"
+for entry in native/lib/tokenizers.properties native/lib/linux-x86_64/cpu/libtokenizers.so; do
+  "$java_home/bin/jar" tf "$tokenizers_jar" | grep -x "$entry" >/dev/null \
+    || die "$(basename "$tokenizers_jar") lost $entry: Hugging Face tokenizers would not load"
+done
 
 # --- Archive ---------------------------------------------------------------------------------
+if [ "$archive" -eq 0 ]; then
+  echo "bundle: $stage ($(du -sh "$stage" | cut -f1)); no archive (--no-archive)"
+  exit 0
+fi
 XZ_OPT="${XZ_OPT:--9 -T0}" tar -C "$output" -cJf "$output/llep.tar.xz" llep
 bytes="$(stat -c %s "$output/llep.tar.xz")"
 echo "bundle: $stage ($(du -sh "$stage" | cut -f1) unpacked), $output/llep.tar.xz ($(( bytes / 1000 / 1000 )) MB)"

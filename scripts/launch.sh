@@ -1,60 +1,174 @@
 #!/usr/bin/env bash
 # Starts one JVM per local rank, torchrun-style:
-#   scripts/launch.sh [--nproc-per-node N] [--nnodes K] [--node-rank R]
-#                     [--master-addr A] [--master-port P] <command> [args...]
-# Ranks get RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT, LLEP_JOB_SECRET;
-# their lines are prefixed with the rank. A failing rank stops the others (non-zero exit naming it).
-# SIGINT/SIGTERM stop every rank (train: after its step, with a checkpoint), then exit 130/143.
+#   scripts/launch.sh [options] <command> [args...]
+# Options take torchrun's spellings: --name=value or --name value, with '-' or '_' in the name.
+#   --nproc-per-node N|gpu   ranks on this node; gpu: one per visible GPU (default 1)
+#   --nnodes K               nodes in the job (default 1)
+#   --node-rank R            this node's index in [0, K) (default 0; with K > 1, SLURM_NODEID)
+#   --master-addr A          the host of rank 0, which hosts the rendezvous (default 127.0.0.1)
+#   --master-port P          its port (default: a free one; required with K > 1)
+#   --rdzv-endpoint A[:P]    the same as --master-addr A --master-port P (P defaults to 29400)
+#   --rdzv-backend c10d|static, --rdzv-id ID
+#                            accepted for torchrun command lines; rank 0 always hosts the store
+#   --standalone             one node, rendezvous on a free local port
+#   --log-dir DIR            where this node's output is also written, as DIR/node<R>.log
+#                            (default: runs/logs/<date>-<time>-<command>)
+#   --rank-from-env          run this process as one rank whose RANK, WORLD_SIZE, LOCAL_RANK,
+#                            MASTER_ADDR, MASTER_PORT (or Slurm's variables) another launcher set,
+#                            e.g. torchrun --no-python; needs LLEP_JOB_SECRET in the environment
+#   --dry-run                print what would start, then exit
+# Commands: comm-check, verify, plan, train, report, bench ('<command> --help' for each).
+# Each rank gets RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT and
+# LLEP_JOB_SECRET; its output lines are prefixed with its rank. If any rank fails, the others are
+# stopped and the launcher exits non-zero naming the rank. SIGINT/SIGTERM stop every rank (train:
+# after its step, with a checkpoint), then exit 130/143.
+# Java: the bundle's runtime/, else a JDK 25+ found by scripts/find-java.sh (JAVA_HOME, the java
+# on PATH, the system's JVM folders, SDKMAN).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 nproc_per_node=1
 nnodes=1
-node_rank=0
+node_rank=""
 master_addr="127.0.0.1"
 master_port=""
+log_dir=""
+standalone=0
+rank_from_env=0
+dry_run=0
 grace_seconds="${LLEP_STOP_GRACE_SECONDS:-10}"
 
 usage() {
-  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-  echo "Commands: comm-check, verify, plan (run '<command> --help' for each)."
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
 }
 
 die() { echo "launch: $*" >&2; exit 2; }
 
-need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
-
+# --- Arguments -------------------------------------------------------------------------------
+# Each option is read as a name and a value: "--nproc_per_node=2" and "--nproc-per-node 2" alike.
+# option_value checks the value and tells the loop (through value_args) whether it used the next
+# argument.
+option_value() {
+  [ -n "$value" ] && { [ "$inline" -eq 1 ] || [[ "$value" != -* ]]; } || die "option $name needs a value"
+  [ "$inline" -eq 1 ] || value_args=1
+}
+option_flag() { [ "$inline" -eq 0 ] || die "option $name takes no value"; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --nproc-per-node|--nproc_per_node) need_value "$@"; nproc_per_node="$2"; shift 2 ;;
-    --nnodes) need_value "$@"; nnodes="$2"; shift 2 ;;
-    --node-rank|--node_rank) need_value "$@"; node_rank="$2"; shift 2 ;;
-    --master-addr|--master_addr) need_value "$@"; master_addr="$2"; shift 2 ;;
-    --master-port|--master_port) need_value "$@"; master_port="$2"; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
     --) shift; break ;;
-    -*) die "unknown option '$1' (see --help)" ;;
+    -h|--help) usage; exit 0 ;;
+    --*=*) name="${1%%=*}"; value="${1#*=}"; inline=1 ;;
+    --*) name="$1"; value="${2-}"; inline=0 ;;
+    -?*) die "unknown option '$1' (see --help)" ;;
     *) break ;;
   esac
+  shift
+  name="${name//_/-}"
+  value_args=0
+  case "$name" in
+    --nproc-per-node) option_value; nproc_per_node="$value" ;;
+    --nnodes) option_value; nnodes="$value" ;;
+    --node-rank) option_value; node_rank="$value" ;;
+    --master-addr) option_value; master_addr="$value" ;;
+    --master-port) option_value; master_port="$value" ;;
+    --rdzv-endpoint)
+      option_value
+      if [[ "$value" =~ ^(.*):([0-9]+)$ ]]; then
+        master_addr="${BASH_REMATCH[1]}"; master_port="${BASH_REMATCH[2]}"
+      else
+        master_addr="$value"; master_port=29400
+      fi
+      master_addr="${master_addr#[}"; master_addr="${master_addr%]}"
+      ;;
+    --rdzv-backend)
+      option_value
+      [[ "$value" =~ ^(c10d|static)$ ]] || die "--rdzv-backend $value is not supported (c10d or static; rank 0 hosts the store)"
+      ;;
+    --rdzv-id) option_value ;;  # jobs are told apart by LLEP_JOB_SECRET
+    --standalone) option_flag; standalone=1 ;;
+    --log-dir) option_value; log_dir="$value" ;;
+    --rank-from-env) option_flag; rank_from_env=1 ;;
+    --dry-run) option_flag; dry_run=1 ;;
+    *) die "unknown option '$name' (see --help)" ;;
+  esac
+  [ "$value_args" -eq 0 ] || shift
 done
 [ $# -ge 1 ] || { usage >&2; exit 2; }
 
 is_count() { [[ "$1" =~ ^[0-9]+$ ]]; }
-is_count "$nproc_per_node" && [ "$nproc_per_node" -ge 1 ] || die "--nproc-per-node must be a positive integer, got '$nproc_per_node'"
+if [ "$standalone" -eq 1 ]; then
+  [ "$nnodes" = 1 ] || die "--standalone runs on one node, but --nnodes is $nnodes"
+  [ -z "$master_port" ] || die "--standalone picks a free local port; drop --master-port/--rdzv-endpoint"
+  master_addr="127.0.0.1"
+fi
+[[ "$nnodes" != *:* ]] || die "--nnodes $nnodes: elastic ranges are not supported; give the number of nodes"
 is_count "$nnodes" && [ "$nnodes" -ge 1 ] || die "--nnodes must be a positive integer, got '$nnodes'"
+if [ -z "$node_rank" ]; then
+  node_rank=0
+  if [ "$nnodes" -gt 1 ]; then
+    [ -n "${SLURM_NODEID:-}" ] || die "--node-rank is required with --nnodes > 1 (outside Slurm)"
+    node_rank="$SLURM_NODEID"
+  fi
+fi
 is_count "$node_rank" && [ "$node_rank" -lt "$nnodes" ] || die "--node-rank must be in [0, $nnodes), got '$node_rank'"
+# torchrun's agent keeps its own store on MASTER_PORT unless told not to; rank 0 must host ours there.
+if [ "$rank_from_env" -eq 1 ] && [ "${TORCHELASTIC_USE_AGENT_STORE:-}" = True ]; then
+  die "--rank-from-env under torchrun: its agent holds MASTER_PORT; run torchrun with --standalone or --rdzv-backend c10d, and export TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1"
+fi
 
-# --- Java 25 -------------------------------------------------------------------------------
-find_java() {
-  if [ -x "$root/runtime/bin/java" ]; then echo "$root/runtime/bin/java"
-  elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"
-  else command -v java || true
+# --- GPUs ------------------------------------------------------------------------------------
+# CUDA_VISIBLE_DEVICES when set (entries up to the first invalid one, as CUDA reads it), else the
+# GPUs nvidia-smi lists.
+visible_gpus() {
+  if [ -n "${CUDA_VISIBLE_DEVICES+set}" ]; then
+    local count=0 entry
+    IFS=',' read -r -a entries <<< "$CUDA_VISIBLE_DEVICES"
+    for entry in "${entries[@]}"; do
+      entry="${entry// /}"
+      [[ "$entry" =~ ^([0-9]+|GPU-.+|MIG-.+)$ ]] || break
+      count=$(( count + 1 ))
+    done
+    echo "$count"
+  elif command -v nvidia-smi >/dev/null 2>&1; then
+    nvidia-smi -L 2>/dev/null | grep -c '^GPU ' || true
+  else
+    echo 0
   fi
 }
-java_bin="$(find_java)"
-[ -n "$java_bin" ] || die "no Java found: install JDK 25 and set JAVA_HOME"
-java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-[ "${java_major%%.*}" -ge 25 ] 2>/dev/null || die "Java 25 or newer is needed; $java_bin is Java '$java_major' (set JAVA_HOME)"
+if [ "$nproc_per_node" = gpu ]; then
+  nproc_per_node="$(visible_gpus)"
+  if [ "$nproc_per_node" -eq 0 ]; then
+    if [ -n "${CUDA_VISIBLE_DEVICES+set}" ]; then
+      die "--nproc-per-node gpu: CUDA_VISIBLE_DEVICES='$CUDA_VISIBLE_DEVICES' names no GPU"
+    fi
+    die "--nproc-per-node gpu: no GPU found (nvidia-smi -L lists none, or nvidia-smi is missing); give a number of ranks instead"
+  fi
+fi
+is_count "$nproc_per_node" && [ "$nproc_per_node" -ge 1 ] || die "--nproc-per-node must be a positive integer or 'gpu', got '$nproc_per_node'"
+
+# --- Java 25 ---------------------------------------------------------------------------------
+if [ -x "$root/runtime/bin/java" ]; then
+  java_bin="$root/runtime/bin/java"
+  echo "launch: using the bundled Java runtime at $root/runtime" >&2
+else
+  # shellcheck source=find-java.sh
+  source "$root/scripts/find-java.sh"
+  llep_find_java launch 25 || exit 2
+  java_bin="$LLEP_JAVA_HOME/bin/java"
+fi
+
+if [ "$dry_run" -eq 1 ]; then
+  echo "nproc_per_node=$nproc_per_node"
+  echo "nnodes=$nnodes"
+  echo "node_rank=$node_rank"
+  echo "master_addr=$master_addr"
+  echo "master_port=${master_port:-auto}"
+  echo "log_dir=${log_dir:-auto}"
+  echo "rank_from_env=$rank_from_env"
+  echo "java=$java_bin"
+  echo "command=$*"
+  exit 0
+fi
 
 # --- Build on first use ----------------------------------------------------------------------
 if [ -d "$root/lib" ]; then
@@ -67,6 +181,15 @@ else
       || die "the build failed; run ./mvnw -B package to see why"
   fi
   classpath="$jar:$root/trainer/target/lib/*"
+fi
+read -r -a extra_java_opts <<< "${LLEP_JAVA_OPTS:-}"
+java_command=("$java_bin" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+  -Dai.djl.offline=true ${extra_java_opts[@]+"${extra_java_opts[@]}"} -cp "$classpath" ai.llep.trainer.cli.Main)
+
+if [ "$rank_from_env" -eq 1 ]; then
+  [ -n "${LLEP_JOB_SECRET:-}" ] || [ "${WORLD_SIZE:-${SLURM_NTASKS:-1}}" = 1 ] \
+    || die "--rank-from-env: export the same LLEP_JOB_SECRET (64 hex digits, e.g. from 'openssl rand -hex 32') for every rank"
+  LLEP_HOME="$root" exec "${java_command[@]}" "$@"
 fi
 
 # --- Rendezvous ------------------------------------------------------------------------------
@@ -89,11 +212,22 @@ export LLEP_JOB_SECRET
 # Each rank watches this process and exits once it is gone (even when killed with SIGKILL).
 export LLEP_LAUNCHER_PID="$$"
 
+# --- Log file --------------------------------------------------------------------------------
+# The ranks' prefixed lines go to the console and, unchanged, to the log; so do the launcher's.
+if [ -z "$log_dir" ]; then
+  log_dir="runs/logs/$(date +%Y%m%d-%H%M%S)-$1"
+fi
+mkdir -p "$log_dir" || die "cannot create the log folder $log_dir"
+log_file="$log_dir/node$node_rank.log"
+: >> "$log_file" || die "cannot write the log file $log_file"
+note() { echo "launch: $*" >&2; echo "launch: $*" >> "$log_file"; }
+rank_output() { sed -u "s/^/[rank $1] /" | tee -a "$log_file"; }
+note "logging to $log_file"
+
 # --- Ranks -----------------------------------------------------------------------------------
 world_size=$(( nnodes * nproc_per_node ))
 cores="$(nproc 2>/dev/null || echo 1)"
 threads_per_rank=$(( cores / nproc_per_node )); [ "$threads_per_rank" -ge 1 ] || threads_per_rank=1
-read -r -a extra_java_opts <<< "${LLEP_JAVA_OPTS:-}"
 
 declare -A rank_of_pid=()
 pids=()
@@ -151,7 +285,7 @@ finish_stop() {
     [ "$alive" -eq 1 ] || break
     local budget; budget="$(stop_budget)"
     if [ $(( SECONDS - stop_started )) -ge "$budget" ]; then
-      echo "launch: ranks still running ${budget}s after SIG$stop_signal; killing them" >&2
+      note "ranks still running ${budget}s after SIG$stop_signal; killing them"
       stop_all KILL
       break
     fi
@@ -159,7 +293,7 @@ finish_stop() {
   done
   wait 2>/dev/null || true
   local code=130; [ "$stop_signal" = INT ] || code=143
-  echo "launch: stopped by SIG$stop_signal (exit $code)" >&2
+  note "stopped by SIG$stop_signal (exit $code)"
   exit "$code"
 }
 
@@ -168,9 +302,7 @@ for (( local_rank = 0; local_rank < nproc_per_node; local_rank++ )); do
   RANK="$rank" LOCAL_RANK="$local_rank" WORLD_SIZE="$world_size" LOCAL_WORLD_SIZE="$nproc_per_node" \
   MASTER_ADDR="$master_addr" MASTER_PORT="$master_port" LLEP_HOME="$root" \
   OMP_NUM_THREADS="${OMP_NUM_THREADS:-$threads_per_rank}" \
-    "$java_bin" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true \
-      "${extra_java_opts[@]}" -cp "$classpath" ai.llep.trainer.cli.Main "$@" \
-      > >(trap '' INT TERM; exec sed -u "s/^/[rank $rank] /") 2>&1 &
+    "${java_command[@]}" "$@" > >(trap '' INT TERM; rank_output "$rank") 2>&1 &
   pids+=("$!")
   rank_of_pid[$!]="$rank"
 done
@@ -218,12 +350,13 @@ done
 [ -z "$stop_signal" ] || finish_stop
 if [ -n "$failed_rank" ]; then
   if [ "$status" -eq "$peer_failed_code" ]; then
-    echo "launch: rank $failed_rank exited with code $status (it lost a peer: see its error above); stopping the other ranks" >&2
+    note "rank $failed_rank exited with code $status (it lost a peer: see its error above); stopping the other ranks"
   else
-    echo "launch: rank $failed_rank $(describe "$failed_rank" "$status"); stopping the other ranks" >&2
+    note "rank $failed_rank $(describe "$failed_rank" "$status"); stopping the other ranks"
   fi
   stop_all_within_grace
 fi
 wait 2>/dev/null || true
+note "the output of this run is in $log_file"
 [ -z "$stop_signal" ] || finish_stop
 exit "$status"

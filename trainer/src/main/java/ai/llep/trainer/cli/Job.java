@@ -17,6 +17,7 @@ import ai.llep.runtime.RendezvousStore;
 import ai.llep.runtime.WorldInfo;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
+import ai.llep.trainer.natives.NativeLibraries;
 import com.typesafe.config.Config;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -56,6 +57,7 @@ final class Job implements AutoCloseable {
       LOG.info(
           "resolved config ({}; groups {}):\n{}", which, shown.groups(), shown.render().strip());
     }
+    NativeLibraries.load();
     String backend = chooseBackend(config, world);
     RendezvousStore store = null;
     Communicator comm;

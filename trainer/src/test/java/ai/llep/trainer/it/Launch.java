@@ -11,10 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Runs {@code scripts/launch.sh} as a user would, with a time limit, and keeps its output. */
 final class Launch {
+  private static final AtomicInteger LOG_DIRS = new AtomicInteger();
+
   /** Exit code, combined output and wall time of one launch. */
   record Outcome(int exitCode, String output, Duration elapsed) {
     boolean hasLine(String line) {
@@ -162,19 +166,58 @@ final class Launch {
     return start(builder).await(limit);
   }
 
-  /** The launcher's command line and environment, output and errors merged. */
+  /**
+   * The launcher's command line and environment, output and errors merged; the ranks' log goes to a
+   * fresh folder under this module's {@code target/launch-logs/}.
+   */
   static ProcessBuilder builder(Path workDir, int ranks, String... command) {
     List<String> args = new ArrayList<>();
-    args.add(projectRoot().resolve("scripts/launch.sh").toString());
     args.add("--nproc-per-node");
     args.add(Integer.toString(ranks));
+    args.add("--log-dir");
+    args.add(freshLogDir().toString());
     args.addAll(List.of(command));
-    ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true);
+    return builder(workDir, Map.of(), args);
+  }
+
+  /**
+   * {@code scripts/launch.sh} with exactly {@code args}, in {@code workDir} (null: this JVM's
+   * folder), with this JVM's Java as JAVA_HOME and {@code env} on top (a null value removes that
+   * variable).
+   */
+  static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> args) {
+    List<String> commandLine = new ArrayList<>();
+    commandLine.add(projectRoot().resolve("scripts/launch.sh").toString());
+    commandLine.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(commandLine).redirectErrorStream(true);
     if (workDir != null) {
       builder.directory(workDir.toFile());
     }
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().put("LLEP_STOP_GRACE_SECONDS", "5");
+    env.forEach(
+        (name, value) -> {
+          if (value == null) {
+            builder.environment().remove(name);
+          } else {
+            builder.environment().put(name, value);
+          }
+        });
     return builder;
+  }
+
+  /**
+   * Runs {@code scripts/launch.sh} with exactly {@code args} (see {@link #builder(Path, Map,
+   * List)}).
+   */
+  static Outcome launch(Path workDir, Map<String, String> env, Duration limit, List<String> args) {
+    return run(builder(workDir, env, args), limit);
+  }
+
+  /** A new folder name under {@code target/launch-logs/} (the launcher creates it). */
+  static Path freshLogDir() {
+    return Path.of(
+            "target", "launch-logs", "run-" + LOG_DIRS.incrementAndGet() + "-" + System.nanoTime())
+        .toAbsolutePath();
   }
 }
