@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -79,8 +80,8 @@ public final class GenerateRun {
         tokens,
         all.size(),
         comm.worldSize(),
-        String.format(java.util.Locale.ROOT, "%.2f", seconds),
-        String.format(java.util.Locale.ROOT, "%.1f", tokens / Math.max(seconds, 1e-9)),
+        String.format(Locale.ROOT, "%.2f", seconds),
+        String.format(Locale.ROOT, "%.1f", tokens / Math.max(seconds, 1e-9)),
         model.template().name(),
         output.map(file -> "; wrote " + file).orElse(""));
   }

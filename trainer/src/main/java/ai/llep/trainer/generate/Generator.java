@@ -45,7 +45,6 @@ final class Generator {
   private final Set<Integer> eosIds;
   private final GenerateOptions options;
   private final int fillerId;
-  private long positions;
   private long spilledSlots;
 
   /**
@@ -91,11 +90,6 @@ final class Generator {
       }
     }
     return out;
-  }
-
-  /** Positions run through the model on this rank (padding and stopped rows included). */
-  long positions() {
-    return positions;
   }
 
   /** Slots LLEP computed away from their expert's rank, over every pass and MoE layer. */
@@ -159,7 +153,6 @@ final class Generator {
       for (RoutingStats stats : out.routing()) {
         spilledSlots += stats.dispatch().spilledSlots();
       }
-      positions += (long) ids_BS.length * ids_BS[0].length;
       NDArray logits = out.logits_BSV();
       int vocab = Math.toIntExact(logits.getShape().get(2));
       int usable = Math.min(vocab, tokenizer.vocabSize());
