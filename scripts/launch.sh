@@ -17,7 +17,8 @@
 #                            MASTER_ADDR, MASTER_PORT (or Slurm's variables) another launcher set,
 #                            e.g. torchrun --no-python; needs LLEP_JOB_SECRET in the environment
 #   --dry-run                print what would start, then exit
-# Commands: comm-check, verify, plan, train, preview, report, bench ('<command> --help' for each).
+# Commands: comm-check, verify, plan, train, preview, generate, report, bench
+#   ('<command> --help' for each).
 # Each rank gets RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT and
 # LLEP_JOB_SECRET; its output lines are prefixed with its rank. If any rank fails, the others are
 # stopped and the launcher exits non-zero naming the rank. SIGINT/SIGTERM stop every rank (train:

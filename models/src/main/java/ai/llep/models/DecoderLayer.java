@@ -9,6 +9,8 @@ import ai.llep.models.family.QkNorm;
 import ai.llep.models.family.TensorNames;
 import ai.llep.models.layers.Attention;
 import ai.llep.models.layers.AttentionContext;
+import ai.llep.models.layers.CachedAttentionContext;
+import ai.llep.models.layers.LayerKv;
 import ai.llep.models.layers.Linear;
 import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.SwiGluMlp;
@@ -123,7 +125,26 @@ final class DecoderLayer {
       AttentionContext ctx,
       RoutingRecord routing,
       boolean recomputeExperts) {
-    h_TD = h_TD.add(attention.forward(inputNorm.forward(h_TD), ctx));
+    NDArray attended_TD = attention.forward(inputNorm.forward(h_TD), ctx);
+    return feedForward(tape, h_TD.add(attended_TD), routing, recomputeExperts);
+  }
+
+  /**
+   * {@link #forward} for the new positions of a cached pass (generation, no backward): attention
+   * over {@code cache}, to which their keys and values are added.
+   */
+  NDArray forwardCached(
+      DistributedTape tape,
+      NDArray h_TD,
+      CachedAttentionContext ctx,
+      LayerKv cache,
+      RoutingRecord routing) {
+    NDArray attended_TD = attention.forwardCached(inputNorm.forward(h_TD), ctx, cache);
+    return feedForward(tape, h_TD.add(attended_TD), routing, false);
+  }
+
+  private NDArray feedForward(
+      DistributedTape tape, NDArray h_TD, RoutingRecord routing, boolean recomputeExperts) {
     NDArray normed_TD = postAttentionNorm.forward(h_TD);
     if (moe == null) {
       return h_TD.add(denseMlp.forward(normed_TD));

@@ -3,6 +3,7 @@ package ai.llep.models;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
 import ai.llep.dispatch.MoeDispatcher;
@@ -10,6 +11,7 @@ import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.TensorNames;
 import ai.llep.models.hf.TensorSource;
 import ai.llep.models.layers.AttentionContext;
+import ai.llep.models.layers.CachedAttentionContext;
 import ai.llep.models.layers.ChunkedLmLoss;
 import ai.llep.models.layers.Embedding;
 import ai.llep.models.layers.Linear;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A Mixtral / Qwen3-MoE / OLMoE / gpt-oss causal language model as one rank holds it: every dense
@@ -89,7 +92,7 @@ public final class MoeTransformer implements AutoCloseable {
     this.headWeight = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
     this.lmHead = new Linear(headWeight, null);
     this.rotary = RotaryEmbedding.of(config.headDim(), config.ropeTheta(), config.ropeScaling());
-    this.explicitWindows = new java.util.TreeSet<>();
+    this.explicitWindows = new TreeSet<>();
     layers.forEach(l -> l.explicitWindow().ifPresent(explicitWindows::add));
   }
 
@@ -242,6 +245,55 @@ public final class MoeTransformer implements AutoCloseable {
       }
     }
     return new Trunk(finalNorm.forward(tape.cut(h_TD)), routing);
+  }
+
+  /**
+   * An empty key/value cache for generation in this model's compute type: {@code padding_B.length}
+   * rows of at most {@code capacity} positions, row b left-padded by {@code padding_B[b]}; under a
+   * sub-manager of {@code parent} (on its device), freed when the cache is closed.
+   */
+  public KvCache newCache(int[] padding_B, int capacity, NDManager parent) {
+    int[] windows_L = layers.stream().mapToInt(l -> l.explicitWindow().orElse(0)).toArray();
+    return KvCache.create(config, windows_L, padding_B, capacity, computeType, parent);
+  }
+
+  /**
+   * Runs the next {@code ids_BS[b].length} positions of every row of {@code cache} (the whole
+   * prompt, padding included, then one token per step), attending to the earlier positions through
+   * the cache and adding the new ones to it. Every rank calls it in step with the others (each MoE
+   * layer is a collective), whatever its own batch. For generation: run it under {@code
+   * GradMode.disabled()} with an inference tape.
+   *
+   * @param lastOnly the logits of each row's last new position only ({@code [B, 1, V]}), else of
+   *     every new position ({@code [B, S, V]}); float32 (computed in the compute type, then
+   *     widened, as transformers' generate reads them)
+   */
+  public ModelOutput forwardCached(
+      DistributedTape tape, NDManager manager, int[][] ids_BS, KvCache cache, boolean lastOnly) {
+    checkWorld(tape.comm());
+    int batch = ids_BS.length;
+    int seq = batch == 0 ? 0 : ids_BS[0].length;
+    if (batch != cache.batch()) {
+      throw new IllegalArgumentException(
+          batch + " rows of token ids for a key/value cache of " + cache.batch() + " rows");
+    }
+    CachedAttentionContext ctx = cache.context(manager, rotary, seq, computeType, explicitWindows);
+    List<RoutingStats> routing = new ArrayList<>();
+    NDArray h_TD = Upcast.restore(embedding.forward(manager, ids_BS), computeType);
+    for (int i = 0; i < layers.size(); i++) {
+      RoutingRecord record = new RoutingRecord(manager);
+      h_TD = layers.get(i).forwardCached(tape, h_TD, ctx, cache.layer(i), record);
+      if (record.stats() != null) {
+        routing.add(record.stats());
+      }
+    }
+    cache.advance(seq);
+    NDArray h_BSD = h_TD.reshape(batch, seq, config.hiddenSize());
+    if (lastOnly) {
+      h_BSD = h_BSD.get(new NDIndex(":, {}:", seq - 1));
+    }
+    NDArray logits = Upcast.toFloat32(lmHead.forward(finalNorm.forward(h_BSD)));
+    return new ModelOutput(logits, routing);
   }
 
   public ParameterRegistry parameters() {

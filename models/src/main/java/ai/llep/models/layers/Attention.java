@@ -81,6 +81,37 @@ public final class Attention {
 
   /** {@code x_TD} (the batch's tokens, row-major) to the attention output [T, D]. */
   public NDArray forward(NDArray x_TD, AttentionContext ctx) {
+    Heads h = heads(x_TD, ctx.batch(), ctx.seq(), ctx.rope());
+    double scale = 1.0 / Math.sqrt(headDim);
+    NDArray out_TQ =
+        explicit()
+            ? SinkAttention.attend(
+                h.q_BHSC(), h.k_BGSC(), h.v_BGSC(), sinks_H, scale, ctx.bias(window))
+            : ScaledDotProduct.attend(h.q_BHSC(), h.k_BGSC(), h.v_BGSC(), scale, ctx);
+    return o.forward(out_TQ);
+  }
+
+  /**
+   * The attention output [T, D] of {@code x_TD}, the pass's new positions, over themselves and the
+   * earlier positions in {@code cache} (for a sliding-window layer, those inside its window); their
+   * keys and values are written to the cache.
+   */
+  public NDArray forwardCached(NDArray x_TD, CachedAttentionContext ctx, LayerKv cache) {
+    Heads h = heads(x_TD, ctx.batch(), ctx.seq(), ctx.rope());
+    LayerKv.Filled kv = cache.append(h.k_BGSC(), h.v_BGSC(), ctx.start(), x_TD.getManager());
+    double scale = 1.0 / Math.sqrt(headDim);
+    NDArray out_TQ =
+        explicit()
+            ? SinkAttention.attend(
+                h.q_BHSC(), kv.k_BGLC(), kv.v_BGLC(), sinks_H, scale, ctx.bias(window))
+            : ScaledDotProduct.attendCached(h.q_BHSC(), kv.k_BGLC(), kv.v_BGLC(), scale, ctx);
+    return o.forward(out_TQ);
+  }
+
+  /** The rotated queries and keys and the values of one pass, split into heads. */
+  private record Heads(NDArray q_BHSC, NDArray k_BGSC, NDArray v_BGSC) {}
+
+  private Heads heads(NDArray x_TD, int batch, int seq, RopeTables rope) {
     NDArray q_TQ = q.forward(x_TD);
     NDArray k_TK = k.forward(x_TD);
     NDArray v_TK = v.forward(x_TD);
@@ -93,22 +124,16 @@ public final class Attention {
       k_TK = k_TK.clip(-clip, clip);
       v_TK = v_TK.clip(-clip, clip);
     }
-    NDArray q_BHSC = splitHeads(q_TQ, heads, ctx, qNorm);
-    NDArray k_BGSC = splitHeads(k_TK, kvHeads, ctx, kNorm);
-    NDArray v_BGSC = splitHeads(v_TK, kvHeads, ctx, null);
-    q_BHSC = RotaryEmbedding.apply(q_BHSC, ctx.rope());
-    k_BGSC = RotaryEmbedding.apply(k_BGSC, ctx.rope());
-    double scale = 1.0 / Math.sqrt(headDim);
-    NDArray out_TQ =
-        explicit()
-            ? SinkAttention.attend(q_BHSC, k_BGSC, v_BGSC, sinks_H, scale, ctx.bias(window))
-            : ScaledDotProduct.attend(q_BHSC, k_BGSC, v_BGSC, scale, ctx);
-    return o.forward(out_TQ);
+    NDArray q_BHSC = splitHeads(q_TQ, heads, batch, seq, qNorm);
+    NDArray k_BGSC = splitHeads(k_TK, kvHeads, batch, seq, kNorm);
+    NDArray v_BGSC = splitHeads(v_TK, kvHeads, batch, seq, null);
+    return new Heads(
+        RotaryEmbedding.apply(q_BHSC, rope), RotaryEmbedding.apply(k_BGSC, rope), v_BGSC);
   }
 
   /** [T, n * C] to [B, n, S, C], normalising each head when the family does so per head. */
-  private NDArray splitHeads(NDArray x_TN, int n, AttentionContext ctx, RmsNorm norm) {
-    NDArray x_BSNC = x_TN.reshape(new Shape(ctx.batch(), ctx.seq(), n, headDim));
+  private NDArray splitHeads(NDArray x_TN, int n, int batch, int seq, RmsNorm norm) {
+    NDArray x_BSNC = x_TN.reshape(new Shape(batch, seq, n, headDim));
     if (normKind == QkNorm.PER_HEAD && norm != null) {
       x_BSNC = norm.forward(x_BSNC);
     }

@@ -65,6 +65,25 @@ final class ScaledDotProduct {
     return out_BHSC.transpose(0, 2, 1, 3).reshape(tokens, heads * headDim);
   }
 
+  /**
+   * Attention of {@code q_BHSC}, the new positions of a cached pass, over the cache's {@code
+   * k_BGLC}, {@code v_BGLC} (the new positions included) with the pass's mask: libtorch's {@code
+   * scaled_dot_product_attention}.
+   *
+   * @return the heads' outputs side by side, {@code [T, H * C]} (T = B * S, row-major)
+   */
+  static NDArray attendCached(
+      NDArray q_BHSC, NDArray k_BGLC, NDArray v_BGLC, double scale, CachedAttentionContext ctx) {
+    long heads = q_BHSC.getShape().get(1);
+    long headDim = q_BHSC.getShape().get(3);
+    long tokens = (long) ctx.batch() * ctx.seq();
+    boolean grouped = k_BGLC.getShape().get(1) != heads;
+    NDArray out_BHSC =
+        Aten.scaledDotProductAttention(
+            q_BHSC, k_BGLC, v_BGLC, ctx.mask_B1SL(), ctx.causal(), scale, grouped);
+    return out_BHSC.transpose(0, 2, 1, 3).reshape(tokens, heads * headDim);
+  }
+
   /** [B, n, S, C] to [T, n, C], the tokens of every row back to back. */
   private static NDArray tokensFirst(NDArray x_BNSC, long tokens) {
     return x_BNSC

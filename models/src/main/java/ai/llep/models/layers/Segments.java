@@ -150,7 +150,7 @@ public record Segments(int[][] lengths_B) {
   }
 
   /** The most negative finite value of {@code type}, as a float (exact in that type). */
-  private static float lowestFinite(DataType type) {
+  static float lowestFinite(DataType type) {
     return switch (type) {
       case BFLOAT16 -> Float.intBitsToFloat(0xFF7F0000);
       case FLOAT16 -> -65504f;

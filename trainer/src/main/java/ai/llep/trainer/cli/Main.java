@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       TrainCommand.class,
       PreviewCommand.class,
+      GenerateCommand.class,
       ReportCommand.class,
       BenchCommand.class
     })

@@ -8,7 +8,9 @@ import java.util.Locale;
 import java.util.function.IntUnaryOperator;
 
 /**
- * {@code train.precision}: how a training step computes.
+ * {@code train.precision} (and {@code generate.precision}): how a training step, or a generation
+ * pass, computes. A generation pass has no gradients: {@code bf16} computes with bfloat16 copies of
+ * the float32 weights as training's forward does.
  *
  * <ul>
  *   <li>{@code float32}: float32 weights, activations, gradients and AdamW state.
@@ -35,11 +37,16 @@ public enum Precision {
 
   /** Parses {@code train.precision}; the error names the key and the valid values. */
   public static Precision parse(String text) {
+    return parse("train.precision", text);
+  }
+
+  /** Parses the precision of config key {@code key}; the error names it and the valid values. */
+  public static Precision parse(String key, String text) {
     try {
       return valueOf(text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "train.precision=" + text + " is not one of: auto, float32, tf32, bf16");
+          key + "=" + text + " is not one of: auto, float32, tf32, bf16");
     }
   }
 
@@ -69,12 +76,18 @@ public enum Precision {
    * such switch). Returns a warning when TF32 stays on although not asked for, or null.
    */
   String applyMatmulMode(Device device) {
+    return applyMatmulMode(device, "train.precision");
+  }
+
+  /** {@link #applyMatmulMode(Device)} for the mode config key {@code key} chose. */
+  String applyMatmulMode(Device device, String key) {
     if (!device.isGpu()) {
       return null;
     }
     Aten.allowTf32Matmul(this == TF32);
     if (this != TF32 && Aten.tf32MatmulAllowed()) {
-      return "train.precision="
+      return key
+          + "="
           + label()
           + ", but TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1 keeps TF32 matrix products on";
     }
