@@ -12,6 +12,7 @@ import ai.llep.trainer.optim.LrSchedule;
 import ai.llep.trainer.optim.OptimOptions;
 import ai.llep.trainer.train.CheckpointOptions;
 import ai.llep.trainer.train.LoopOptions;
+import ai.llep.trainer.train.LoraOptions;
 import ai.llep.trainer.train.SelfKill;
 import ai.llep.trainer.train.TrainSettings;
 import com.typesafe.config.Config;
@@ -32,16 +33,18 @@ final class TrainBinding {
   private TrainBinding() {}
 
   static TrainSettings settings(Config config, Optional<Path> home) {
-    return new TrainSettings(
-        loop(config),
-        data(config, home),
-        optim(config),
-        checkpoint(config),
-        config.getLong("seed"),
-        bound(
-            () ->
+    LoraOptions lora = LoraBinding.bind(config);
+    return bound(
+        () ->
+            new TrainSettings(
+                loop(config),
+                data(config, home),
+                optim(config),
+                checkpoint(config),
+                config.getLong("seed"),
                 new SelfKill(
-                    config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step"))));
+                    config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step")),
+                lora));
   }
 
   static LoopOptions loop(Config config) {

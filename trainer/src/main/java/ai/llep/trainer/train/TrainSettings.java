@@ -1,7 +1,9 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.trainer.data.DataOptions;
 import ai.llep.trainer.optim.OptimOptions;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -9,6 +11,7 @@ import java.util.Objects;
  * section, each validated where it is built.
  *
  * @param seed seed of every random draw: weights of tiny-moe, data order
+ * @param lora {@code train.method} and the LoRA adapters
  */
 public record TrainSettings(
     LoopOptions loop,
@@ -16,12 +19,44 @@ public record TrainSettings(
     OptimOptions optim,
     CheckpointOptions checkpoint,
     long seed,
-    SelfKill selfKill) {
+    SelfKill selfKill,
+    LoraOptions lora) {
   public TrainSettings {
     Objects.requireNonNull(loop, "loop");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(optim, "optim");
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(selfKill, "selfKill");
+    Objects.requireNonNull(lora, "lora");
+    if (lora.lora() && !loop.frozen().isEmpty()) {
+      throw new IllegalArgumentException(
+          "train.freeze applies to train.method=full; with train.method=lora the base is frozen"
+              + " and only the adapters train (set train.freeze=none)");
+    }
+    if (lora.lora()
+        && lora.spec().dropout() > 0
+        && loop.activationCheckpointing() != ActivationCheckpointing.NONE) {
+      throw new IllegalArgumentException(
+          "lora.dropout > 0 with train.activation-checkpointing="
+              + loop.activationCheckpointing().name().toLowerCase(Locale.ROOT)
+              + ": a recomputed layer would draw other dropout masks than its forward; set"
+              + " lora.dropout=0 or train.activation-checkpointing=none");
+    }
+  }
+
+  /** Full fine-tuning. */
+  public TrainSettings(
+      LoopOptions loop,
+      DataOptions data,
+      OptimOptions optim,
+      CheckpointOptions checkpoint,
+      long seed,
+      SelfKill selfKill) {
+    this(loop, data, optim, checkpoint, seed, selfKill, LoraOptions.FULL);
+  }
+
+  /** These settings with {@code lora}. */
+  public TrainSettings withLora(LoraOptions lora) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, lora);
   }
 }

@@ -73,10 +73,7 @@ final class TrainingRun {
     this.optimizer = optimizer;
     this.schedule = schedule;
     this.batches = batches;
-    this.trainable =
-        model.parameters().all().stream()
-            .filter(p -> !settings.loop().frozen().contains(p.kind()))
-            .toList();
+    this.trainable = TrainedParameters.trainable(model, settings);
     this.gradients = new GradientExchange(comm, trainable, manager);
   }
 
