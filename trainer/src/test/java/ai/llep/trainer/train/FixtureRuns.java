@@ -115,11 +115,13 @@ final class FixtureRuns {
         s.optim(),
         s.checkpoint(),
         s.seed(),
-        s.selfKill());
+        s.selfKill(),
+        s.lora());
   }
 
   static TrainSettings withCheckpoint(TrainSettings s, CheckpointOptions checkpoint) {
-    return new TrainSettings(s.loop(), s.data(), s.optim(), checkpoint, s.seed(), s.selfKill());
+    return new TrainSettings(
+        s.loop(), s.data(), s.optim(), checkpoint, s.seed(), s.selfKill(), s.lora());
   }
 
   static TrainSettings withExport(TrainSettings s, Path exportDir) {
@@ -138,11 +140,13 @@ final class FixtureRuns {
         s.optim(),
         s.checkpoint(),
         s.seed(),
-        s.selfKill());
+        s.selfKill(),
+        s.lora());
   }
 
   static TrainSettings withSeed(TrainSettings s, long seed) {
-    return new TrainSettings(s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill());
+    return new TrainSettings(
+        s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill(), s.lora());
   }
 
   /** With the optimizer's learning rate and weight decay replaced. */
@@ -161,7 +165,8 @@ final class FixtureRuns {
             o.gradClip()),
         s.checkpoint(),
         s.seed(),
-        s.selfKill());
+        s.selfKill(),
+        s.lora());
   }
 
   /** One launch on {@code world} ranks, each with the settings {@code settingsOf} gives it. */

@@ -22,12 +22,16 @@ import ai.llep.plan.DispatchMode;
 import ai.llep.plan.Planner;
 import ai.llep.plan.PlannerOptions;
 import ai.llep.tape.DistributedTape;
+import ai.llep.trainer.checkpoint.CheckpointLayout;
 import ai.llep.trainer.report.ExpertLoads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -77,6 +81,57 @@ class LoraParityTest {
     assertEquals(world == 1 || !peft, Files.isDirectory(merged), "merged model exported");
     if (Files.isDirectory(merged)) {
       assertMerged(f, merged);
+    }
+  }
+
+  /**
+   * A LoRA run stopped after step 2 and resumed: the checkpoint holds the adapters (and their
+   * moments) alone, and the resumed step 3 and the export after it are PEFT's, which needs the
+   * adapters and AdamW's moments back from the checkpoint and the frozen base from the model.
+   */
+  @Test
+  void resumesFromItsAdapters(@TempDir Path dir) throws Exception {
+    LoraFixture f = LoraFixture.named("olmoe");
+    TrainSettings full =
+        f.parity()
+            .settings(
+                2,
+                1,
+                dir.resolve("checkpoints"),
+                dir.resolve("export"),
+                1,
+                5,
+                LoopOptions.Resume.NONE)
+            .withLora(f.options(false, 0));
+    LoopOptions l = full.loop();
+    TrainSettings firstTwo =
+        new TrainSettings(
+            new LoopOptions(
+                2, 1, l.frozen(), 1, l.resume(), Optional.empty(), l.activationCheckpointing()),
+            full.data(),
+            full.optim(),
+            full.checkpoint(),
+            full.seed(),
+            full.selfKill(),
+            full.lora());
+    TransformersParityTest.train(
+        f.parity(), firstTwo, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
+    Path rank0 = new CheckpointLayout(dir.resolve("checkpoints")).latest().orElseThrow().rankDir(0);
+    try (SafetensorsFile saved = SafetensorsFile.open(rank0.resolve("model.safetensors"))) {
+      assertTrue(
+          saved.names().stream().allMatch(n -> n.contains(".lora_")),
+          "the checkpoint holds more than adapters: " + saved.names());
+    }
+    TrainSettings resumed = FixtureRuns.resume(full, java.util.Set.of());
+    MetricsRecorder metrics =
+        TransformersParityTest.train(
+            f.parity(), resumed, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
+    assertEquals(Set.of(3L), metrics.steps().keySet(), "resumed steps");
+    assertClose(
+        f.parity().steps().get(2).loss(), metrics.steps().get(3L).get("loss"), 1e-5, "step 3");
+    try (PeftAdapterSource adapter =
+        PeftAdapterSource.open(dir.resolve("export").resolve("step-3"), f.spec())) {
+      assertClose(f.parity().lossAfter(), loss(f, adapter), 1e-5, "the resumed run's adapter");
     }
   }
 
@@ -179,11 +234,11 @@ class LoraParityTest {
   }
 
   /**
-   * Within 1e-4 in relative norm, ||actual - expected|| / ||expected||: after three AdamW steps from
-   * gradients equal up to rounding. Adam divides each gradient by its own running magnitude, so an
-   * element whose gradient is small moves by about the learning rate either way and keeps that
-   * gradient's relative rounding error: element by element the trained values differ by up to 2e-5
-   * (learning rate 5e-3), the tensors as a whole by far less. The layout is checked exactly by
+   * Within 1e-4 in relative norm, ||actual - expected|| / ||expected||: after three AdamW steps
+   * from gradients equal up to rounding. Adam divides each gradient by its own running magnitude,
+   * so an element whose gradient is small moves by about the learning rate either way and keeps
+   * that gradient's relative rounding error: element by element the trained values differ by up to
+   * 2e-5 (learning rate 5e-3), the tensors as a whole by far less. The layout is checked exactly by
    * {@code PeftFilesTest}, and the losses above by PEFT's bound.
    */
   private static void assertNear(float[] expected, float[] actual, String what) {
