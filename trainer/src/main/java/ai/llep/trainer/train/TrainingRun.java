@@ -230,7 +230,9 @@ final class TrainingRun {
                   d.loadsBefore().clone(),
                   d.loadsAfter().clone(),
                   d.spilledSlots(),
-                  d.weightBytesMoved()));
+                  d.weightBytesMoved(),
+                  d.frozenBytesMoved(),
+                  d.cacheHits()));
         } else {
           long[] sum = expertLoads.get(i);
           for (int e = 0; e < sum.length; e++) {
@@ -245,7 +247,9 @@ final class TrainingRun {
                   add(p.rankLoadsBefore(), d.loadsBefore()),
                   add(p.rankLoadsAfter(), d.loadsAfter()),
                   p.spilledSlots() + d.spilledSlots(),
-                  p.weightBytesMoved() + d.weightBytesMoved()));
+                  p.weightBytesMoved() + d.weightBytesMoved(),
+                  p.frozenBytesMoved() + d.frozenBytesMoved(),
+                  p.cacheHits() + d.cacheHits()));
         }
       }
     }
@@ -276,7 +280,9 @@ final class TrainingRun {
                 p.rankLoadsBefore(),
                 p.rankLoadsAfter(),
                 p.spilledSlots(),
-                p.weightBytesMoved()));
+                p.weightBytesMoved(),
+                p.frozenBytesMoved(),
+                p.cacheHits()));
       }
       return out;
     }
