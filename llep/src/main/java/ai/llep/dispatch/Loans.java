@@ -80,64 +80,100 @@ final class Loans {
       NDManager manager,
       FrozenWeightCache.Layer cache) {
     int rank = tape.comm().rank();
-    List<Shape> shapes = function.expertShapes();
-    List<NDArray> stacked = natives.stack().tensors();
-    boolean[] isFrozen = new boolean[shapes.size()];
-    long[] bytes = new long[shapes.size()];
-    long frozenBytes = 0;
-    for (int i = 0; i < isFrozen.length; i++) {
-      isFrozen[i] = function.frozen(i);
-      bytes[i] = shapes.get(i).size() * Aten.dtype(stacked.get(i)).getNumOfBytes();
-      frozenBytes += isFrozen[i] ? bytes[i] : 0;
-    }
-    List<WeightLoan> lend = new ArrayList<>();
-    List<PeerRecv> borrow = new ArrayList<>();
-    List<PeerSend> lendFrozen = new ArrayList<>();
-    List<PeerRecv> borrowFrozen = new ArrayList<>();
-    List<Integer> borrowedExperts = new ArrayList<>();
-    Map<Integer, List<NDArray>> hits = new HashMap<>();
-    long[] moved = new long[2];
-    int cacheHits = 0;
+    Posting post = new Posting(function, natives.stack().tensors());
     for (WeightTransfer transfer : plan.transfers()) {
       boolean hit =
-          frozenBytes > 0
+          post.frozenBytes > 0
               && cache != null
-              && cache.admit(rank, transfer.helper(), transfer.expert(), frozenBytes, manager);
-      cacheHits += hit ? 1 : 0;
+              && cache.admit(rank, transfer.helper(), transfer.expert(), post.frozenBytes, manager);
+      post.count(hit);
       if (transfer.owner() == rank) {
-        List<NDArray> tensors = natives.expert(localIndex.applyAsInt(transfer.expert()));
-        for (int i = 0; i < tensors.size(); i++) {
-          if (!isFrozen[i]) {
-            lend.add(new WeightLoan(transfer.helper(), tensors.get(i)));
-          } else if (!hit) {
-            lendFrozen.add(new PeerSend(transfer.helper(), tensors.get(i)));
-          }
-        }
+        post.lend(transfer.helper(), natives.expert(localIndex.applyAsInt(transfer.expert())), hit);
       }
       if (transfer.helper() == rank) {
-        for (int i = 0; i < shapes.size(); i++) {
-          PeerRecv recv = new PeerRecv(transfer.owner(), shapes.get(i), Aten.dtype(stacked.get(i)));
-          if (!isFrozen[i]) {
-            borrow.add(recv);
-          } else if (!hit) {
-            borrowFrozen.add(recv);
-          }
-        }
-        borrowedExperts.add(transfer.expert());
-        if (hit) {
-          hits.put(transfer.expert(), cache.tensors(transfer.expert()));
-        }
+        post.borrow(
+            transfer.owner(), transfer.expert(), hit ? cache.tensors(transfer.expert()) : null);
       }
+    }
+    PendingExchange frozen = tape.comm().startSendRecv(post.lendFrozen, post.borrowFrozen, manager);
+    PendingExchange trainable = tape.startWeightExchange(post.lend, post.borrow, manager);
+    return new Loans(
+        trainable,
+        frozen,
+        post.experts,
+        post.isFrozen,
+        post.hits,
+        cache,
+        rank,
+        post.moved,
+        post.cacheHits);
+  }
+
+  /** The messages of one exchange, split into trainable and frozen tensors, and what they move. */
+  private static final class Posting {
+    final List<Shape> shapes;
+    final List<NDArray> stacked;
+    final boolean[] isFrozen;
+    final long[] bytes;
+    long frozenBytes;
+    final List<WeightLoan> lend = new ArrayList<>();
+    final List<PeerRecv> borrow = new ArrayList<>();
+    final List<PeerSend> lendFrozen = new ArrayList<>();
+    final List<PeerRecv> borrowFrozen = new ArrayList<>();
+    final List<Integer> experts = new ArrayList<>();
+    final Map<Integer, List<NDArray>> hits = new HashMap<>();
+    final long[] moved = new long[2];
+    int cacheHits;
+
+    Posting(ExpertFunction function, List<NDArray> stacked) {
+      this.shapes = function.expertShapes();
+      this.stacked = stacked;
+      this.isFrozen = new boolean[shapes.size()];
+      this.bytes = new long[shapes.size()];
+      for (int i = 0; i < isFrozen.length; i++) {
+        isFrozen[i] = function.frozen(i);
+        bytes[i] = shapes.get(i).size() * Aten.dtype(stacked.get(i)).getNumOfBytes();
+        frozenBytes += isFrozen[i] ? bytes[i] : 0;
+      }
+    }
+
+    /** Counts one transfer's bytes: [0] all moved, [1] frozen moved. */
+    void count(boolean hit) {
+      cacheHits += hit ? 1 : 0;
       for (int i = 0; i < bytes.length; i++) {
         long sent = isFrozen[i] && hit ? 0 : bytes[i];
         moved[0] += sent;
         moved[1] += isFrozen[i] ? sent : 0;
       }
     }
-    PendingExchange frozen = tape.comm().startSendRecv(lendFrozen, borrowFrozen, manager);
-    PendingExchange trainable = tape.startWeightExchange(lend, borrow, manager);
-    return new Loans(
-        trainable, frozen, borrowedExperts, isFrozen, hits, cache, rank, moved, cacheHits);
+
+    void lend(int helper, List<NDArray> tensors, boolean hit) {
+      for (int i = 0; i < tensors.size(); i++) {
+        if (!isFrozen[i]) {
+          lend.add(new WeightLoan(helper, tensors.get(i)));
+        } else if (!hit) {
+          lendFrozen.add(new PeerSend(helper, tensors.get(i)));
+        }
+      }
+    }
+
+    /**
+     * @param kept the frozen tensors the cache holds for it (a hit), or null
+     */
+    void borrow(int owner, int expert, List<NDArray> kept) {
+      for (int i = 0; i < shapes.size(); i++) {
+        PeerRecv recv = new PeerRecv(owner, shapes.get(i), Aten.dtype(stacked.get(i)));
+        if (!isFrozen[i]) {
+          borrow.add(recv);
+        } else if (kept == null) {
+          borrowFrozen.add(recv);
+        }
+      }
+      experts.add(expert);
+      if (kept != null) {
+        hits.put(expert, kept);
+      }
+    }
   }
 
   /** Bytes of weights the whole exchange moves (over all ranks): the same number on every rank. */
