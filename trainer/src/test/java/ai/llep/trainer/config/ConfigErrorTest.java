@@ -63,7 +63,7 @@ class ConfigErrorTest {
         error("verify.zzzzzzzz=1"));
     assertEquals(
         "unknown key 'zzzzzzzz' (command line); valid top-level keys: bench, checkpoint, comm,"
-            + " comm-check, data, debug, llep, model, optim, plan, planner, preview, profile, seed, tracking, train,"
+            + " comm-check, data, debug, llep, lora, model, optim, plan, planner, preview, profile, seed, tracking, train,"
             + " verify",
         error("zzzzzzzz=1"));
   }
