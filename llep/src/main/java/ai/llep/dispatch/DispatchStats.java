@@ -4,6 +4,11 @@ package ai.llep.dispatch;
  * What one MoE layer's dispatch did, for logs and tracking: per-rank loads before (standard EP) and
  * after planning, slots computed away from their expert's native rank, weights moved, and how many
  * of the experts this rank computed ran inside batched GEMM chains or in the grouped call.
+ *
+ * @param weightBytesMoved bytes of expert tensors the layer's exchange moved over all ranks
+ * @param frozenBytesMoved the part of them that was frozen tensors (a LoRA expert's base weights)
+ * @param cacheHits transfers whose frozen tensors the helper had kept from an earlier step ({@link
+ *     FrozenWeightCache}), so that only the trainable ones moved
  */
 public record DispatchStats(
     long[] loadsBefore,
@@ -13,7 +18,32 @@ public record DispatchStats(
     long weightBytesMoved,
     int batchedExperts,
     int groupedExperts,
-    long[] localExpertLoads) {
+    long[] localExpertLoads,
+    long frozenBytesMoved,
+    int cacheHits) {
+  /** Stats of an exchange without frozen tensors. */
+  public DispatchStats(
+      long[] loadsBefore,
+      long[] loadsAfter,
+      long spilledSlots,
+      int transfers,
+      long weightBytesMoved,
+      int batchedExperts,
+      int groupedExperts,
+      long[] localExpertLoads) {
+    this(
+        loadsBefore,
+        loadsAfter,
+        spilledSlots,
+        transfers,
+        weightBytesMoved,
+        batchedExperts,
+        groupedExperts,
+        localExpertLoads,
+        0,
+        0);
+  }
+
   public double imbalanceBefore() {
     return imbalance(loadsBefore);
   }

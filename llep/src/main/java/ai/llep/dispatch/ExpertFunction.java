@@ -28,4 +28,13 @@ public interface ExpertFunction {
    * plain GEMM, whichever its layout calls for.
    */
   NDArray forward(ExpertGroup group);
+
+  /**
+   * Whether tensor {@code i} (transfer order) is frozen: it never trains, so a helper that borrows
+   * it computes no gradient for it and returns none to its owner, and may keep it across steps (the
+   * frozen base of a LoRA expert; its adapters train). None is by default.
+   */
+  default boolean frozen(int i) {
+    return false;
+  }
 }

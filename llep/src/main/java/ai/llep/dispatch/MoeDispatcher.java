@@ -37,6 +37,7 @@ public final class MoeDispatcher {
   private final long batchRows;
   private final ExpertGemm gemm;
   private final boolean recomputeExperts;
+  private final FrozenWeightCache.Layer cache;
 
   /** A dispatcher with the default batching, {@link ExpertGemm#AUTO}, and no phase listener. */
   public MoeDispatcher(ExpertPlacement placement, Planner planner, ExpertFunction experts) {
@@ -64,7 +65,7 @@ public final class MoeDispatcher {
       throw new IllegalArgumentException(
           "a dispatcher needs a placement, planner, experts, phases and gemm");
     }
-    this(placement, planner, experts, phases, batchRows, gemm, false);
+    this(placement, planner, experts, phases, batchRows, gemm, false, null);
   }
 
   private MoeDispatcher(
@@ -74,7 +75,8 @@ public final class MoeDispatcher {
       DispatchPhases phases,
       long batchRows,
       ExpertGemm gemm,
-      boolean recomputeExperts) {
+      boolean recomputeExperts,
+      FrozenWeightCache.Layer cache) {
     this.placement = placement;
     this.planner = planner;
     this.experts = experts;
@@ -82,12 +84,23 @@ public final class MoeDispatcher {
     this.batchRows = batchRows;
     this.gemm = gemm;
     this.recomputeExperts = recomputeExperts;
+    this.cache = cache;
   }
 
   /** This dispatcher telling {@code listener} its phases. */
   public MoeDispatcher withPhases(DispatchPhases listener) {
     return new MoeDispatcher(
-        placement, planner, experts, listener, batchRows, gemm, recomputeExperts);
+        placement, planner, experts, listener, batchRows, gemm, recomputeExperts, cache);
+  }
+
+  /**
+   * This dispatcher keeping the frozen tensors ({@link ExpertFunction#frozen}) of the experts this
+   * rank borrows in {@code layerCache} across steps, so that a later step lends them again only if
+   * the helper no longer holds them.
+   */
+  public MoeDispatcher withCache(FrozenWeightCache.Layer layerCache) {
+    return new MoeDispatcher(
+        placement, planner, experts, phases, batchRows, gemm, recomputeExperts, layerCache);
   }
 
   /**
@@ -98,7 +111,7 @@ public final class MoeDispatcher {
    * (borrowed ones included), with no communication.
    */
   public MoeDispatcher recomputingExperts() {
-    return new MoeDispatcher(placement, planner, experts, phases, batchRows, gemm, true);
+    return new MoeDispatcher(placement, planner, experts, phases, batchRows, gemm, true, cache);
   }
 
   public ExpertPlacement placement() {
@@ -175,8 +188,7 @@ public final class MoeDispatcher {
     NDArray x_SD = x_cut.get(routing.remoteSendTokens);
     NDArray x_RD = tape.allToAllV(x_SD, routing.remoteSendRows, routing.remoteRecvRows, "dispatch");
     phases.enter("weights");
-    Loans loans =
-        Loans.start(tape, plan, natives, experts.expertShapes(), this::localIndex, manager);
+    Loans loans = Loans.start(tape, plan, natives, experts, this::localIndex, manager, cache);
     phases.enter("experts");
     ExpertOutputs outputs =
         computeExperts(tape, rank, x_cut, x_RD, routing, natives, loans, grouped);
@@ -202,7 +214,7 @@ public final class MoeDispatcher {
             .reshape(new Shape(tokens, topK, hidden));
     NDArray y_TD = weights_TK.expandDims(1).batchMatMul(y_TKD).reshape(new Shape(tokens, hidden));
     phases.enter("done");
-    return new DispatchResult(y_TD, stats(plan, nativeExperts, routing, grouped, counts[rank]));
+    return new DispatchResult(y_TD, stats(plan, loans, routing, grouped, counts[rank]));
   }
 
   /**
@@ -438,7 +450,7 @@ public final class MoeDispatcher {
   }
 
   private DispatchStats stats(
-      Plan plan, ExpertStack natives, DeviceRouting routing, boolean grouped, long[] localCounts) {
+      Plan plan, Loans loans, DeviceRouting routing, boolean grouped, long[] localCounts) {
     long spilled = 0;
     for (int e = 0; e < placement.experts(); e++) {
       for (var a : plan.assignments(e)) {
@@ -447,15 +459,16 @@ public final class MoeDispatcher {
         }
       }
     }
-    long bytesPerExpert = Loans.bytesPerExpert(experts.expertShapes(), natives);
     return new DispatchStats(
         plan.epLoads(),
         plan.loads(),
         spilled,
         plan.transfers().size(),
-        bytesPerExpert * plan.transfers().size(),
+        loans.bytesMoved(),
         routing.work.stream().filter(ExpertWork::batched).mapToInt(w -> w.segments().size()).sum(),
         grouped ? routing.segments.size() : 0,
-        localCounts);
+        localCounts,
+        loans.frozenBytesMoved(),
+        loans.cacheHits());
   }
 }

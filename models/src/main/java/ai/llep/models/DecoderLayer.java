@@ -54,15 +54,16 @@ final class DecoderLayer {
       List<Integer> experts,
       Function<String, NDArray> param,
       ExpertPlacement placement,
-      Planner planner) {
+      Planner planner,
+      LayerAdapters adapters) {
     TensorNames n = new TensorNames(c.family());
     double eps = c.rmsNormEps();
     Attention attention =
         new Attention(
-            linear(c, n, layer, 'q', param),
-            linear(c, n, layer, 'k', param),
-            linear(c, n, layer, 'v', param),
-            linear(c, n, layer, 'o', param),
+            linear(c, n, layer, 'q', param, adapters),
+            linear(c, n, layer, 'k', param, adapters),
+            linear(c, n, layer, 'v', param, adapters),
+            linear(c, n, layer, 'o', param, adapters),
             c.qkNorm(),
             c.qkNorm() == QkNorm.NONE ? null : new RmsNorm(param.apply(n.queryNorm(layer)), eps),
             c.qkNorm() == QkNorm.NONE ? null : new RmsNorm(param.apply(n.keyNorm(layer)), eps),
@@ -77,9 +78,9 @@ final class DecoderLayer {
     if (!c.isMoeLayer(layer)) {
       SwiGluMlp mlp =
           new SwiGluMlp(
-              new Linear(param.apply(n.denseMlp(layer, "gate")), null),
-              new Linear(param.apply(n.denseMlp(layer, "up")), null),
-              new Linear(param.apply(n.denseMlp(layer, "down")), null));
+              denseMlp(n.denseMlp(layer, "gate"), param, adapters),
+              denseMlp(n.denseMlp(layer, "up"), param, adapters),
+              denseMlp(n.denseMlp(layer, "down"), param, adapters));
       return new DecoderLayer(inputNorm, attention, postNorm, mlp, null);
     }
     int first = experts.getFirst();
@@ -88,22 +89,37 @@ final class DecoderLayer {
     for (String proj : FamilyExperts.projections(c)) {
       stacked.add(param.apply(n.expertStack(layer, proj, first, end)));
     }
+    stacked.addAll(adapters.expertTensors(layer));
     MoeBlock moe =
         new MoeBlock(
             layer,
             param.apply(n.router(layer)),
             c.routerBias() ? param.apply(n.routerBias(layer)) : null,
             new ExpertStack(stacked),
-            new MoeDispatcher(placement, planner, FamilyExperts.of(c)),
+            adapters.dispatcher(
+                layer,
+                new MoeDispatcher(
+                    placement, planner, adapters.experts(layer, FamilyExperts.of(c)))),
             c.topK(),
             c.normTopKProb());
     return new DecoderLayer(inputNorm, attention, postNorm, null, moe);
   }
 
   private static Linear linear(
-      ModelConfig c, TensorNames n, int layer, char proj, Function<String, NDArray> param) {
+      ModelConfig c,
+      TensorNames n,
+      int layer,
+      char proj,
+      Function<String, NDArray> param,
+      LayerAdapters adapters) {
     NDArray bias = c.attentionBias() ? param.apply(n.attention(layer, proj, "bias")) : null;
-    return new Linear(param.apply(n.attention(layer, proj, "weight")), bias);
+    String weight = n.attention(layer, proj, "weight");
+    return new Linear(param.apply(weight), bias, adapters.linear(weight));
+  }
+
+  private static Linear denseMlp(
+      String weight, Function<String, NDArray> param, LayerAdapters adapters) {
+    return new Linear(param.apply(weight), null, adapters.linear(weight));
   }
 
   /** The attention window of this layer when it attends with explicit math, else empty. */

@@ -51,6 +51,7 @@ public final class MoeTransformer implements AutoCloseable {
   private final DataType computeType;
   private final NDManager manager;
   private final ParameterRegistry registry;
+  private final ParameterRegistry adapters;
   private final ExpertPlacement placement;
   private final Embedding embedding;
   private final List<DecoderLayer> layers = new ArrayList<>();
@@ -66,12 +67,14 @@ public final class MoeTransformer implements AutoCloseable {
       DataType computeType,
       Planner planner,
       NDManager manager,
-      List<Parameter> parameters) {
+      List<Parameter> parameters,
+      LayerAdapters adapters) {
     this.config = config;
     this.shard = shard;
     this.computeType = computeType;
     this.manager = manager;
     this.registry = new ParameterRegistry(parameters);
+    this.adapters = new ParameterRegistry(adapters.parameters());
     boolean anyMoe = config.denseLayers().size() < config.numLayers();
     this.placement = anyMoe ? new ExpertPlacement(config.numExperts(), shard.worldSize()) : null;
     Map<String, NDArray> byName = new HashMap<>();
@@ -86,7 +89,8 @@ public final class MoeTransformer implements AutoCloseable {
       }
     }
     for (int layer = 0; layer < config.numLayers(); layer++) {
-      layers.add(DecoderLayer.build(config, layer, experts, byName::get, placement, planner));
+      layers.add(
+          DecoderLayer.build(config, layer, experts, byName::get, placement, planner, adapters));
     }
     this.finalNorm = new RmsNorm(byName.get(names.finalNorm()), config.rmsNormEps());
     this.headWeight = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
@@ -115,6 +119,25 @@ public final class MoeTransformer implements AutoCloseable {
       Planner planner,
       DataType computeType,
       NDManager parent) {
+    return load(config, source, shard, planner, computeType, parent, null);
+  }
+
+  /**
+   * {@link #load(ModelConfig, TensorSource, ModelShard, Planner, DataType, NDManager)} with {@code
+   * adapters} (LoRA): the base weights are then frozen (no gradients) and held in {@code
+   * computeType} itself (bfloat16 weights under bfloat16 compute, no float32 copy), and only the
+   * adapters' parameters ({@link #adapters}) train.
+   *
+   * @param adapters the trainable additions, or null for a model whose own weights train
+   */
+  public static MoeTransformer load(
+      ModelConfig config,
+      TensorSource source,
+      ModelShard shard,
+      Planner planner,
+      DataType computeType,
+      NDManager parent,
+      ModelAdapters adapters) {
     if (!COMPUTE_TYPES.contains(computeType)) {
       throw new IllegalArgumentException(
           "compute type must be float32, float64, float16 or bfloat16, got " + computeType);
@@ -122,11 +145,17 @@ public final class MoeTransformer implements AutoCloseable {
     List<TensorSpec> specs = TensorLayout.owned(config, shard.rank(), shard.worldSize());
     NDManager manager = parent.newSubManager();
     try {
+      DataType stored = adapters == null ? parameterType(computeType) : computeType;
       List<Parameter> parameters =
           ExpertStacking.stack(
-              WeightLoader.read(specs, source, parameterType(computeType), manager),
+              WeightLoader.read(specs, source, stored, manager),
               TensorLayout.expertStacks(config, shard.rank(), shard.worldSize()));
-      return new MoeTransformer(config, shard, computeType, planner, manager, parameters);
+      LayerAdapters attached = LayerAdapters.NONE;
+      if (adapters != null) {
+        parameters.forEach(p -> p.array().setRequiresGradient(false));
+        attached = adapters.attach(config, shard, manager);
+      }
+      return new MoeTransformer(config, shard, computeType, planner, manager, parameters, attached);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -144,7 +173,24 @@ public final class MoeTransformer implements AutoCloseable {
       Planner planner,
       DataType computeType,
       NDManager parent) {
-    return load(config, new RandomTensorSource(config, seed), shard, planner, computeType, parent);
+    return initRandom(config, seed, shard, planner, computeType, parent, null);
+  }
+
+  /** {@link #initRandom} with {@code adapters} over the frozen random base, or none when null. */
+  public static MoeTransformer initRandom(
+      ModelConfig config,
+      long seed,
+      ModelShard shard,
+      Planner planner,
+      DataType computeType,
+      NDManager parent,
+      ModelAdapters adapters) {
+    return load(config, randomTensors(config, seed), shard, planner, computeType, parent, adapters);
+  }
+
+  /** The tensors of a fresh model ({@link #initRandom}), each drawn when it is read. */
+  public static TensorSource randomTensors(ModelConfig config, long seed) {
+    return new RandomTensorSource(config, seed);
   }
 
   /**
@@ -298,6 +344,11 @@ public final class MoeTransformer implements AutoCloseable {
 
   public ParameterRegistry parameters() {
     return registry;
+  }
+
+  /** The adapters' parameters (LoRA), which alone train over a frozen base; empty without. */
+  public ParameterRegistry adapters() {
+    return adapters;
   }
 
   /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.hf.TensorSource;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,10 @@ final class RandomTensorSource implements TensorSource {
       return array;
     }
     try (array) {
-      return array.toType(computeType, true);
+      // DJL's own cast aborts the JVM on bfloat16.
+      return computeType == DataType.BFLOAT16
+          ? Aten.cast(array, computeType)
+          : array.toType(computeType, true);
     }
   }
 

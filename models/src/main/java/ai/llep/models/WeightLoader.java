@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.models.hf.TensorSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +28,14 @@ final class WeightLoader {
     List<Parameter> parameters = new ArrayList<>(specs.size());
     for (TensorSpec spec : specs) {
       NDArray array = source.read(spec.name(), manager, type);
-      if (!array.getShape().equals(spec.shape()) || array.getDataType() != type) {
+      if (!array.getShape().equals(spec.shape()) || Aten.dtype(array) != type) {
         throw new IllegalStateException(
             "tensor "
                 + spec.name()
                 + " was read as "
                 + array.getShape()
                 + " "
-                + array.getDataType()
+                + Aten.dtype(array)
                 + ", expected "
                 + spec.shape()
                 + " "

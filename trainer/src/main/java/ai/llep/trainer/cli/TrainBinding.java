@@ -14,6 +14,7 @@ import ai.llep.trainer.optim.OptimOptions;
 import ai.llep.trainer.train.CheckpointOptions;
 import ai.llep.trainer.train.EvalOptions;
 import ai.llep.trainer.train.LoopOptions;
+import ai.llep.trainer.train.LoraOptions;
 import ai.llep.trainer.train.ProfileOptions;
 import ai.llep.trainer.train.SelfKill;
 import ai.llep.trainer.train.TrainSettings;
@@ -46,10 +47,19 @@ final class TrainBinding {
                     config.getInt("debug.sigkill-rank"), config.getInt("debug.sigkill-step")));
     ProfileOptions profile = profile(config);
     EvalOptions eval = eval(config);
+    LoraOptions lora = LoraBinding.bind(config);
     return bound(
         () ->
             new TrainSettings(
-                loop, data, optim, checkpoint, config.getLong("seed"), selfKill, profile, eval));
+                loop,
+                data,
+                optim,
+                checkpoint,
+                config.getLong("seed"),
+                selfKill,
+                profile,
+                eval,
+                lora));
   }
 
   static ProfileOptions profile(Config config) {

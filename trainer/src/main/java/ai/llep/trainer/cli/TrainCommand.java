@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -34,6 +35,15 @@ final class TrainCommand implements Callable<Integer> {
   /** The config sections train reads (and planner where llep.mode plans with it). */
   static final List<String> SECTIONS =
       List.of("model", "data", "optim", "train", "checkpoint", "tracking", "llep", "comm", "seed");
+
+  /** The sections train shows for {@code config}: with the planner it plans with, and lora. */
+  static List<String> sections(Config config) {
+    List<String> sections = Settings.withPlanner(config, SECTIONS);
+    if (!config.getString("train.method").trim().equalsIgnoreCase("lora")) {
+      return sections;
+    }
+    return Stream.concat(sections.stream(), Stream.of("lora")).toList();
+  }
 
   @Mixin CommandArgs args;
 
@@ -55,7 +65,7 @@ final class TrainCommand implements Callable<Integer> {
             config.getString("tracking.run-name"));
     Planner planner =
         Planner.create(Settings.dispatchMode(config), Settings.plannerOptions(config));
-    ResolvedConfig shown = Settings.shown(resolved, args, Settings.withPlanner(config, SECTIONS));
+    ResolvedConfig shown = Settings.shown(resolved, args, sections(config));
     WorldInfo world = WorldInfo.fromEnvironment(System.getenv());
     StopSignals stop =
         StopSignals.install(world.rank(), world.localRank(), config.getDuration("comm.timeout"));

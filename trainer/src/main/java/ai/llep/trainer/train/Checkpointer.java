@@ -97,7 +97,7 @@ final class Checkpointer {
     Map<String, NDArray> tensors = new LinkedHashMap<>();
     Map<String, NDArray> moments = new LinkedHashMap<>();
     Map<String, NDArray> whole = new LinkedHashMap<>();
-    for (Parameter p : model.parameters().all()) {
+    for (Parameter p : TrainedParameters.saved(model)) {
       if (rank != 0 && p.kind() != ParameterKind.EXPERT) {
         continue;
       }

@@ -2,6 +2,7 @@ package ai.llep.trainer.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.llep.models.ModelAdapters;
 import ai.llep.models.ModelShard;
 import ai.llep.models.MoeTransformer;
 import ai.llep.models.family.Family;
@@ -64,13 +65,32 @@ record LoadedModel(
       Planner planner,
       NDManager manager,
       DataType computeType) {
+    return open(spec, weights, template, seed, shard, planner, manager, computeType, null);
+  }
+
+  /**
+   * {@link #open(ModelSpec, TensorSource, TemplateSetting, long, ModelShard, Planner, NDManager,
+   * DataType)} with {@code adapters} (LoRA) over a frozen base, or none when null.
+   */
+  static LoadedModel open(
+      ModelSpec spec,
+      TensorSource weights,
+      TemplateSetting template,
+      long seed,
+      ModelShard shard,
+      Planner planner,
+      NDManager manager,
+      DataType computeType,
+      ModelAdapters adapters) {
     if (spec.isTiny()) {
       String configJson = TinyMoe.configJson(spec.tinyExperts());
       ModelConfig config = HfConfigParser.parse(configJson);
       MoeTransformer model =
           weights == null
-              ? MoeTransformer.initRandom(config, seed, shard, planner, computeType, manager)
-              : MoeTransformer.load(config, weights, shard, planner, computeType, manager);
+              ? MoeTransformer.initRandom(
+                  config, seed, shard, planner, computeType, manager, adapters)
+              : MoeTransformer.load(
+                  config, weights, shard, planner, computeType, manager, adapters);
       return new LoadedModel(
           model,
           new ByteTokenizer(),
@@ -89,7 +109,8 @@ record LoadedModel(
               shard,
               planner,
               computeType,
-              manager);
+              manager,
+              adapters);
       TextTokenizer tokenizer = HfTokenizer.open(folder);
       return new LoadedModel(
           model,

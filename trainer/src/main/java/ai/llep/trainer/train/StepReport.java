@@ -27,14 +27,41 @@ record StepReport(
     long peakMemoryBytes,
     boolean stop) {
 
-  /** One MoE layer in one step (summed over the step's micro-batches). */
+  /**
+   * One MoE layer in one step (summed over the step's micro-batches).
+   *
+   * @param weightBytesMoved bytes of expert tensors lent to helpers, over all ranks
+   * @param frozenBytesMoved the part of them that was frozen base weights (LoRA)
+   * @param cacheHits lent experts whose base weights the helper kept from an earlier step
+   */
   record LayerLoad(
       int layer,
       long[] expertLoads,
       long[] rankLoadsBefore,
       long[] rankLoadsAfter,
       long spilledSlots,
-      long weightBytesMoved) {
+      long weightBytesMoved,
+      long frozenBytesMoved,
+      long cacheHits) {
+    /** A layer whose exchange moved no frozen tensor. */
+    LayerLoad(
+        int layer,
+        long[] expertLoads,
+        long[] rankLoadsBefore,
+        long[] rankLoadsAfter,
+        long spilledSlots,
+        long weightBytesMoved) {
+      this(
+          layer,
+          expertLoads,
+          rankLoadsBefore,
+          rankLoadsAfter,
+          spilledSlots,
+          weightBytesMoved,
+          0,
+          0);
+    }
+
     double imbalanceBefore() {
       return imbalance(rankLoadsBefore);
     }
@@ -78,8 +105,9 @@ record StepReport(
 
   /**
    * The metrics tracked per step, MLflow-style names: a handful of run-wide values and six per MoE
-   * layer. Each expert's load goes to an artifact instead ({@link ExpertLoadArtifacts}): one metric
-   * key per layer and expert would be thousands of keys for a real model.
+   * layer (eight when the base is frozen: also the base weights moved and the cache hits). Each
+   * expert's load goes to an artifact instead ({@link ExpertLoadArtifacts}): one metric key per
+   * layer and expert would be thousands of keys for a real model.
    */
   Map<String, Double> metrics() {
     Map<String, Double> m = new LinkedHashMap<>();
@@ -94,6 +122,10 @@ record StepReport(
     m.put("peak_memory_mb", peakMemoryBytes / 1e6);
     long spilled = 0;
     long moved = 0;
+    long frozen = 0;
+    long hits = 0;
+    boolean anyFrozen =
+        layers.stream().anyMatch(l -> l.frozenBytesMoved() > 0 || l.cacheHits() > 0);
     for (LayerLoad l : layers) {
       String prefix = "moe/layer" + l.layer() + "/";
       m.put(prefix + "expert_load_max", (double) l.expertLoadMax());
@@ -102,11 +134,21 @@ record StepReport(
       m.put(prefix + "imbalance_after", l.imbalanceAfter());
       m.put(prefix + "spilled_slots", (double) l.spilledSlots());
       m.put(prefix + "weight_mb_moved", l.weightBytesMoved() / 1e6);
+      if (anyFrozen) {
+        m.put(prefix + "base_weight_mb_moved", l.frozenBytesMoved() / 1e6);
+        m.put(prefix + "weight_cache_hits", (double) l.cacheHits());
+      }
       spilled += l.spilledSlots();
       moved += l.weightBytesMoved();
+      frozen += l.frozenBytesMoved();
+      hits += l.cacheHits();
     }
     m.put("spilled_slots", (double) spilled);
     m.put("weight_mb_moved", moved / 1e6);
+    if (anyFrozen) {
+      m.put("base_weight_mb_moved", frozen / 1e6);
+      m.put("weight_cache_hits", (double) hits);
+    }
     return m;
   }
 

@@ -1,7 +1,9 @@
 package ai.llep.trainer.train;
 
+import ai.llep.models.ActivationCheckpointing;
 import ai.llep.trainer.data.DataOptions;
 import ai.llep.trainer.optim.OptimOptions;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -11,6 +13,7 @@ import java.util.Objects;
  * @param seed seed of every random draw: weights of tiny-moe, data order
  * @param profile which steps are profiled ({@code profile})
  * @param eval when the run evaluates on {@code data}'s eval set, and whether it stops early
+ * @param lora {@code train.method} and the LoRA adapters
  */
 public record TrainSettings(
     LoopOptions loop,
@@ -20,7 +23,8 @@ public record TrainSettings(
     long seed,
     SelfKill selfKill,
     ProfileOptions profile,
-    EvalOptions eval) {
+    EvalOptions eval,
+    LoraOptions lora) {
   public TrainSettings {
     Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(loop, "loop");
@@ -29,6 +33,7 @@ public record TrainSettings(
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(selfKill, "selfKill");
     Objects.requireNonNull(eval, "eval");
+    Objects.requireNonNull(lora, "lora");
     if (!data.eval().present() && (eval.every() > 0 || eval.earlyStopping())) {
       throw new IllegalArgumentException(
           (eval.earlyStopping()
@@ -37,9 +42,25 @@ public record TrainSettings(
               + " needs an eval set: name files with data.eval-files, or hold out a fraction of"
               + " data.files with data.eval-fraction (e.g. 0.05)");
     }
+    if (lora.lora() && !loop.frozen().isEmpty()) {
+      throw new IllegalArgumentException(
+          "train.freeze applies to train.method=full; with train.method=lora the base is frozen"
+              + " and only the adapters train (set train.freeze=none)");
+    }
+    if (lora.lora()
+        && lora.spec().dropout() > 0
+        && loop.activationCheckpointing() != ActivationCheckpointing.NONE) {
+      throw new IllegalArgumentException(
+          "lora.dropout > 0 with train.activation-checkpointing="
+              + loop.activationCheckpointing().name().toLowerCase(Locale.ROOT)
+              + ": a recomputed layer would draw other dropout masks than its forward; set"
+              + " lora.dropout=0 or train.activation-checkpointing=none");
+    }
   }
 
-  /** Settings that profile no step and evaluate only after the last (given an eval set). */
+  /**
+   * Full fine-tuning that profiles no step and evaluates only after the last (given an eval set).
+   */
   public TrainSettings(
       LoopOptions loop,
       DataOptions data,
@@ -50,7 +71,7 @@ public record TrainSettings(
     this(loop, data, optim, checkpoint, seed, selfKill, ProfileOptions.OFF);
   }
 
-  /** Settings that evaluate only after the last step (given an eval set). */
+  /** Full fine-tuning that evaluates only after the last step (given an eval set). */
   public TrainSettings(
       LoopOptions loop,
       DataOptions data,
@@ -60,5 +81,23 @@ public record TrainSettings(
       SelfKill selfKill,
       ProfileOptions profile) {
     this(loop, data, optim, checkpoint, seed, selfKill, profile, EvalOptions.DEFAULT);
+  }
+
+  /** Full fine-tuning. */
+  public TrainSettings(
+      LoopOptions loop,
+      DataOptions data,
+      OptimOptions optim,
+      CheckpointOptions checkpoint,
+      long seed,
+      SelfKill selfKill,
+      ProfileOptions profile,
+      EvalOptions eval) {
+    this(loop, data, optim, checkpoint, seed, selfKill, profile, eval, LoraOptions.FULL);
+  }
+
+  /** These settings with {@code lora}. */
+  public TrainSettings withLora(LoraOptions lora) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
   }
 }

@@ -191,10 +191,7 @@ public final class Trainer {
     Optional<Checkpoint> resumeFrom = start.checkpoint();
     Optional<TrainerState> resumed = start.state();
     LoadedModel loaded = load(resumeFrom, startNumerics());
-    List<Parameter> trainable =
-        loaded.model().parameters().all().stream()
-            .filter(p -> !settings.loop().frozen().contains(p.kind()))
-            .toList();
+    List<Parameter> trainable = TrainedParameters.trainable(loaded.model(), settings);
     AdamW optimizer =
         new AdamW(
             trainable.stream().map(p -> OptimParam.of(p.name(), p.array())).toList(),
@@ -281,7 +278,16 @@ public final class Trainer {
     }
     // The ranks part before the export: rank 0 writes it alone, and no collective waits on it.
     comm.barrier();
-    if (settings.loop().exportDir().isPresent() && comm.rank() == 0) {
+    if (settings.loop().exportDir().isPresent() && comm.rank() == 0 && settings.lora().lora()) {
+      new AdapterExport(
+              settings.loop().exportDir().get(),
+              settings.lora(),
+              precision.exportDtype().resolve(modelSpec),
+              modelSpec,
+              settings.seed())
+          .write(last.orElseThrow(), loaded)
+          .forEach(this::say);
+    } else if (settings.loop().exportDir().isPresent() && comm.rank() == 0) {
       Path exported =
           new ModelExport(
                   settings.loop().exportDir().get(), precision.exportDtype().resolve(modelSpec))
@@ -338,6 +344,9 @@ public final class Trainer {
   }
 
   private LoadedModel load(Optional<Checkpoint> resumeFrom, Precision numerics) {
+    if (settings.lora().lora()) {
+      return LoraLoad.open(settings, modelSpec, resumeFrom, comm, planner, manager, numerics);
+    }
     ModelShard shard = new ModelShard(comm.rank(), comm.worldSize());
     CheckpointTensors weights =
         resumeFrom.map(c -> new CheckpointTensors(c.dir(), Checkpointer.MODEL_FILE)).orElse(null);

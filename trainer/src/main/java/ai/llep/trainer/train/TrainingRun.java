@@ -76,10 +76,7 @@ final class TrainingRun {
     this.optimizer = optimizer;
     this.schedule = schedule;
     this.batches = batches;
-    this.trainable =
-        model.parameters().all().stream()
-            .filter(p -> !settings.loop().frozen().contains(p.kind()))
-            .toList();
+    this.trainable = TrainedParameters.trainable(model, settings);
     this.gradients = new GradientExchange(comm, trainable, manager);
   }
 
@@ -243,7 +240,9 @@ final class TrainingRun {
                   d.loadsBefore().clone(),
                   d.loadsAfter().clone(),
                   d.spilledSlots(),
-                  d.weightBytesMoved()));
+                  d.weightBytesMoved(),
+                  d.frozenBytesMoved(),
+                  d.cacheHits()));
         } else {
           long[] sum = expertLoads.get(i);
           for (int e = 0; e < sum.length; e++) {
@@ -258,7 +257,9 @@ final class TrainingRun {
                   add(p.rankLoadsBefore(), d.loadsBefore()),
                   add(p.rankLoadsAfter(), d.loadsAfter()),
                   p.spilledSlots() + d.spilledSlots(),
-                  p.weightBytesMoved() + d.weightBytesMoved()));
+                  p.weightBytesMoved() + d.weightBytesMoved(),
+                  p.frozenBytesMoved() + d.frozenBytesMoved(),
+                  p.cacheHits() + d.cacheHits()));
         }
       }
     }
@@ -289,7 +290,9 @@ final class TrainingRun {
                 p.rankLoadsBefore(),
                 p.rankLoadsAfter(),
                 p.spilledSlots(),
-                p.weightBytesMoved()));
+                p.weightBytesMoved(),
+                p.frozenBytesMoved(),
+                p.cacheHits()));
       }
       return out;
     }

@@ -63,8 +63,8 @@ class ConfigErrorTest {
         error("verify.zzzzzzzz=1"));
     assertEquals(
         "unknown key 'zzzzzzzz' (command line); valid top-level keys: bench, checkpoint, comm,"
-            + " comm-check, data, debug, generate, llep, model, optim, plan, planner, preview,"
-            + " profile, seed, tracking, train, verify",
+            + " comm-check, data, debug, generate, llep, lora, model, optim, plan, planner,"
+            + " preview, profile, seed, tracking, train, verify",
         error("zzzzzzzz=1"));
   }
 

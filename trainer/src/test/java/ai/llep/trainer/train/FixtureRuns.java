@@ -121,12 +121,21 @@ final class FixtureRuns {
         s.seed(),
         s.selfKill(),
         s.profile(),
-        s.eval());
+        s.eval(),
+        s.lora());
   }
 
   static TrainSettings withCheckpoint(TrainSettings s, CheckpointOptions checkpoint) {
     return new TrainSettings(
-        s.loop(), s.data(), s.optim(), checkpoint, s.seed(), s.selfKill(), s.profile(), s.eval());
+        s.loop(),
+        s.data(),
+        s.optim(),
+        checkpoint,
+        s.seed(),
+        s.selfKill(),
+        s.profile(),
+        s.eval(),
+        s.lora());
   }
 
   static TrainSettings withExport(TrainSettings s, Path exportDir) {
@@ -147,17 +156,34 @@ final class FixtureRuns {
         s.seed(),
         s.selfKill(),
         s.profile(),
-        s.eval());
+        s.eval(),
+        s.lora());
   }
 
   static TrainSettings withProfile(TrainSettings s, ProfileOptions profile) {
     return new TrainSettings(
-        s.loop(), s.data(), s.optim(), s.checkpoint(), s.seed(), s.selfKill(), profile, s.eval());
+        s.loop(),
+        s.data(),
+        s.optim(),
+        s.checkpoint(),
+        s.seed(),
+        s.selfKill(),
+        profile,
+        s.eval(),
+        s.lora());
   }
 
   static TrainSettings withSeed(TrainSettings s, long seed) {
     return new TrainSettings(
-        s.loop(), s.data(), s.optim(), s.checkpoint(), seed, s.selfKill(), s.profile(), s.eval());
+        s.loop(),
+        s.data(),
+        s.optim(),
+        s.checkpoint(),
+        seed,
+        s.selfKill(),
+        s.profile(),
+        s.eval(),
+        s.lora());
   }
 
   /** With the optimizer's learning rate and weight decay replaced. */
@@ -178,7 +204,8 @@ final class FixtureRuns {
         s.seed(),
         s.selfKill(),
         s.profile(),
-        s.eval());
+        s.eval(),
+        s.lora());
   }
 
   /** One launch on {@code world} ranks, each with the settings {@code settingsOf} gives it. */
