@@ -76,12 +76,7 @@ final class AdapterExport {
     HfCheckpointWriter writer =
         new HfCheckpointWriter(
             HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.of(type));
-    Map<String, String> template =
-        loaded
-            .template()
-            .jinjaSource()
-            .map(text -> Map.of(ModelExport.CHAT_TEMPLATE_FILE, text))
-            .orElse(Map.of());
+    Map<String, String> texts = ModelExport.texts(loaded);
     String configJson = ConfigDtype.declare(loaded.configJson(), type);
     if (source.isTiny()) {
       TensorSource base = MoeTransformer.randomTensors(config, seed);
@@ -90,7 +85,7 @@ final class AdapterExport {
           configJson,
           new MergedTensors(base, adapters, lora.spec(), config),
           loaded.tokenizerFiles(),
-          template);
+          texts);
       return;
     }
     try (HfCheckpoint base = HfCheckpoint.open(source.folder())) {
@@ -99,7 +94,7 @@ final class AdapterExport {
           configJson,
           new MergedTensors(base, adapters, lora.spec(), config),
           loaded.tokenizerFiles(),
-          template);
+          texts);
     }
   }
 }

@@ -65,7 +65,7 @@ final class ModelExport {
    * The template the model was trained with, as transformers reads it from the folder; for the byte
    * tokenizer of tiny-moe, also its tokenizer and generation files.
    */
-  private static Map<String, String> texts(LoadedModel loaded) {
+  static Map<String, String> texts(LoadedModel loaded) {
     Map<String, String> texts = new LinkedHashMap<>();
     loaded.template().jinjaSource().ifPresent(source -> texts.put(CHAT_TEMPLATE_FILE, source));
     if (loaded.tokenizer() instanceof ByteTokenizer) {

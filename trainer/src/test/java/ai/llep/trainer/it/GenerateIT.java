@@ -75,6 +75,37 @@ class GenerateIT {
     }
   }
 
+  /**
+   * A LoRA run's merged export is a complete model folder, as the full export is: for tiny-moe it
+   * carries the byte tokenizer's files and the ChatML template, so generate loads and renders it.
+   */
+  @Test
+  void aLoraRunsMergedExportCompletes() throws IOException {
+    Launch.Outcome trained =
+        Launch.run(
+            dir,
+            1,
+            Duration.ofMinutes(4),
+            "train",
+            RECIPE,
+            "train.method=lora",
+            "lora.merge-on-export=true",
+            "train.max-steps=2",
+            "data.max-length=48",
+            "data.batch-size=4");
+    assertEquals(0, trained.exitCode(), trained.output());
+    Path merged = dir.resolve("outputs/tiny-moe-sft/step-2-merged");
+    for (String file : List.of("tokenizer.json", "generation_config.json", "chat_template.jinja")) {
+      assertTrue(Files.isRegularFile(merged.resolve(file)), file + " in " + merged);
+    }
+
+    Launch.Outcome generated =
+        generate(1, "outputs/tiny-moe-sft/step-2-merged", "generate.output=merged.jsonl");
+    assertEquals(0, generated.exitCode(), generated.output());
+    JsonObject first = lines(dir.resolve("merged.jsonl")).getFirst();
+    assertEquals(IM_START, first.getAsJsonArray("prompt_token_ids").get(0).getAsInt());
+  }
+
   private Launch.Outcome generate(int ranks, String model, String... overrides) {
     String[] command = new String[2 + PROMPTS.length + overrides.length + 1];
     command[0] = "generate";
