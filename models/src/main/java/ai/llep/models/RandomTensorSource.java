@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * The tensors of a fresh model, drawn on demand. Each tensor's values depend only on the seed and
@@ -21,6 +22,9 @@ import java.util.SplittableRandom;
  * owns it, whatever the world size.
  */
 final class RandomTensorSource implements TensorSource {
+  /** Values per random stream: tensors of at most this many values draw from one stream. */
+  static final int BLOCK = 1 << 16;
+
   private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
   private final long seed;
   private final double std;
@@ -50,12 +54,7 @@ final class RandomTensorSource implements TensorSource {
     switch (spec.init()) {
       case ONES -> Arrays.fill(values, 1f);
       case ZEROS -> Arrays.fill(values, 0f);
-      case NORMAL -> {
-        SplittableRandom random = new SplittableRandom(tensorSeed(seed, name));
-        for (int i = 0; i < values.length; i++) {
-          values[i] = (float) (random.nextGaussian() * std);
-        }
-      }
+      case NORMAL -> drawNormal(values, tensorSeed(seed, name));
     }
     NDArray array = manager.create(values, spec.shape());
     if (computeType == DataType.FLOAT32) {
@@ -67,6 +66,26 @@ final class RandomTensorSource implements TensorSource {
           ? Aten.cast(array, computeType)
           : array.toType(computeType, true);
     }
+  }
+
+  /**
+   * Fills {@code values} with normal draws, {@link #BLOCK} values per random stream: the first
+   * block's stream is seeded by the tensor's seed alone, each later block's by that seed and the
+   * block's index, so the values do not depend on how many threads draw them.
+   */
+  private void drawNormal(float[] values, long tensorSeed) {
+    int blocks = (values.length + BLOCK - 1) / BLOCK;
+    IntStream range = IntStream.range(0, blocks);
+    (blocks > 1 ? range.parallel() : range)
+        .forEach(
+            block -> {
+              SplittableRandom random =
+                  new SplittableRandom(block == 0 ? tensorSeed : mix(tensorSeed + block));
+              int end = Math.min(values.length, (block + 1) * BLOCK);
+              for (int i = block * BLOCK; i < end; i++) {
+                values[i] = (float) (random.nextGaussian() * std);
+              }
+            });
   }
 
   private TensorSpec spec(String name) {
@@ -83,7 +102,11 @@ final class RandomTensorSource implements TensorSource {
     for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
       hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
     }
-    long z = seed * 0x9E3779B97F4A7C15L + hash;
+    return mix(seed * 0x9E3779B97F4A7C15L + hash);
+  }
+
+  /** SplitMix64's finaliser. */
+  private static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

@@ -134,10 +134,7 @@ final class GenerateBinding {
 
   private static ModelChoice fromConfig(Config config, String source, String described) {
     return new ModelChoice(
-        new ModelSpec(source, config.getInt("model.tiny-experts")),
-        null,
-        TemplateSettings.bind(config),
-        described);
+        TrainBinding.modelSpec(config, source), null, TemplateSettings.bind(config), described);
   }
 
   /** A string or a list of strings, as given (no splitting at commas). */

@@ -15,6 +15,7 @@ import ai.llep.trainer.train.CheckpointOptions;
 import ai.llep.trainer.train.EvalOptions;
 import ai.llep.trainer.train.LoopOptions;
 import ai.llep.trainer.train.LoraOptions;
+import ai.llep.trainer.train.ModelSpec;
 import ai.llep.trainer.train.ProfileOptions;
 import ai.llep.trainer.train.SelfKill;
 import ai.llep.trainer.train.TrainSettings;
@@ -60,6 +61,30 @@ final class TrainBinding {
                 profile,
                 eval,
                 lora));
+  }
+
+  /** {@code model.source}, {@code model.tiny-experts} and {@code model.weights}. */
+  static ModelSpec modelSpec(Config config) {
+    return modelSpec(config, config.getString("model.source"));
+  }
+
+  /** {@link #modelSpec(Config)} for a model from {@code source} instead of model.source. */
+  static ModelSpec modelSpec(Config config, String source) {
+    String weights = config.getString("model.weights");
+    boolean random =
+        switch (weights) {
+          case "checkpoint" -> false;
+          case "random" -> true;
+          default ->
+              throw new ConfigError(
+                  "model.weights=" + weights + " is not one of: checkpoint, random");
+        };
+    if (random && source.equals(ModelSpec.TINY)) {
+      throw new ConfigError(
+          "model.weights=random is for a Hugging Face model folder; tiny-moe's weights are always"
+              + " drawn from the seed");
+    }
+    return new ModelSpec(source, config.getInt("model.tiny-experts"), random);
   }
 
   static ProfileOptions profile(Config config) {

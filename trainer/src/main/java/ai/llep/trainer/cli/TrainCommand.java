@@ -5,7 +5,6 @@ import ai.llep.runtime.WorldInfo;
 import ai.llep.trainer.config.ConfigError;
 import ai.llep.trainer.config.ResolvedConfig;
 import ai.llep.trainer.tracking.Trackers;
-import ai.llep.trainer.train.ModelSpec;
 import ai.llep.trainer.train.PrecisionOptions;
 import ai.llep.trainer.train.RankZeroTracking;
 import ai.llep.trainer.train.RunTracking;
@@ -84,8 +83,7 @@ final class TrainCommand implements Callable<Integer> {
                     job.manager(),
                     settings,
                     precision,
-                    new ModelSpec(
-                        config.getString("model.source"), config.getInt("model.tiny-experts")),
+                    TrainBinding.modelSpec(config),
                     planner,
                     resolved.render(),
                     tracking,

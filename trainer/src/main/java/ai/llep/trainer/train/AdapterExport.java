@@ -78,7 +78,7 @@ final class AdapterExport {
             HfCheckpointWriter.DEFAULT_MAX_SHARD_BYTES, SafetensorsWriter.FloatStorage.of(type));
     Map<String, String> texts = ModelExport.texts(loaded);
     String configJson = ConfigDtype.declare(loaded.configJson(), type);
-    if (source.isTiny()) {
+    if (source.drawsWeights()) {
       TensorSource base = MoeTransformer.randomTensors(config, seed);
       writer.write(
           folder,

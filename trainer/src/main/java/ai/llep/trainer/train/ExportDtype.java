@@ -2,8 +2,12 @@ package ai.llep.trainer.train;
 
 import ai.djl.ndarray.types.DataType;
 import ai.llep.models.hf.HfCheckpoint;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +15,8 @@ import java.util.Map;
 /**
  * {@code train.export-dtype}: the floating type of the exported model's tensors. {@code auto} is
  * the source checkpoint's own type (the type holding most of its floating-point elements; float32
- * for the embedded tiny-moe), whatever {@code train.precision} trained in.
+ * for the embedded tiny-moe; for {@code model.weights=random}, the type its {@code config.json}
+ * declares, float32 when it declares none), whatever {@code train.precision} trained in.
  */
 public enum ExportDtype {
   AUTO,
@@ -35,8 +40,34 @@ public enum ExportDtype {
       case FLOAT32 -> DataType.FLOAT32;
       case BFLOAT16 -> DataType.BFLOAT16;
       case FLOAT16 -> DataType.FLOAT16;
-      case AUTO -> source.isTiny() ? DataType.FLOAT32 : storedType(source);
+      case AUTO ->
+          source.isTiny()
+              ? DataType.FLOAT32
+              : source.randomWeights() ? declaredType(source) : storedType(source);
     };
+  }
+
+  /** The type {@code config.json} declares ({@code dtype}, or {@code torch_dtype}). */
+  static DataType declaredType(ModelSpec source) {
+    try {
+      JsonObject config =
+          JsonParser.parseString(Files.readString(source.folder().resolve("config.json")))
+              .getAsJsonObject();
+      JsonElement declared = config.has("dtype") ? config.get("dtype") : config.get("torch_dtype");
+      String name = declared == null || !declared.isJsonPrimitive() ? "" : declared.getAsString();
+      return switch (name) {
+        case "bfloat16" -> DataType.BFLOAT16;
+        case "float16" -> DataType.FLOAT16;
+        default -> DataType.FLOAT32;
+      };
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "train.export-dtype=auto reads model.source="
+              + source.folder()
+              + "/config.json: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   /** The floating type most of the checkpoint's elements are stored in (headers only). */

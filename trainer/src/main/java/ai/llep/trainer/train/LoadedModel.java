@@ -99,27 +99,74 @@ record LoadedModel(
           Map.of());
     }
     Path folder = spec.folder();
+    if (spec.randomWeights()) {
+      try {
+        String configText = Files.readString(folder.resolve("config.json"));
+        ModelConfig config = HfConfigParser.parse(configText);
+        TensorSource source =
+            weights == null ? MoeTransformer.randomTensors(config, seed) : weights;
+        return fromFolder(
+            folder,
+            configText,
+            config,
+            source,
+            template,
+            shard,
+            planner,
+            manager,
+            computeType,
+            adapters);
+      } catch (IOException e) {
+        throw new UncheckedIOException("model.source=" + folder + ": " + e.getMessage(), e);
+      }
+    }
     try (HfCheckpoint checkpoint = HfCheckpoint.open(folder)) {
       ModelConfig config = HfConfigParser.parse(checkpoint.configText());
-      Family family = config.family().definition();
-      MoeTransformer model =
-          MoeTransformer.load(
-              config,
-              weights == null ? family.checkpointSource(checkpoint, config) : weights,
-              shard,
-              planner,
-              computeType,
-              manager,
-              adapters);
-      TextTokenizer tokenizer = HfTokenizer.open(folder);
-      return new LoadedModel(
-          model,
-          tokenizer,
-          ChatFormat.template(template, folder, family.builtinTemplate()),
-          family.exportConfig(checkpoint.configText()),
-          tokenizerFiles(folder));
+      TensorSource source =
+          weights == null
+              ? config.family().definition().checkpointSource(checkpoint, config)
+              : weights;
+      return fromFolder(
+          folder,
+          checkpoint.configText(),
+          config,
+          source,
+          template,
+          shard,
+          planner,
+          manager,
+          computeType,
+          adapters);
     } catch (IOException e) {
       throw new UncheckedIOException("model.source=" + folder + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static LoadedModel fromFolder(
+      Path folder,
+      String configText,
+      ModelConfig config,
+      TensorSource source,
+      TemplateSetting template,
+      ModelShard shard,
+      Planner planner,
+      NDManager manager,
+      DataType computeType,
+      ModelAdapters adapters)
+      throws IOException {
+    Family family = config.family().definition();
+    MoeTransformer model =
+        MoeTransformer.load(config, source, shard, planner, computeType, manager, adapters);
+    try {
+      return new LoadedModel(
+          model,
+          HfTokenizer.open(folder),
+          ChatFormat.template(template, folder, family.builtinTemplate()),
+          family.exportConfig(configText),
+          tokenizerFiles(folder));
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw e;
     }
   }
 

@@ -116,11 +116,25 @@ class TransformersParityTest {
       DispatchMode mode,
       int world)
       throws Exception {
+    return train(
+        fixture, new ModelSpec(fixture.modelDir().toString(), 0), settings, precision, mode, world);
+  }
+
+  /** {@link #train} of the model {@code spec} names, on the fixture's batches. */
+  static MetricsRecorder train(
+      ParityFixture fixture,
+      ModelSpec spec,
+      TrainSettings settings,
+      PrecisionOptions precision,
+      DispatchMode mode,
+      int world)
+      throws Exception {
     MetricsRecorder metrics = new MetricsRecorder();
     if (world == 1) {
       try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
         trainer(
                 fixture,
+                spec,
                 settings,
                 precision,
                 mode,
@@ -137,6 +151,7 @@ class TransformersParityTest {
                 (rank, comm, manager) ->
                     trainer(
                             fixture,
+                            spec,
                             settings,
                             precision,
                             mode,
@@ -199,8 +214,55 @@ class TransformersParityTest {
     assertTrue(reloaded < last, "the exported model's loss " + reloaded + " after " + last);
   }
 
+  /**
+   * {@code model.weights=random}: a folder with only config.json and tokenizer.json trains from
+   * weights drawn from the seed, the same weights on one rank and on two with LLEP spilling (the
+   * same losses), starting near the uniform prediction's loss ln(V), and exports in the type its
+   * config declares.
+   */
+  @Test
+  void randomWeightsTrainFromAConfigAlone(@TempDir Path dir) throws Exception {
+    ParityFixture fixture = ParityFixture.named("qwen3-moe");
+    Path model = Files.createDirectories(dir.resolve("model"));
+    for (String file : List.of("config.json", "tokenizer.json")) {
+      Files.copy(fixture.modelDir().resolve(file), model.resolve(file));
+    }
+    ModelSpec spec = new ModelSpec(model.toString(), 0, true);
+    Map<Long, Map<String, Double>> one =
+        train(
+                fixture,
+                spec,
+                fixture.settings(1, 1, dir.resolve("c1"), dir.resolve("e1")),
+                PrecisionOptions.FLOAT32,
+                DispatchMode.LLEP,
+                1)
+            .steps();
+    TrainSettings two = fixture.settings(2, 1, dir.resolve("c2"), dir.resolve("e2"));
+    Map<Long, Map<String, Double>> spilled =
+        train(fixture, spec, two, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2).steps();
+    for (long step : one.keySet()) {
+      assertClose(
+          one.get(step).get("loss"),
+          spilled.get(step).get("loss"),
+          LOSS_TOLERANCE,
+          "random weights, step " + step + " on 2 ranks against 1");
+    }
+    double first = one.get(1L).get("loss");
+    assertClose(Math.log(256), first, 0.05, "random weights' first loss against ln(vocab)");
+    assertTrue(
+        Math.abs(first - fixture.steps().getFirst().loss()) > 1e-3,
+        "the step-1 loss " + first + " is the fixture checkpoint's: its weights were read");
+    Path exported = two.loop().exportDir().orElseThrow().resolve("step-" + two.loop().maxSteps());
+    try (HfCheckpoint written = HfCheckpoint.open(exported)) {
+      for (String name : written.names()) {
+        assertEquals("F32", written.storedType(name), name + " exported as config.json's dtype");
+      }
+    }
+  }
+
   private static Trainer trainer(
       ParityFixture fixture,
+      ModelSpec spec,
       TrainSettings settings,
       PrecisionOptions precision,
       DispatchMode mode,
@@ -214,7 +276,7 @@ class TransformersParityTest {
         manager,
         settings,
         precision,
-        new ModelSpec(fixture.modelDir().toString(), 0),
+        spec,
         Planner.create(mode, cpuTestPlanner()),
         "",
         tracking,
