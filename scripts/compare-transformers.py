@@ -10,6 +10,16 @@ packed token rows, and prints seconds per step and peak device memory in the sam
   python3 scripts/compare-transformers.py --preset qwen3-moe-1b --precision bf16 \
       --save-model runs/qwen3-moe-1b --save-data runs/qwen3-moe-1b/batch.jsonl
 
+With `--lora-rank`, the model is fine-tuned with PEFT's LoRA instead (a frozen base in the training
+precision, adapters in float32 as peft keeps them, AdamW over the adapters alone), for the LoRA
+comparison on a large model whose weights `train` draws itself (model.weights=random):
+
+  python3 scripts/compare-transformers.py --preset qwen3-moe-30b-a3b --precision bf16 \
+      --batch 4 --seq 2048 --lora-rank 16 --save-config runs/qwen3-moe-30b-a3b
+
+`--save-config` writes only config.json and the byte-level tokenizer.json (the weights of both
+sides are then random draws of their own, the same shapes and initialisation, not the same values).
+
 `--save-model` writes the same randomly initialised model in Hugging Face layout (config.json,
 model.safetensors, a byte-level tokenizer.json) and `--save-data` the same token rows as JSONL
 (`{"input_ids": [...]}` per row), so that `train` can run the identical model and batch.
@@ -58,6 +68,37 @@ PRESETS = {
         "output_router_logits": False,
         "router_aux_loss_coef": 0.0,
     },
+    # Qwen3-30B-A3B's shape (30.5B parameters, 3.3B active per token), random weights.
+    "qwen3-moe-30b-a3b": {
+        "architectures": ["Qwen3MoeForCausalLM"],
+        "model_type": "qwen3_moe",
+        "vocab_size": 151936,
+        "hidden_size": 2048,
+        "intermediate_size": 6144,
+        "moe_intermediate_size": 768,
+        "num_hidden_layers": 48,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 4,
+        "head_dim": 128,
+        "num_experts": 128,
+        "num_experts_per_tok": 8,
+        "norm_topk_prob": True,
+        "decoder_sparse_step": 1,
+        "mlp_only_layers": [],
+        "tie_word_embeddings": False,
+        "max_position_embeddings": 40960,
+        "rms_norm_eps": 1e-6,
+        "rope_theta": 1000000.0,
+        "output_router_logits": False,
+        "router_aux_loss_coef": 0.0,
+    },
+}
+
+# What --lora-targets names, as peft 0.21 takes it on transformers 5: attention projections as
+# modules, the experts' fused 3-d parameters as target_parameters.
+EXPERT_PARAMETERS = {
+    "experts.gate_up_proj": "mlp.experts.gate_up_proj",
+    "experts.down_proj": "mlp.experts.down_proj",
 }
 
 
@@ -77,7 +118,15 @@ def parse_args():
     p.add_argument("--attn", default="sdpa", help="transformers attn_implementation")
     p.add_argument("--experts", default=None, help="transformers experts_implementation (default: its own)")
     p.add_argument("--device", default="cuda")
+    p.add_argument("--lora-rank", type=int, default=0, help="LoRA rank (0 = full fine-tuning)")
+    p.add_argument("--lora-alpha", type=float, default=32)
+    p.add_argument(
+        "--lora-targets",
+        default="q_proj,k_proj,v_proj,o_proj,experts.gate_up_proj,experts.down_proj",
+        help="comma-separated, as train's lora.targets",
+    )
     p.add_argument("--save-model", help="write the random model (HF layout) to this folder")
+    p.add_argument("--save-config", help="write only config.json and tokenizer.json to this folder")
     p.add_argument("--save-data", help="write the token rows as JSONL to this file")
     p.add_argument("--json", help="also write the results as JSON to this file")
     return p.parse_args()
@@ -119,6 +168,27 @@ def save_model(model, config, folder):
     write_byte_tokenizer(folder, config.vocab_size)
 
 
+def save_config(config, folder, dtype_name):
+    os.makedirs(folder, exist_ok=True)
+    config.dtype = dtype_name
+    config.save_pretrained(folder)
+    write_byte_tokenizer(folder, config.vocab_size)
+
+
+def with_lora(model, args):
+    from peft import LoraConfig, get_peft_model
+
+    targets = [t for t in args.lora_targets.split(",") if t]
+    lora = LoraConfig(
+        r=args.lora_rank,
+        lora_alpha=args.lora_alpha,
+        lora_dropout=0.0,
+        target_modules=[t for t in targets if t not in EXPERT_PARAMETERS],
+        target_parameters=[EXPERT_PARAMETERS[t] for t in targets if t in EXPERT_PARAMETERS] or None,
+    )
+    return get_peft_model(model, lora)
+
+
 def write_byte_tokenizer(folder, vocab):
     """A tokenizer.json whose first 256 ids are bytes; the model's other ids are reachable only
     through pre-tokenized data (the benchmark's data is pre-tokenized)."""
@@ -139,6 +209,10 @@ def main():
     args = parse_args()
     import torch
     import transformers
+    try:
+        import peft
+    except ImportError:
+        peft = None
     from transformers import AutoModelForCausalLM
 
     torch.manual_seed(args.seed)
@@ -159,13 +233,23 @@ def main():
         torch.cuda.init()
         torch.cuda.synchronize()
         before = device_used(torch, args.device)
-    model = AutoModelForCausalLM.from_config(config, torch_dtype=torch.float32)
+    if args.save_config:
+        save_config(config, args.save_config, "bfloat16" if args.precision == "bf16" else "float32")
     if args.save_model:
+        # Drawn in float32 on the host, so that the saved weights are the ones trained here.
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
         save_model(model, config, args.save_model)
-    model = model.to(device=args.device, dtype=dtype)
-    model.train()
+        model = model.to(device=args.device, dtype=dtype)
+    else:
+        # Drawn on the device in the training dtype: a 30B model never fits the host in float32.
+        with torch.device(args.device):
+            model = AutoModelForCausalLM.from_config(config, dtype=dtype)
     params = sum(p.numel() for p in model.parameters())
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.0)
+    if args.lora_rank > 0:
+        model = with_lora(model, args)
+    model.train()
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=args.lr, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.0)
     ids = rows.to(args.device)
 
     times = []
@@ -177,7 +261,7 @@ def main():
         out = model(input_ids=ids, labels=ids)
         out.loss.backward()
         if args.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+            torch.nn.utils.clip_grad_norm_(trainable, args.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         loss = out.loss.item()  # a host sync, as `train` reads its loss every step
@@ -193,11 +277,14 @@ def main():
     result = {
         "transformers": transformers.__version__,
         "torch": torch.__version__,
+        "peft": peft.__version__ if peft else None,
         "device": torch.cuda.get_device_name(args.device) if cuda else "cpu",
         "precision": args.precision,
         "attn_implementation": args.attn,
         "experts_implementation": getattr(config, "_experts_implementation", None),
         "parameters": params,
+        "trainable_parameters": sum(p.numel() for p in trainable),
+        "method": f"lora r={args.lora_rank}" if args.lora_rank > 0 else "full",
         "batch": [args.batch, args.seq],
         "median_step_seconds": median,
         "tokens_per_second": tokens / median,
@@ -211,7 +298,8 @@ def main():
 
     print(f"transformers {result['transformers']}, torch {result['torch']}, {result['device']}")
     print(
-        f"model {params / 1e9:.3f}B parameters, {args.precision}, attention {args.attn}, "
+        f"model {params / 1e9:.3f}B parameters ({result['method']}, "
+        f"{result['trainable_parameters'] / 1e6:,.1f}M trainable), {args.precision}, attention {args.attn}, "
         f"experts {result['experts_implementation'] or 'default'}, batch {args.batch} x {args.seq}"
     )
     print(f"loss {losses[0]:.4f} -> {losses[-1]:.4f} over {len(losses)} steps")
