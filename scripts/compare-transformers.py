@@ -128,6 +128,7 @@ def parse_args():
     p.add_argument("--save-model", help="write the random model (HF layout) to this folder")
     p.add_argument("--save-config", help="write only config.json and tokenizer.json to this folder")
     p.add_argument("--save-data", help="write the token rows as JSONL to this file")
+    p.add_argument("--save-only", action="store_true", help="write --save-config/--save-data, train nothing")
     p.add_argument("--json", help="also write the results as JSON to this file")
     return p.parse_args()
 
@@ -229,12 +230,16 @@ def main():
             for row in rows.tolist():
                 f.write(json.dumps({"input_ids": row}) + "\n")
 
+    if args.save_config:
+        save_config(config, args.save_config, "bfloat16" if args.precision == "bf16" else "float32")
+    if args.save_only:
+        if args.save_model:
+            sys.exit("--save-only writes --save-config and --save-data; --save-model needs the model trained here")
+        return 0
     if cuda:
         torch.cuda.init()
         torch.cuda.synchronize()
         before = device_used(torch, args.device)
-    if args.save_config:
-        save_config(config, args.save_config, "bfloat16" if args.precision == "bf16" else "float32")
     if args.save_model:
         # Drawn in float32 on the host, so that the saved weights are the ones trained here.
         model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
