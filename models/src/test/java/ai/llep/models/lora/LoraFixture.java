@@ -1,101 +1,93 @@
 package ai.llep.models.lora;
 
-import com.google.gson.JsonArray;
+import static ai.llep.models.FixtureFiles.ints2;
+import static ai.llep.models.FixtureFiles.json;
+
+import ai.llep.models.FixtureFiles;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * One folder of {@code fixtures/lora} (written by {@code scripts/fixtures/make-lora-fixtures.py})
- * with the parity fixture whose model and batch it adapts.
+ * One folder of {@code fixtures/lora} (written by {@code scripts/fixtures/make-lora-fixtures.py}):
+ * PEFT's adapters on the model and batch of the parity fixture of the same name, the adapter and
+ * the run as config keys, and what PEFT + transformers + {@code torch.optim.AdamW} computed
+ * training only the adapters. The models' tests and the trainer's (through this module's test jar)
+ * read it.
+ *
+ * @param modelDir the parity fixture's base model
+ * @param spec the adapter, with the parity fixture's seed
+ * @param expected {@code expected.json}: per step loss, gradient norm and expert loads, and the
+ *     loss after the last step
+ * @param training {@code training.json}: the run as config keys
+ * @param inputIds the parity fixture's batch
+ * @param labels the parity fixture's labels for it
  */
-record LoraFixture(
+public record LoraFixture(
     String name,
     Path folder,
     Path modelDir,
     LoraSpec spec,
     JsonObject expected,
+    JsonObject training,
     int[][] inputIds,
     int[][] labels) {
-  static final String[] NAMES = {"mixtral", "olmoe", "qwen3-moe", "qwen3-moe-dense-tied"};
 
-  static LoraFixture named(String name) {
-    Path root = root();
+  public static LoraFixture named(String name) {
+    Path root = FixtureFiles.root("lora");
     Path folder = root.resolve("lora").resolve(name);
-    JsonObject lora = json(folder.resolve("lora.json"));
-    Set<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
-    for (JsonElement t : lora.getAsJsonArray("lora.targets")) {
-      targets.add(LoraTarget.parse("lora.targets", t.getAsString()));
-    }
-    LoraSpec spec =
-        new LoraSpec(
-            lora.get("lora.rank").getAsInt(),
-            lora.get("lora.alpha").getAsDouble(),
-            lora.get("lora.dropout").getAsDouble(),
-            lora.get("lora.use-rslora").getAsBoolean(),
-            LoraInit.KAIMING,
-            targets,
-            1);
     Path parity = root.resolve("parity").resolve(name);
     JsonObject batch = json(parity.resolve("batch.json"));
     return new LoraFixture(
         name,
         folder,
         parity.resolve("model"),
-        spec,
+        spec(
+            json(folder.resolve("lora.json")),
+            json(parity.resolve("manifest.json")).get("seed").getAsLong()),
         json(folder.resolve("expected.json")),
+        json(folder.resolve("training.json")),
         ints2(batch.getAsJsonArray("input_ids")),
         ints2(batch.getAsJsonArray("labels")));
   }
 
-  Path initialAdapter() {
+  /** PEFT's adapters before training. */
+  public Path initialAdapter() {
     return folder.resolve("adapter-initial");
   }
 
-  Path trainedAdapter() {
+  /** PEFT's adapters after training. */
+  public Path trainedAdapter() {
     return folder.resolve("adapter-trained");
   }
 
-  double step1Loss() {
+  /** PEFT's {@code merge_and_unload} of the trained adapters. */
+  public Path merged() {
+    return folder.resolve("merged").resolve("model.safetensors");
+  }
+
+  public double step1Loss() {
     return expected.getAsJsonArray("steps").get(0).getAsJsonObject().get("loss").getAsDouble();
   }
 
-  double lossAfter() {
+  public double lossAfter() {
     return expected.get("loss_after").getAsDouble();
   }
 
-  private static Path root() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("fixtures").resolve("lora"))) {
-        return dir.resolve("fixtures");
-      }
+  private static LoraSpec spec(JsonObject lora, long seed) {
+    Set<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
+    for (JsonElement t : lora.getAsJsonArray("lora.targets")) {
+      targets.add(LoraTarget.parse("lora.targets", t.getAsString()));
     }
-    throw new IllegalStateException("no fixtures/lora above " + Path.of("").toAbsolutePath());
-  }
-
-  private static JsonObject json(Path file) {
-    try {
-      return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int[][] ints2(JsonArray rows) {
-    int[][] out = new int[rows.size()][];
-    for (int r = 0; r < out.length; r++) {
-      JsonArray row = rows.get(r).getAsJsonArray();
-      out[r] = new int[row.size()];
-      for (int c = 0; c < row.size(); c++) {
-        out[r][c] = row.get(c).getAsInt();
-      }
-    }
-    return out;
+    return new LoraSpec(
+        lora.get("lora.rank").getAsInt(),
+        lora.get("lora.alpha").getAsDouble(),
+        lora.get("lora.dropout").getAsDouble(),
+        lora.get("lora.use-rslora").getAsBoolean(),
+        LoraInit.KAIMING,
+        targets,
+        seed);
   }
 }

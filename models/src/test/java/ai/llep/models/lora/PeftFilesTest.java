@@ -77,8 +77,7 @@ class PeftFilesTest {
     LoraFixture f = LoraFixture.named(name);
     try (HfCheckpoint base = HfCheckpoint.open(f.modelDir());
         PeftAdapterSource adapter = PeftAdapterSource.open(f.trainedAdapter(), f.spec());
-        SafetensorsFile peft =
-            SafetensorsFile.open(f.folder().resolve("merged").resolve("model.safetensors"));
+        SafetensorsFile peft = SafetensorsFile.open(f.merged());
         NDManager m = NDManager.newBaseManager()) {
       MergedTensors merged =
           new MergedTensors(base, adapter, f.spec(), HfConfigParser.parse(base.configText()));

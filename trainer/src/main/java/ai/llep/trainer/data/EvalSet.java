@@ -15,8 +15,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class EvalSet {
   private static final Logger LOG = LogManager.getLogger(EvalSet.class);
-  // examples, too long, skipped, then per rank: rows, loss tokens, longest example.
-  private static final int FIXED = 3;
 
   private EvalSet() {}
 
@@ -44,35 +42,13 @@ public final class EvalSet {
             ? reader.read(
                 data.files(), seed, new DataMixture.Holdout(eval.fraction(), true), rank, worldSize)
             : reader.read(eval.files(), seed, rank, worldSize);
-    TrainingRows.Built built =
-        TrainingRows.build(
-            examples,
-            template,
-            tokenizer,
-            vocabSize,
-            new SequencePacker(data.maxLength(), RankData.padId(tokenizer), data.packing()),
-            data.truncation());
-    List<PackedSequence> rows = built.rows();
-    long[] mine = new long[FIXED + 3 * worldSize];
-    mine[0] = examples.size();
-    mine[1] = built.overLength().count();
-    mine[2] = reader.skipped();
-    mine[FIXED + rank] = rows.size();
-    mine[FIXED + worldSize + rank] = rows.stream().mapToLong(PackedSequence::trainedTokens).sum();
-    mine[FIXED + 2 * worldSize + rank] = built.overLength().longest();
-    long[] all = ranks.sum(mine);
-    long totalRows = 0;
-    long tokens = 0;
-    long mostRows = 0;
-    int longest = 0;
-    for (int r = 0; r < worldSize; r++) {
-      totalRows += all[FIXED + r];
-      tokens += all[FIXED + worldSize + r];
-      mostRows = Math.max(mostRows, all[FIXED + r]);
-      longest = (int) Math.max(longest, all[FIXED + 2 * worldSize + r]);
-    }
-    requireRowsOnEveryRank(eval, reader.mixtureSize(), all, worldSize);
-    int batchCount = (int) ((mostRows + data.batchSize() - 1) / data.batchSize());
+    RankRows built =
+        RankRows.build(
+            examples, reader, data, tokenizer, vocabSize, template, rank, worldSize, ranks);
+    requireRowsOnEveryRank(eval, reader.mixtureSize(), built, worldSize);
+    long totalRows = built.totalRows();
+    long tokens = built.lossTokens();
+    int batchCount = (int) ((built.mostRows() + data.batchSize() - 1) / data.batchSize());
     if (rank == 0) {
       LOG.info(
           "eval data: {} examples ({}) -> {} rows of {} tokens ({} loss tokens); {} batches of up"
@@ -86,33 +62,30 @@ public final class EvalSet {
           tokens,
           batchCount,
           data.batchSize());
-      String overLength =
-          new OverLength((int) all[0], (int) all[1], longest, data.maxLength(), data.truncation())
-              .describe();
+      String overLength = built.overLength(data).describe();
       if (!overLength.isEmpty()) {
         LOG.warn("eval {}", overLength);
       }
-      if (all[2] > 0) {
-        LOG.warn("eval data: skipped {} malformed lines (data.skip-bad-lines=true)", all[2]);
+      if (built.skipped() > 0) {
+        LOG.warn(
+            "eval data: skipped {} malformed lines (data.skip-bad-lines=true)", built.skipped());
       }
     }
-    return Optional.of(new EvalBatches(rows, data.batchSize(), batchCount, totalRows, tokens));
+    return Optional.of(
+        new EvalBatches(built.rows(), data.batchSize(), batchCount, totalRows, tokens));
   }
 
   /** Every rank evaluates its own share, so each needs at least one row. */
   private static void requireRowsOnEveryRank(
-      EvalData eval, int examples, long[] all, int worldSize) {
-    int empty = -1;
-    long totalRows = 0;
-    for (int r = 0; r < worldSize; r++) {
-      totalRows += all[FIXED + r];
-      if (all[FIXED + r] == 0 && empty < 0) {
-        empty = r;
-      }
+      EvalData eval, int examples, RankRows built, int worldSize) {
+    int empty = 0;
+    while (empty < worldSize && built.rowsOf(empty) > 0) {
+      empty++;
     }
-    if (empty < 0) {
+    if (empty == worldSize) {
       return;
     }
+    long totalRows = built.totalRows();
     String more =
         eval.heldOut()
             ? "raise data.eval-fraction (now " + eval.fraction() + ") or add examples to data.files"

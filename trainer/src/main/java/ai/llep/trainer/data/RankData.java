@@ -13,8 +13,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class RankData {
   private static final Logger LOG = LogManager.getLogger(RankData.class);
-  // examples, too long, skipped, then per rank: rows, trained tokens, longest example.
-  private static final int FIXED = 3;
 
   private RankData() {}
 
@@ -34,71 +32,43 @@ public final class RankData {
             ? new DataMixture.Holdout(data.eval().fraction(), false)
             : DataMixture.Holdout.NONE;
     List<RawExample> examples = reader.read(data.files(), seed, training, rank, worldSize);
-    TrainingRows.Built built =
-        TrainingRows.build(
-            examples,
-            template,
-            tokenizer,
-            vocabSize,
-            new SequencePacker(data.maxLength(), padId(tokenizer), data.packing()),
-            data.truncation());
-    List<PackedSequence> rows = built.rows();
-    long[] mine = new long[FIXED + 3 * worldSize];
-    mine[0] = examples.size();
-    mine[1] = built.overLength().count();
-    mine[2] = reader.skipped();
-    mine[FIXED + rank] = rows.size();
-    mine[FIXED + worldSize + rank] = rows.stream().mapToLong(PackedSequence::trainedTokens).sum();
-    mine[FIXED + 2 * worldSize + rank] = built.overLength().longest();
-    long[] all = ranks.sum(mine);
-    int perRank = Integer.MAX_VALUE;
-    long totalRows = 0;
-    long trained = 0;
-    int longest = 0;
-    for (int r = 0; r < worldSize; r++) {
-      perRank = (int) Math.min(perRank, all[FIXED + r]);
-      totalRows += all[FIXED + r];
-      trained += all[FIXED + worldSize + r];
-      longest = (int) Math.max(longest, all[FIXED + 2 * worldSize + r]);
-    }
-    if (totalRows == 0) {
+    RankRows built =
+        RankRows.build(
+            examples, reader, data, tokenizer, vocabSize, template, rank, worldSize, ranks);
+    if (built.totalRows() == 0) {
       throw new DataError(
           "no training rows: every example of data.files"
               + (data.eval().heldOut() ? " not held out by data.eval-fraction" : "")
               + " was dropped or skipped ("
-              + all[1]
+              + built.tooLong()
               + " longer than data.max-length="
               + data.maxLength()
               + ", "
-              + all[2]
+              + built.skipped()
               + " malformed)");
     }
+    int perRank = (int) built.fewestRows();
     if (rank == 0) {
-      report(data, template, reader.mixtureSize(), all, perRank, worldSize, trained, longest);
+      report(data, template, reader.mixtureSize(), built, perRank, worldSize);
     }
-    return ShardedBatches.ofShard(rows, perRank, totalRows, data.batchSize(), seed);
+    return ShardedBatches.ofShard(built.rows(), perRank, built.totalRows(), data.batchSize(), seed);
   }
 
   private static void report(
       DataOptions data,
       ChatTemplate template,
       int mixture,
-      long[] all,
+      RankRows built,
       int perRank,
-      int worldSize,
-      long trained,
-      int longest) {
-    long totalRows = 0;
-    for (int r = 0; r < worldSize; r++) {
-      totalRows += all[FIXED + r];
-    }
+      int worldSize) {
+    long totalRows = built.totalRows();
     LOG.info(
         "data: {} examples ({} files) -> {} rows of {} tokens ({} trained tokens), template {}{}",
         mixture,
         data.files().size(),
         totalRows,
         data.maxLength(),
-        trained,
+        built.lossTokens(),
         template.name(),
         totalRows > (long) perRank * worldSize
             ? "; "
@@ -106,28 +76,12 @@ public final class RankData {
                 + " rows left out so that every rank has "
                 + perRank
             : "");
-    if (all[2] > 0) {
-      LOG.warn("skipped {} malformed lines (data.skip-bad-lines=true)", all[2]);
+    if (built.skipped() > 0) {
+      LOG.warn("skipped {} malformed lines (data.skip-bad-lines=true)", built.skipped());
     }
-    String overLength =
-        new OverLength((int) all[0], (int) all[1], longest, data.maxLength(), data.truncation())
-            .describe();
+    String overLength = built.overLength(data).describe();
     if (!overLength.isEmpty()) {
       LOG.warn(overLength);
     }
-  }
-
-  static int padId(TextTokenizer tokenizer) {
-    return tokenizer
-        .padId()
-        .orElseGet(
-            () ->
-                tokenizer
-                    .eosId()
-                    .orElseThrow(
-                        () ->
-                            new DataError(
-                                "the tokenizer has neither a pad nor an eos token to pad rows"
-                                    + " with")));
   }
 }

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ai.llep.models.tokenizer.ByteTokenizer;
 import ai.llep.models.tokenizer.ChatTemplate;
 import ai.llep.models.tokenizer.TemplateOptions;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,54 +77,28 @@ class EvalBatchesTest {
   }
 
   /** Each rank's error loading the eval set, the ranks as threads summing in memory. */
-  private static List<Throwable> loadOnRanks(DataOptions options, int ranks) throws IOException {
-    long[][] vectors = new long[ranks][];
-    CyclicBarrier barrier = new CyclicBarrier(ranks);
-    List<Future<?>> futures = new ArrayList<>();
-    try (ExecutorService pool = Executors.newFixedThreadPool(ranks)) {
-      for (int r = 0; r < ranks; r++) {
-        int rank = r;
-        RankSum sum =
-            local -> {
-              vectors[rank] = local;
-              try {
-                barrier.await();
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-              long[] total = new long[local.length];
-              for (long[] v : vectors) {
-                for (int i = 0; i < total.length; i++) {
-                  total[i] += v[i];
-                }
-              }
-              return total;
-            };
-        futures.add(
-            pool.submit(
-                () ->
-                    EvalSet.load(
-                        options,
-                        1,
-                        new ByteTokenizer(),
-                        256,
-                        ChatTemplate.chatml(),
-                        rank,
-                        ranks,
-                        sum)));
+  private static List<Throwable> loadOnRanks(DataOptions options, int ranks) throws Exception {
+    List<Throwable> errors = new ArrayList<>();
+    for (Future<?> f :
+        ThreadRanks.run(
+            ranks,
+            (rank, sum) ->
+                EvalSet.load(
+                    options,
+                    1,
+                    new ByteTokenizer(),
+                    256,
+                    ChatTemplate.chatml(),
+                    rank,
+                    ranks,
+                    sum))) {
+      try {
+        f.get();
+        errors.add(null);
+      } catch (ExecutionException e) {
+        errors.add(e.getCause());
       }
-      List<Throwable> errors = new ArrayList<>();
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-          errors.add(null);
-        } catch (ExecutionException e) {
-          errors.add(e.getCause());
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-      return errors;
     }
+    return errors;
   }
 }

@@ -16,9 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,47 +69,29 @@ class RankDataTest {
             2,
             false,
             Truncation.TRUNCATE);
-    long[][] vectors = new long[RANKS][];
-    CyclicBarrier barrier = new CyclicBarrier(RANKS);
     List<List<String>> encoded = new ArrayList<>();
-    List<Future<ShardedBatches>> ranks = new ArrayList<>();
-    try (ExecutorService pool = Executors.newFixedThreadPool(RANKS)) {
-      for (int r = 0; r < RANKS; r++) {
-        int rank = r;
-        List<String> mine = Collections.synchronizedList(new ArrayList<>());
-        encoded.add(mine);
-        RankSum sum =
-            local -> {
-              vectors[rank] = local;
-              await(barrier);
-              long[] total = new long[local.length];
-              for (long[] v : vectors) {
-                for (int i = 0; i < total.length; i++) {
-                  total[i] += v[i];
-                }
-              }
-              return total;
-            };
-        ranks.add(
-            pool.submit(
-                () ->
-                    RankData.load(
-                        options,
-                        5,
-                        new ByteTokenizer(),
-                        new ByteTokenizer().vocabSize(),
-                        new Counting(ChatTemplate.chatml(), mine),
-                        rank,
-                        RANKS,
-                        sum)));
-      }
-      Set<Integer> steps = new HashSet<>();
-      for (Future<ShardedBatches> rank : ranks) {
-        steps.add(rank.get().stepsPerEpoch());
-      }
-      // 10 + 3 * 4 = 22 examples: 8, 7 and 7 rows; every rank uses 7, 3 steps of 2.
-      assertEquals(Set.of(3), steps);
+    for (int r = 0; r < RANKS; r++) {
+      encoded.add(Collections.synchronizedList(new ArrayList<>()));
     }
+    List<Future<ShardedBatches>> ranks =
+        ThreadRanks.run(
+            RANKS,
+            (rank, sum) ->
+                RankData.load(
+                    options,
+                    5,
+                    new ByteTokenizer(),
+                    new ByteTokenizer().vocabSize(),
+                    new Counting(ChatTemplate.chatml(), encoded.get(rank)),
+                    rank,
+                    RANKS,
+                    sum));
+    Set<Integer> steps = new HashSet<>();
+    for (Future<ShardedBatches> rank : ranks) {
+      steps.add(rank.get().stepsPerEpoch());
+    }
+    // 10 + 3 * 4 = 22 examples: 8, 7 and 7 rows; every rank uses 7, 3 steps of 2.
+    assertEquals(Set.of(3), steps);
     Set<String> all = new HashSet<>();
     int total = 0;
     for (int r = 0; r < RANKS; r++) {
@@ -126,13 +105,5 @@ class RankDataTest {
     assertEquals(14, all.size());
     assertEquals(22, total, "encodes over all ranks");
     assertEquals(List.of("a0", "a3", "a6", "a9", "b2", "b1", "b0", "b3"), encoded.get(0));
-  }
-
-  private static void await(CyclicBarrier barrier) {
-    try {
-      barrier.await();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

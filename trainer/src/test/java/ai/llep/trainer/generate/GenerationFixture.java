@@ -1,8 +1,10 @@
 package ai.llep.trainer.generate;
 
-import com.google.gson.JsonArray;
+import static ai.llep.models.FixtureFiles.ints2;
+import static ai.llep.models.FixtureFiles.json;
+
+import ai.llep.models.FixtureFiles;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,7 +23,7 @@ record GenerationFixture(
   static final String KIND = "generation-parity";
 
   static List<GenerationFixture> all() {
-    Path root = root();
+    Path root = FixtureFiles.root("generation");
     try (Stream<Path> folders = Files.list(root.resolve("generation"))) {
       List<GenerationFixture> out = new ArrayList<>();
       for (Path folder : folders.sorted().toList()) {
@@ -47,36 +49,5 @@ record GenerationFixture(
         .filter(f -> f.name().equals(name))
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no generation fixture " + name));
-  }
-
-  /** The repository's {@code fixtures} folder, found upwards from the working directory. */
-  private static Path root() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("fixtures").resolve("generation"))) {
-        return dir.resolve("fixtures");
-      }
-    }
-    throw new IllegalStateException(
-        "no fixtures/generation folder above " + Path.of("").toAbsolutePath());
-  }
-
-  private static JsonObject json(Path file) {
-    try {
-      return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int[][] ints2(JsonArray rows) {
-    int[][] out = new int[rows.size()][];
-    for (int r = 0; r < out.length; r++) {
-      JsonArray row = rows.get(r).getAsJsonArray();
-      out[r] = new int[row.size()];
-      for (int c = 0; c < row.size(); c++) {
-        out[r][c] = row.get(c).getAsInt();
-      }
-    }
-    return out;
   }
 }

@@ -17,6 +17,7 @@ import ai.llep.models.family.HfConfigParser;
 import ai.llep.models.hf.HfCheckpoint;
 import ai.llep.models.hf.SafetensorsFile;
 import ai.llep.models.hf.TensorSource;
+import ai.llep.models.lora.LoraFixture;
 import ai.llep.models.lora.LoraModel;
 import ai.llep.models.lora.PeftAdapterSource;
 import ai.llep.plan.DispatchMode;
@@ -67,14 +68,15 @@ class LoraParityTest {
   void trainsAsPeftDoesAndExportsWhatPeftLoads(
       String name, int world, boolean cache, @TempDir Path dir) throws Exception {
     LoraFixture f = LoraFixture.named(name);
+    ParityFixture parity = ParityFixture.ofLora(f);
     TrainSettings settings =
-        f.parity()
+        parity
             .settings(world, 1, dir.resolve("checkpoints"), dir.resolve("export"))
-            .withLora(f.options(world == 1, cache ? 1 << 20 : 0));
+            .withLora(options(f, world == 1, cache ? 1 << 20 : 0));
     MetricsRecorder metrics =
         TransformersParityTest.train(
-            f.parity(), settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, world);
-    assertSteps(f, world, metrics.steps(), metrics.expertLoads());
+            parity, settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, world);
+    assertSteps(parity, world, metrics.steps(), metrics.expertLoads());
     double hits =
         metrics.steps().values().stream()
             .mapToDouble(m -> m.getOrDefault("weight_cache_hits", 0.0))
@@ -101,14 +103,15 @@ class LoraParityTest {
   @Test
   void recomputedLayersTrainAsPeftDoes(@TempDir Path dir) throws Exception {
     LoraFixture f = LoraFixture.named("qwen3-moe-dense-tied");
+    ParityFixture parity = ParityFixture.ofLora(f);
     TrainSettings settings =
-        f.parity()
+        parity
             .settings(2, dir.resolve("checkpoints"), ActivationCheckpointing.FULL)
-            .withLora(f.options(false, 1 << 20));
+            .withLora(options(f, false, 1 << 20));
     MetricsRecorder metrics =
         TransformersParityTest.train(
-            f.parity(), settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
-    assertSteps(f, 2, metrics.steps(), metrics.expertLoads());
+            parity, settings, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
+    assertSteps(parity, 2, metrics.steps(), metrics.expertLoads());
   }
 
   /**
@@ -119,8 +122,9 @@ class LoraParityTest {
   @Test
   void resumesFromItsAdapters(@TempDir Path dir) throws Exception {
     LoraFixture f = LoraFixture.named("olmoe");
+    ParityFixture parity = ParityFixture.ofLora(f);
     TrainSettings full =
-        f.parity()
+        parity
             .settings(
                 2,
                 1,
@@ -129,7 +133,7 @@ class LoraParityTest {
                 1,
                 5,
                 LoopOptions.Resume.NONE)
-            .withLora(f.options(false, 0));
+            .withLora(options(f, false, 0));
     LoopOptions l = full.loop();
     TrainSettings firstTwo =
         new TrainSettings(
@@ -143,8 +147,7 @@ class LoraParityTest {
             full.profile(),
             full.eval(),
             full.lora());
-    TransformersParityTest.train(
-        f.parity(), firstTwo, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
+    TransformersParityTest.train(parity, firstTwo, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
     Path rank0 = new CheckpointLayout(dir.resolve("checkpoints")).latest().orElseThrow().rankDir(0);
     try (SafetensorsFile saved = SafetensorsFile.open(rank0.resolve("model.safetensors"))) {
       assertTrue(
@@ -154,25 +157,34 @@ class LoraParityTest {
     TrainSettings resumed = FixtureRuns.resume(full, java.util.Set.of());
     MetricsRecorder metrics =
         TransformersParityTest.train(
-            f.parity(), resumed, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
+            parity, resumed, PrecisionOptions.FLOAT32, DispatchMode.LLEP, 2);
     assertEquals(Set.of(3L), metrics.steps().keySet(), "resumed steps");
-    assertClose(
-        f.parity().steps().get(2).loss(), metrics.steps().get(3L).get("loss"), 1e-5, "step 3");
+    assertClose(parity.steps().get(2).loss(), metrics.steps().get(3L).get("loss"), 1e-5, "step 3");
     try (PeftAdapterSource adapter =
         PeftAdapterSource.open(dir.resolve("export").resolve("step-3"), f.spec())) {
-      assertClose(f.parity().lossAfter(), loss(f, adapter), 1e-5, "the resumed run's adapter");
+      assertClose(f.lossAfter(), loss(f, adapter), 1e-5, "the resumed run's adapter");
     }
   }
 
+  /** LoRA options starting from the fixture's initial adapter. */
+  private static LoraOptions options(LoraFixture f, boolean mergeOnExport, long cacheBytes) {
+    return new LoraOptions(
+        LoraOptions.TrainMethod.LORA,
+        f.spec(),
+        Optional.of(f.initialAdapter()),
+        mergeOnExport,
+        cacheBytes);
+  }
+
   private static void assertSteps(
-      LoraFixture f,
+      ParityFixture parity,
       int world,
       Map<Long, Map<String, Double>> tracked,
       Map<Long, ExpertLoads.Step> trackedLoads) {
-    assertEquals(f.parity().steps().size(), tracked.size(), "tracked steps");
-    for (ParityFixture.Step expected : f.parity().steps()) {
+    assertEquals(parity.steps().size(), tracked.size(), "tracked steps");
+    for (ParityFixture.Step expected : parity.steps()) {
       Map<String, Double> m = tracked.get((long) expected.step());
-      String where = f.name() + " step " + expected.step() + " on " + world + " rank(s)";
+      String where = parity.name() + " step " + expected.step() + " on " + world + " rank(s)";
       assertClose(expected.loss(), m.get("loss"), 1e-5, where + ": loss");
       assertClose(expected.gradNorm(), m.get("grad_norm"), 1e-5, where + ": gradient norm");
       List<ExpertLoads.Layer> layers = trackedLoads.get((long) expected.step()).layers();
@@ -204,7 +216,7 @@ class LoraParityTest {
     }
     assertTrue(Files.readString(export.resolve("adapter_config.json")).contains("\"LORA\""));
     try (PeftAdapterSource adapter = PeftAdapterSource.open(export, f.spec())) {
-      assertClose(f.parity().lossAfter(), loss(f, adapter), 1e-5, "the exported adapter's loss");
+      assertClose(f.lossAfter(), loss(f, adapter), 1e-5, "the exported adapter's loss");
     }
   }
 
@@ -231,13 +243,13 @@ class LoraParityTest {
                 Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
                 DataType.FLOAT32,
                 manager)) {
-      assertClose(f.parity().lossAfter(), meanLoss(f, loaded), 1e-5, "the merged model's loss");
+      assertClose(f.lossAfter(), meanLoss(f, loaded), 1e-5, "the merged model's loss");
     }
   }
 
   private static double loss(LoraFixture f, TensorSource adapter) throws Exception {
     try (NDManager manager = NDManager.newBaseManager();
-        HfCheckpoint base = HfCheckpoint.open(f.parity().modelDir());
+        HfCheckpoint base = HfCheckpoint.open(f.modelDir());
         MoeTransformer model =
             MoeTransformer.load(
                 HfConfigParser.parse(base.configText()),
@@ -257,7 +269,7 @@ class LoraParityTest {
           model.loss(
               DistributedTape.inference(new SingleProcessCommunicator()),
               step,
-              TokenBatch.causalLm(f.parity().inputIds()).withLabels(f.parity().labels()));
+              TokenBatch.causalLm(f.inputIds()).withLabels(f.labels()));
       return out.loss().sum().getFloat() / out.loss().count();
     }
   }

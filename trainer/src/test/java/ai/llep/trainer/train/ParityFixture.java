@@ -1,6 +1,13 @@
 package ai.llep.trainer.train;
 
+import static ai.llep.models.FixtureFiles.ints;
+import static ai.llep.models.FixtureFiles.ints2;
+import static ai.llep.models.FixtureFiles.json;
+import static ai.llep.models.FixtureFiles.longs2;
+
 import ai.llep.models.ActivationCheckpointing;
+import ai.llep.models.FixtureFiles;
+import ai.llep.models.lora.LoraFixture;
 import ai.llep.models.tokenizer.TemplateOptions;
 import ai.llep.trainer.data.DataFile;
 import ai.llep.trainer.data.DataOptions;
@@ -11,10 +18,8 @@ import ai.llep.trainer.data.Truncation;
 import ai.llep.trainer.optim.AdamWConfig;
 import ai.llep.trainer.optim.LrSchedule;
 import ai.llep.trainer.optim.OptimOptions;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -78,18 +83,45 @@ record ParityFixture(
 
   /** The repository's {@code fixtures} folder, found upwards from the working directory. */
   static Path root() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("fixtures").resolve("parity"))) {
-        return dir.resolve("fixtures");
-      }
-    }
-    throw new IllegalStateException(
-        "no fixtures/parity folder above " + Path.of("").toAbsolutePath());
+    return FixtureFiles.root("parity");
+  }
+
+  /**
+   * The LoRA run of {@code lora} on its parity fixture's model and batch: the run and the expected
+   * steps are the LoRA fixture's (PEFT training only the adapters), with no bfloat16 loss.
+   */
+  static ParityFixture ofLora(LoraFixture lora) {
+    ParityFixture base = named(lora.name());
+    return new ParityFixture(
+        lora.name(),
+        base.modelDir(),
+        base.inputIds(),
+        base.labels(),
+        lora.training(),
+        steps(lora.expected()),
+        base.moeLayers(),
+        lora.lossAfter(),
+        Double.NaN,
+        base.seed());
   }
 
   private static ParityFixture read(Path folder, JsonObject manifest) {
     JsonObject batch = json(folder.resolve("batch.json"));
     JsonObject expected = json(folder.resolve("expected.json"));
+    return new ParityFixture(
+        folder.getFileName().toString(),
+        folder.resolve("model"),
+        ints2(batch.getAsJsonArray("input_ids")),
+        ints2(batch.getAsJsonArray("labels")),
+        json(folder.resolve("training.json")),
+        steps(expected),
+        ints(expected.getAsJsonArray("moe_layers")),
+        expected.get("loss_after").getAsDouble(),
+        expected.get("bf16_step1_loss").getAsDouble(),
+        manifest.get("seed").getAsLong());
+  }
+
+  private static List<Step> steps(JsonObject expected) {
     List<Step> steps = new ArrayList<>();
     for (JsonElement e : expected.getAsJsonArray("steps")) {
       JsonObject s = e.getAsJsonObject();
@@ -101,17 +133,7 @@ record ParityFixture(
               s.get("grad_norm").getAsDouble(),
               longs2(s.getAsJsonArray("expert_loads"))));
     }
-    return new ParityFixture(
-        folder.getFileName().toString(),
-        folder.resolve("model"),
-        ints2(batch.getAsJsonArray("input_ids")),
-        ints2(batch.getAsJsonArray("labels")),
-        json(folder.resolve("training.json")),
-        steps,
-        ints(expected.getAsJsonArray("moe_layers")),
-        expected.get("loss_after").getAsDouble(),
-        expected.get("bf16_step1_loss").getAsDouble(),
-        manifest.get("seed").getAsLong());
+    return steps;
   }
 
   /** The batch's rows, as the trainer's data pipeline hands them to a step. */
@@ -225,41 +247,5 @@ record ParityFixture(
       throw new IllegalArgumentException(name + "/training.json has no " + key);
     }
     return value;
-  }
-
-  private static JsonObject json(Path file) {
-    try {
-      return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int[][] ints2(JsonArray rows) {
-    int[][] out = new int[rows.size()][];
-    for (int r = 0; r < out.length; r++) {
-      out[r] = ints(rows.get(r).getAsJsonArray());
-    }
-    return out;
-  }
-
-  private static int[] ints(JsonArray values) {
-    int[] out = new int[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i).getAsInt();
-    }
-    return out;
-  }
-
-  private static long[][] longs2(JsonArray rows) {
-    long[][] out = new long[rows.size()][];
-    for (int r = 0; r < out.length; r++) {
-      JsonArray row = rows.get(r).getAsJsonArray();
-      out[r] = new long[row.size()];
-      for (int c = 0; c < row.size(); c++) {
-        out[r][c] = row.get(c).getAsLong();
-      }
-    }
-    return out;
   }
 }

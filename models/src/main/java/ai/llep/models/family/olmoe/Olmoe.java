@@ -1,13 +1,12 @@
 package ai.llep.models.family.olmoe;
 
-import ai.llep.dispatch.ExpertFunction;
-import ai.llep.models.experts.SwiGluExperts;
 import ai.llep.models.family.CommonFields;
 import ai.llep.models.family.ConfigFields;
-import ai.llep.models.family.Family;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.family.ModelFamily;
 import ai.llep.models.family.QkNorm;
+import ai.llep.models.family.SwiGluFamily;
+import ai.llep.models.family.SwiGluFields;
 import java.util.List;
 
 /**
@@ -15,7 +14,7 @@ import java.util.List;
  * clip_qkv}, optional renormalisation of the top-k weights, SwiGLU experts named {@code
  * gate_proj}/{@code up_proj}/{@code down_proj}; ChatML as fallback template.
  */
-public final class Olmoe implements Family {
+public final class Olmoe implements SwiGluFamily {
   private static final CommonFields.Defaults DEFAULTS =
       new CommonFields.Defaults(50304, 2048, 2048, 16, 16, 0, 4096, 1e-5, 10000.0, 64, 8);
 
@@ -31,8 +30,7 @@ public final class Olmoe implements Family {
 
   @Override
   public ModelConfig read(ConfigFields f) {
-    CommonFields s = CommonFields.read(f, DEFAULTS);
-    int experts = CommonFields.experts(f, "num_experts", "num_local_experts", DEFAULTS.experts());
+    SwiGluFields s = SwiGluFields.read(f, DEFAULTS, "num_experts", "num_local_experts");
     double clip = 0.0;
     if (f.has("clip_qkv")) {
       clip = f.number("clip_qkv", 0.0);
@@ -40,45 +38,14 @@ public final class Olmoe implements Family {
         throw new IllegalArgumentException("clip_qkv must be > 0 or null, got " + clip);
       }
     }
-    int intermediate = f.integer("intermediate_size", DEFAULTS.intermediate());
     return s.config(
         ModelFamily.OLMOE,
-        intermediate,
-        intermediate,
-        experts,
-        f.integer("num_experts_per_tok", DEFAULTS.topK()),
+        s.intermediate(),
         f.bool("norm_topk_prob", false),
         f.bool("attention_bias", false),
         QkNorm.FULL,
         clip,
-        List.of(),
-        s.plainRopeTheta(f),
-        CommonFields.Features.plain(s.layers()));
-  }
-
-  @Override
-  public String moeBlock() {
-    return "mlp.";
-  }
-
-  @Override
-  public String router() {
-    return "gate";
-  }
-
-  @Override
-  public List<String> expertProjections() {
-    return List.of("gate", "up", "down");
-  }
-
-  @Override
-  public String expertTensor(String proj) {
-    return proj + "_proj.weight";
-  }
-
-  @Override
-  public ExpertFunction experts(ModelConfig config) {
-    return new SwiGluExperts(config.hiddenSize(), config.moeIntermediateSize(), false);
+        List.of());
   }
 
   @Override
