@@ -174,7 +174,8 @@ final class TrainBinding {
                     config.getDouble("optim.beta2"),
                     config.getDouble("optim.eps"),
                     config.getDouble("optim.weight-decay")),
-                config.getDouble("optim.grad-clip")));
+                config.getDouble("optim.grad-clip"),
+                config.getInt("optim.zero")));
   }
 
   static CheckpointOptions checkpoint(Config config) {

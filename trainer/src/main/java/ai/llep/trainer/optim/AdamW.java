@@ -41,7 +41,7 @@ import java.util.TreeSet;
  * (DJL's own libtorch 2.7.1) it is the formula above, tensor by tensor. Both agree to float32
  * rounding.
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements Optimizer {
   private final AdamWConfig config;
   private final List<OptimParam> params;
   private final NDManager stateManager;
@@ -110,15 +110,13 @@ public final class AdamW implements AutoCloseable {
     return params;
   }
 
-  /** Steps taken so far (restored by {@link #importState}). */
+  @Override
   public long stepCount() {
     return step;
   }
 
-  /**
-   * One update with the given gradients, one per parameter name, each of its parameter's shape. The
-   * gradients stay the caller's; only the parameters and the moments change.
-   */
+  /** Only the parameters and the moments change. */
+  @Override
   public void step(double lr, Map<String, NDArray> gradients) {
     checkLearningRate(lr);
     List<NDArray> ordered = new ArrayList<>(params.size());
@@ -249,7 +247,7 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
-  /** Copies of the step count and moments, owned by {@code manager}. */
+  @Override
   public AdamWState exportState(NDManager manager) {
     Map<String, NDArray> tensors = new HashMap<>();
     for (OptimParam param : params) {
@@ -272,6 +270,7 @@ public final class AdamW implements AutoCloseable {
    * Replaces the step count and moments with copies of {@code state}'s, which must name exactly
    * this optimizer's parameters with their shapes. The state's arrays stay the caller's.
    */
+  @Override
   public void importState(AdamWState state) {
     Set<String> expected = new TreeSet<>();
     for (OptimParam param : params) {
@@ -330,6 +329,16 @@ public final class AdamW implements AutoCloseable {
     copy.attach(stateManager);
     NDScope.unregister(copy);
     return copy;
+  }
+
+  /** Two float32 moments of each parameter's shape. */
+  @Override
+  public Map<String, Long> stateBytes() {
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    for (OptimParam param : params) {
+      bytes.put(param.name(), 2 * Float.BYTES * param.array().size());
+    }
+    return bytes;
   }
 
   @Override

@@ -4,6 +4,9 @@
  *
  * <p>Updates run with autograd off and in place, so the parameter arrays the model holds stay the
  * same leaves, still recording gradients for the next step. Optimizer moments are float32 arrays
- * owned by the optimizer, on the device of their parameter.
+ * owned by the optimizer, on the device of their parameter. {@link ai.llep.trainer.optim.AdamW}
+ * holds the moments of every parameter it updates; {@link ai.llep.trainer.optim.ShardedAdamW}
+ * (ZeRO-1) splits the replicated parameters' moments between the ranks by element ({@link
+ * ai.llep.trainer.optim.ElementPartition}) and all-gathers the updated weights.
  */
 package ai.llep.trainer.optim;

@@ -1,10 +1,7 @@
 package ai.llep.trainer.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.ReduceOp;
 import ai.llep.models.FiniteValues;
@@ -15,14 +12,13 @@ import ai.llep.models.hf.SafetensorsWriter;
 import ai.llep.trainer.checkpoint.AtomicWrite;
 import ai.llep.trainer.checkpoint.Checkpoint;
 import ai.llep.trainer.checkpoint.CheckpointLayout;
-import ai.llep.trainer.optim.AdamW;
 import ai.llep.trainer.optim.AdamWState;
+import ai.llep.trainer.optim.Optimizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +36,8 @@ import org.apache.logging.log4j.Logger;
  * non-finite checkpoint is never published. Each rank writes into its folder of the step's partial
  * folder and seals it (hashes its own files), and rank 0 publishes the step only after every rank
  * has sealed (a barrier), so a crash mid-write never damages the previous checkpoint; then it
- * deletes this run's checkpoints beyond {@code checkpoint.keep-last}. Restoring the optimizer reads
- * the same names back.
+ * deletes this run's checkpoints beyond {@code checkpoint.keep-last}. The optimizer's moments are
+ * written and read back by {@link OptimizerCheckpoint}.
  */
 final class Checkpointer {
   static final String MODEL_FILE = "model.safetensors";
@@ -88,31 +84,25 @@ final class Checkpointer {
   Path save(
       TrainerState state,
       MoeTransformer model,
-      AdamW optimizer,
+      Optimizer optimizer,
       String resolvedConfig,
       NDManager scope) {
     int rank = comm.rank();
     long step = state.step();
     AdamWState optimizerState = optimizer.exportState(scope);
     Map<String, NDArray> tensors = new LinkedHashMap<>();
-    Map<String, NDArray> moments = new LinkedHashMap<>();
-    Map<String, NDArray> whole = new LinkedHashMap<>();
-    for (Parameter p : TrainedParameters.saved(model)) {
-      if (rank != 0 && p.kind() != ParameterKind.EXPERT) {
-        continue;
-      }
-      whole.put(p.name(), p.array());
-      tensors.putAll(p.byCheckpointName(p.array(), scope));
-      for (String suffix : List.of(AdamWState.FIRST_MOMENT, AdamWState.SECOND_MOMENT)) {
-        NDArray moment = optimizerState.tensors().get(p.name() + suffix);
-        if (moment != null) {
-          whole.put(p.name() + suffix, moment);
-          p.byCheckpointName(moment, scope)
-              .forEach((name, slice) -> moments.put(name + suffix, slice));
-        }
+    Map<String, NDArray> checked = new LinkedHashMap<>();
+    List<Parameter> saved = TrainedParameters.saved(model);
+    for (Parameter p : saved) {
+      if (rank == 0 || p.kind() == ParameterKind.EXPERT) {
+        checked.put(p.name(), p.array());
+        tensors.putAll(p.byCheckpointName(p.array(), scope));
       }
     }
-    requireFinite(step, whole);
+    Map<String, NDArray> moments =
+        OptimizerCheckpoint.written(optimizer, optimizerState, saved, rank, scope);
+    checked.putAll(moments);
+    requireFinite(step, checked);
     Path dir = layout.prepareRank(step, rank);
     try {
       SafetensorsWriter.write(
@@ -123,7 +113,7 @@ final class Checkpointer {
       SafetensorsWriter.write(
           dir.resolve(OPTIMIZER_FILE),
           moments,
-          Map.of("step", Long.toString(optimizerState.step())),
+          OptimizerCheckpoint.metadata(optimizer, optimizerState),
           SafetensorsWriter.FloatStorage.AS_IS);
       if (rank == 0) {
         AtomicWrite.writeString(dir.resolve(STATE_FILE), state.toJson());
@@ -216,26 +206,6 @@ final class Checkpointer {
   /** The folder a published step has. */
   Path stepDir(long step) {
     return layout.stepDir(step);
-  }
-
-  /** Loads the AdamW moments of {@code trainable} that {@link #save} wrote into {@code dir}. */
-  static void restoreOptimizer(
-      AdamW optimizer, List<Parameter> trainable, Path dir, NDManager manager) {
-    try (CheckpointTensors moments = new CheckpointTensors(dir, OPTIMIZER_FILE);
-        NDManager scope = manager.newSubManager()) {
-      Map<String, NDArray> tensors = new HashMap<>();
-      for (Parameter p : trainable) {
-        for (String suffix : List.of(AdamWState.FIRST_MOMENT, AdamWState.SECOND_MOMENT)) {
-          NDList slices = new NDList();
-          for (String name : p.checkpointNames()) {
-            slices.add(moments.read(name + suffix, scope, DataType.FLOAT32));
-          }
-          tensors.put(p.name() + suffix, p.stacked() ? NDArrays.stack(slices, 0) : slices.get(0));
-        }
-      }
-      long step = Long.parseLong(moments.metadata().getOrDefault("step", "0"));
-      optimizer.importState(new AdamWState(step, tensors));
-    }
   }
 
   /** The trainer state of a published checkpoint. */

@@ -126,6 +126,11 @@ public final class RankZeroTracking implements AutoCloseable {
         });
   }
 
+  /** The optimizer state per rank ({@link OptimizerMemory}), tracked with step {@code step}. */
+  void optimizerState(long step, Map<String, Double> metrics) {
+    guard(() -> tracker.logMetrics(step, metrics));
+  }
+
   /** An evaluation after a step: {@code eval_loss} and {@code eval_perplexity} at its step. */
   void evaluated(EvalResult result) {
     guard(

@@ -47,6 +47,13 @@ public record TrainSettings(
           "train.freeze applies to train.method=full; with train.method=lora the base is frozen"
               + " and only the adapters train (set train.freeze=none)");
     }
+    if (lora.lora() && optim.zero() > 0) {
+      throw new IllegalArgumentException(
+          "optim.zero="
+              + optim.zero()
+              + " applies to train.method=full; with train.method=lora only the adapters train and"
+              + " their optimizer state is small (set optim.zero=0)");
+    }
     if (lora.lora()
         && lora.spec().dropout() > 0
         && loop.activationCheckpointing() != ActivationCheckpointing.NONE) {

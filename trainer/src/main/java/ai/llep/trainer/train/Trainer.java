@@ -12,8 +12,7 @@ import ai.llep.trainer.data.EvalBatches;
 import ai.llep.trainer.data.EvalSet;
 import ai.llep.trainer.data.RankData;
 import ai.llep.trainer.data.ShardedBatches;
-import ai.llep.trainer.optim.AdamW;
-import ai.llep.trainer.optim.OptimParam;
+import ai.llep.trainer.optim.Optimizer;
 import ai.llep.trainer.tracking.RunStatus;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -192,10 +191,7 @@ public final class Trainer {
     Optional<TrainerState> resumed = start.state();
     LoadedModel loaded = load(resumeFrom, startNumerics());
     List<Parameter> trainable = TrainedParameters.trainable(loaded.model(), settings);
-    AdamW optimizer =
-        new AdamW(
-            trainable.stream().map(p -> OptimParam.of(p.name(), p.array())).toList(),
-            settings.optim().adamw());
+    Optimizer optimizer = OptimizerSetup.build(trainable, settings.optim(), comm);
     ShardedBatches batches = data.open(loaded, comm.rank(), comm.worldSize());
     Optional<Evaluation> evaluation =
         evalData
@@ -203,12 +199,15 @@ public final class Trainer {
             .map(rows -> new Evaluation(comm, manager, loaded.model(), rows));
     long startStep = 0;
     if (resumed.isPresent()) {
-      Checkpointer.restoreOptimizer(optimizer, trainable, resumeFrom.get().dir(), manager);
+      OptimizerCheckpoint.restore(
+          optimizer, trainable, resumeFrom.get().dir(), comm.rank(), manager);
       batches.seek(resumed.get().position());
       startStep = resumed.get().step();
       say("resumed from " + resumeFrom.get().dir() + " at step " + startStep);
       resumed.get().evalProgress().ifPresent(checkpointer::pointBest);
     }
+    OptimizerMemory optimizerMemory =
+        OptimizerMemory.of(optimizer, trainable, settings.optim().zero(), comm, manager);
     stop.arm();
     tracking.start(
         loaded.model().parameters().elementCount(),
@@ -249,6 +248,10 @@ public final class Trainer {
                 evaluation, settings.eval(), resumed.flatMap(TrainerState::evalProgress)));
     TrainingLoop.Ending ending = loop.run(run, startStep);
     say(loop.summary().line(memory.label()));
+    say(optimizerMemory.line());
+    if (ending.step() > 0) {
+      tracking.optimizerState(ending.step(), optimizerMemory.metrics());
+    }
     loop.evalSummary(ending).forEach(this::say);
     return end(ending, checkpointer.lastPublished().or(() -> resumeFrom), loaded);
   }

@@ -3,7 +3,7 @@ package ai.llep.trainer.train;
 import ai.djl.ndarray.NDManager;
 import ai.llep.comm.Communicator;
 import ai.llep.trainer.data.ShardedBatches;
-import ai.llep.trainer.optim.AdamW;
+import ai.llep.trainer.optim.Optimizer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +37,7 @@ final class TrainingLoop {
       Checkpointer checkpointer,
       ShardedBatches batches,
       LoadedModel loaded,
-      AdamW optimizer,
+      Optimizer optimizer,
       String resolvedConfig,
       RunIdentity identity) {}
 

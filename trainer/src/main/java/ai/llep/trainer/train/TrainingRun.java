@@ -18,8 +18,8 @@ import ai.llep.tape.GradMode;
 import ai.llep.tape.Scalars;
 import ai.llep.trainer.data.PackedSequence;
 import ai.llep.trainer.data.ShardedBatches;
-import ai.llep.trainer.optim.AdamW;
 import ai.llep.trainer.optim.LrSchedule;
+import ai.llep.trainer.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +46,7 @@ final class TrainingRun {
   private final NDManager manager;
   private final TrainSettings settings;
   private final MoeTransformer model;
-  private final AdamW optimizer;
+  private final Optimizer optimizer;
   private final LrSchedule schedule;
   private final ShardedBatches batches;
   private final List<Parameter> trainable;
@@ -60,7 +60,7 @@ final class TrainingRun {
       NDManager manager,
       TrainSettings settings,
       MoeTransformer model,
-      AdamW optimizer,
+      Optimizer optimizer,
       LrSchedule schedule,
       ShardedBatches batches,
       StopRequest stop,

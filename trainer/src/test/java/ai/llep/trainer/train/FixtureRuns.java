@@ -208,6 +208,43 @@ final class FixtureRuns {
         s.lora());
   }
 
+  /** With {@code optim.zero=zero}. */
+  static TrainSettings withZero(TrainSettings s, int zero) {
+    return new TrainSettings(
+        s.loop(),
+        s.data(),
+        s.optim().withZero(zero),
+        s.checkpoint(),
+        s.seed(),
+        s.selfKill(),
+        s.profile(),
+        s.eval(),
+        s.lora());
+  }
+
+  /** With {@code data.batch-size=batchSize} rows per rank and step. */
+  static TrainSettings withBatchSize(TrainSettings s, int batchSize) {
+    DataOptions d = s.data();
+    return new TrainSettings(
+        s.loop(),
+        new DataOptions(
+            d.files(),
+            d.template(),
+            d.maxLength(),
+            d.packing(),
+            batchSize,
+            d.skipBadLines(),
+            d.truncation(),
+            d.eval()),
+        s.optim(),
+        s.checkpoint(),
+        s.seed(),
+        s.selfKill(),
+        s.profile(),
+        s.eval(),
+        s.lora());
+  }
+
   /** One launch on {@code world} ranks, each with the settings {@code settingsOf} gives it. */
   static Launch launch(int world, IntFunction<TrainSettings> settingsOf) throws Exception {
     return launch(world, settingsOf, List.of(), FixtureRuns::epPlanner);
@@ -223,6 +260,22 @@ final class FixtureRuns {
       List<PackedSequence> evalRows,
       Supplier<Planner> planners)
       throws Exception {
+    return launch(world, settingsOf, evalRows, planners, fixtureModel());
+  }
+
+  /** Training {@code model} (on the fixture's rows) instead of the fixture's model. */
+  static Launch launch(int world, IntFunction<TrainSettings> settingsOf, ModelSpec model)
+      throws Exception {
+    return launch(world, settingsOf, List.of(), FixtureRuns::epPlanner, model);
+  }
+
+  private static Launch launch(
+      int world,
+      IntFunction<TrainSettings> settingsOf,
+      List<PackedSequence> evalRows,
+      Supplier<Planner> planners,
+      ModelSpec model)
+      throws Exception {
     MetricsRecorder metrics = new MetricsRecorder();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     List<Throwable> errors = new ArrayList<>();
@@ -236,7 +289,8 @@ final class FixtureRuns {
               metrics,
               out,
               evalRows,
-              planners.get());
+              planners.get(),
+              model);
           errors.add(null);
         } catch (RuntimeException e) {
           errors.add(e);
@@ -254,7 +308,8 @@ final class FixtureRuns {
                           rank == 0 ? metrics : null,
                           rank == 0 ? out : new PrintStream(PrintStream.nullOutputStream()),
                           evalRows,
-                          planners.get()))) {
+                          planners.get(),
+                          model))) {
             errors.add(outcome.error());
           }
         }
@@ -271,11 +326,12 @@ final class FixtureRuns {
       MetricsRecorder metrics,
       PrintStream out,
       List<PackedSequence> evalRows,
-      Planner planner) {
+      Planner planner,
+      ModelSpec model) {
     RankZeroTracking tracking =
         new RankZeroTracking(metrics, new RunTracking("", "safety", "fixture"), Map.of(), "");
     try {
-      return trainer(settings, comm, manager, tracking, out, evalRows, planner).run();
+      return trainer(settings, comm, manager, tracking, out, evalRows, planner, model).run();
     } catch (RuntimeException e) {
       tracking.fail();
       throw e;
@@ -301,12 +357,28 @@ final class FixtureRuns {
       PrintStream out,
       List<PackedSequence> evalRows,
       Planner planner) {
+    return trainer(settings, comm, manager, tracking, out, evalRows, planner, fixtureModel());
+  }
+
+  private static ModelSpec fixtureModel() {
+    return new ModelSpec(FIXTURE.modelDir().toString(), 0);
+  }
+
+  private static Trainer trainer(
+      TrainSettings settings,
+      Communicator comm,
+      NDManager manager,
+      RankZeroTracking tracking,
+      PrintStream out,
+      List<PackedSequence> evalRows,
+      Planner planner,
+      ModelSpec model) {
     return new Trainer(
         comm,
         manager,
         settings,
         PrecisionOptions.FLOAT32,
-        new ModelSpec(FIXTURE.modelDir().toString(), 0),
+        model,
         planner,
         "",
         tracking,
