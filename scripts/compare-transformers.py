@@ -125,6 +125,11 @@ def parse_args():
         default="q_proj,k_proj,v_proj,o_proj,experts.gate_up_proj,experts.down_proj",
         help="comma-separated, as train's lora.targets",
     )
+    p.add_argument(
+        "--grad-ckpt",
+        action="store_true",
+        help="gradient checkpointing (recompute each layer in backward), as train.activation-checkpointing=full",
+    )
     p.add_argument("--save-model", help="write the random model (HF layout) to this folder")
     p.add_argument("--save-config", help="write only config.json and tokenizer.json to this folder")
     p.add_argument("--save-data", help="write the token rows as JSONL to this file")
@@ -208,6 +213,8 @@ def write_byte_tokenizer(folder, vocab):
 
 def main():
     args = parse_args()
+    # As scripts/launch.sh sets it for `train`, so that both sides run the same allocator.
+    os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
     import torch
     import transformers
     try:
@@ -250,6 +257,8 @@ def main():
         with torch.device(args.device):
             model = AutoModelForCausalLM.from_config(config, dtype=dtype)
     params = sum(p.numel() for p in model.parameters())
+    if args.grad_ckpt:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if args.lora_rank > 0:
         model = with_lora(model, args)
     model.train()
@@ -283,12 +292,14 @@ def main():
         "transformers": transformers.__version__,
         "torch": torch.__version__,
         "peft": peft.__version__ if peft else None,
+        "allocator": os.environ["PYTORCH_CUDA_ALLOC_CONF"],
         "device": torch.cuda.get_device_name(args.device) if cuda else "cpu",
         "precision": args.precision,
         "attn_implementation": args.attn,
         "experts_implementation": getattr(config, "_experts_implementation", None),
         "parameters": params,
         "trainable_parameters": sum(p.numel() for p in trainable),
+        "gradient_checkpointing": args.grad_ckpt,
         "method": f"lora r={args.lora_rank}" if args.lora_rank > 0 else "full",
         "batch": [args.batch, args.seq],
         "median_step_seconds": median,

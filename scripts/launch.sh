@@ -212,6 +212,10 @@ fi
 export LLEP_JOB_SECRET
 # Each rank watches this process and exits once it is gone (even when killed with SIGKILL).
 export LLEP_LAUNCHER_PID="$$"
+# libtorch's CUDA caching allocator with expandable segments, unless set otherwise: freed blocks
+# are mapped into one growing segment instead of kept as fixed-size blocks, so memory freed by
+# loading and by one pass is reused by the next instead of fragmenting the device.
+export PYTORCH_CUDA_ALLOC_CONF="${PYTORCH_CUDA_ALLOC_CONF:-expandable_segments:True}"
 
 # --- Log file --------------------------------------------------------------------------------
 # The ranks' prefixed lines go to the console and, unchanged, to the log; so do the launcher's.
