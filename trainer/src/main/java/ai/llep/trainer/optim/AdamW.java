@@ -119,28 +119,7 @@ public final class AdamW implements Optimizer {
   @Override
   public void step(double lr, Map<String, NDArray> gradients) {
     checkLearningRate(lr);
-    List<NDArray> ordered = new ArrayList<>(params.size());
-    for (OptimParam param : params) {
-      NDArray gradient = gradients.get(param.name());
-      if (gradient == null) {
-        throw new IllegalArgumentException("no gradient for parameter " + param.name());
-      }
-      if (!gradient.getShape().equals(param.array().getShape())) {
-        throw new IllegalArgumentException(
-            "gradient of "
-                + param.name()
-                + " has shape "
-                + gradient.getShape()
-                + ", parameter has "
-                + param.array().getShape());
-      }
-      ordered.add(gradient);
-    }
-    if (gradients.size() != params.size()) {
-      Set<String> unknown = new TreeSet<>(gradients.keySet());
-      params.forEach(p -> unknown.remove(p.name()));
-      throw new IllegalArgumentException("gradients for unknown parameters " + unknown);
-    }
+    List<NDArray> ordered = GradientCheck.ordered(params, gradients);
     update(lr, ordered);
   }
 

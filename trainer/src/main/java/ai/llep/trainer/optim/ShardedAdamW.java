@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * ZeRO stage 1: {@link AdamW} with the state of the replicated parameters split between the ranks.
@@ -150,28 +149,9 @@ public final class ShardedAdamW implements Optimizer {
   }
 
   private void requireGradients(Map<String, NDArray> gradients) {
-    Set<String> unknown = new TreeSet<>(gradients.keySet());
-    for (List<OptimParam> group : List.of(replicated, sharded)) {
-      for (OptimParam param : group) {
-        NDArray gradient = gradients.get(param.name());
-        if (gradient == null) {
-          throw new IllegalArgumentException("no gradient for parameter " + param.name());
-        }
-        if (!gradient.getShape().equals(param.array().getShape())) {
-          throw new IllegalArgumentException(
-              "gradient of "
-                  + param.name()
-                  + " has shape "
-                  + gradient.getShape()
-                  + ", parameter has "
-                  + param.array().getShape());
-        }
-        unknown.remove(param.name());
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("gradients for unknown parameters " + unknown);
-    }
+    List<OptimParam> all = new ArrayList<>(replicated);
+    all.addAll(sharded);
+    GradientCheck.ordered(all, gradients);
   }
 
   /**

@@ -99,74 +99,35 @@ record LoadedModel(
           Map.of());
     }
     Path folder = spec.folder();
-    if (spec.randomWeights()) {
-      try {
-        String configText = Files.readString(folder.resolve("config.json"));
-        ModelConfig config = HfConfigParser.parse(configText);
-        TensorSource source =
-            weights == null ? MoeTransformer.randomTensors(config, seed) : weights;
-        return fromFolder(
-            folder,
-            configText,
-            config,
-            source,
-            template,
-            shard,
-            planner,
-            manager,
-            computeType,
-            adapters);
-      } catch (IOException e) {
-        throw new UncheckedIOException("model.source=" + folder + ": " + e.getMessage(), e);
-      }
-    }
-    try (HfCheckpoint checkpoint = HfCheckpoint.open(folder)) {
-      ModelConfig config = HfConfigParser.parse(checkpoint.configText());
+    // model.weights=random reads config.json alone; a checkpoint stays open while the model loads.
+    try (HfCheckpoint checkpoint = spec.randomWeights() ? null : HfCheckpoint.open(folder)) {
+      String configText =
+          checkpoint == null
+              ? Files.readString(folder.resolve("config.json"))
+              : checkpoint.configText();
+      ModelConfig config = HfConfigParser.parse(configText);
+      Family family = config.family().definition();
       TensorSource source =
-          weights == null
-              ? config.family().definition().checkpointSource(checkpoint, config)
-              : weights;
-      return fromFolder(
-          folder,
-          checkpoint.configText(),
-          config,
-          source,
-          template,
-          shard,
-          planner,
-          manager,
-          computeType,
-          adapters);
+          weights != null
+              ? weights
+              : checkpoint == null
+                  ? MoeTransformer.randomTensors(config, seed)
+                  : family.checkpointSource(checkpoint, config);
+      MoeTransformer model =
+          MoeTransformer.load(config, source, shard, planner, computeType, manager, adapters);
+      try {
+        return new LoadedModel(
+            model,
+            HfTokenizer.open(folder),
+            ChatFormat.template(template, folder, family.builtinTemplate()),
+            family.exportConfig(configText),
+            tokenizerFiles(folder));
+      } catch (IOException | RuntimeException e) {
+        model.close();
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("model.source=" + folder + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static LoadedModel fromFolder(
-      Path folder,
-      String configText,
-      ModelConfig config,
-      TensorSource source,
-      TemplateSetting template,
-      ModelShard shard,
-      Planner planner,
-      NDManager manager,
-      DataType computeType,
-      ModelAdapters adapters)
-      throws IOException {
-    Family family = config.family().definition();
-    MoeTransformer model =
-        MoeTransformer.load(config, source, shard, planner, computeType, manager, adapters);
-    try {
-      return new LoadedModel(
-          model,
-          HfTokenizer.open(folder),
-          ChatFormat.template(template, folder, family.builtinTemplate()),
-          family.exportConfig(configText),
-          tokenizerFiles(folder));
-    } catch (IOException | RuntimeException e) {
-      model.close();
-      throw e;
     }
   }
 

@@ -107,4 +107,39 @@ public record TrainSettings(
   public TrainSettings withLora(LoraOptions lora) {
     return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
   }
+
+  /** These settings with {@code loop} replaced. */
+  public TrainSettings withLoop(LoopOptions loop) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
+  }
+
+  /** These settings with {@code data} replaced. */
+  public TrainSettings withData(DataOptions data) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
+  }
+
+  /** These settings with {@code optim} replaced. */
+  public TrainSettings withOptim(OptimOptions optim) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
+  }
+
+  /** These settings with {@code checkpoint} replaced. */
+  public TrainSettings withCheckpoint(CheckpointOptions checkpoint) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
+  }
+
+  /** These settings with {@code seed} replaced. */
+  public TrainSettings withSeed(long seed) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
+  }
+
+  /** These settings with {@code profile} replaced. */
+  public TrainSettings withProfile(ProfileOptions profile) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
+  }
+
+  /** These settings with {@code eval} replaced. */
+  public TrainSettings withEval(EvalOptions eval) {
+    return new TrainSettings(loop, data, optim, checkpoint, seed, selfKill, profile, eval, lora);
+  }
 }

@@ -105,7 +105,7 @@ final class FixtureRuns {
 
   static TrainSettings resume(TrainSettings s, Set<LoopOptions.ResumeChange> allowed) {
     LoopOptions l = s.loop();
-    return new TrainSettings(
+    return s.withLoop(
         new LoopOptions(
             l.maxSteps(),
             l.gradAccum(),
@@ -114,33 +114,16 @@ final class FixtureRuns {
             LoopOptions.Resume.LATEST,
             l.exportDir(),
             l.activationCheckpointing(),
-            allowed),
-        s.data(),
-        s.optim(),
-        s.checkpoint(),
-        s.seed(),
-        s.selfKill(),
-        s.profile(),
-        s.eval(),
-        s.lora());
+            allowed));
   }
 
   static TrainSettings withCheckpoint(TrainSettings s, CheckpointOptions checkpoint) {
-    return new TrainSettings(
-        s.loop(),
-        s.data(),
-        s.optim(),
-        checkpoint,
-        s.seed(),
-        s.selfKill(),
-        s.profile(),
-        s.eval(),
-        s.lora());
+    return s.withCheckpoint(checkpoint);
   }
 
   static TrainSettings withExport(TrainSettings s, Path exportDir) {
     LoopOptions l = s.loop();
-    return new TrainSettings(
+    return s.withLoop(
         new LoopOptions(
             l.maxSteps(),
             l.gradAccum(),
@@ -149,84 +132,40 @@ final class FixtureRuns {
             l.resume(),
             Optional.of(exportDir),
             l.activationCheckpointing(),
-            l.resumeAllow()),
-        s.data(),
-        s.optim(),
-        s.checkpoint(),
-        s.seed(),
-        s.selfKill(),
-        s.profile(),
-        s.eval(),
-        s.lora());
+            l.resumeAllow()));
   }
 
   static TrainSettings withProfile(TrainSettings s, ProfileOptions profile) {
-    return new TrainSettings(
-        s.loop(),
-        s.data(),
-        s.optim(),
-        s.checkpoint(),
-        s.seed(),
-        s.selfKill(),
-        profile,
-        s.eval(),
-        s.lora());
+    return s.withProfile(profile);
   }
 
   static TrainSettings withSeed(TrainSettings s, long seed) {
-    return new TrainSettings(
-        s.loop(),
-        s.data(),
-        s.optim(),
-        s.checkpoint(),
-        seed,
-        s.selfKill(),
-        s.profile(),
-        s.eval(),
-        s.lora());
+    return s.withSeed(seed);
   }
 
   /** With the optimizer's learning rate and weight decay replaced. */
   static TrainSettings withOptim(TrainSettings s, double lr, double weightDecay) {
     OptimOptions o = s.optim();
     AdamWConfig a = o.adamw();
-    return new TrainSettings(
-        s.loop(),
-        s.data(),
+    return s.withOptim(
         new OptimOptions(
             lr,
             o.minLrRatio(),
             o.warmupSteps(),
             o.decay(),
             new AdamWConfig(a.beta1(), a.beta2(), a.eps(), weightDecay),
-            o.gradClip()),
-        s.checkpoint(),
-        s.seed(),
-        s.selfKill(),
-        s.profile(),
-        s.eval(),
-        s.lora());
+            o.gradClip()));
   }
 
   /** With {@code optim.zero=zero}. */
   static TrainSettings withZero(TrainSettings s, int zero) {
-    return new TrainSettings(
-        s.loop(),
-        s.data(),
-        s.optim().withZero(zero),
-        s.checkpoint(),
-        s.seed(),
-        s.selfKill(),
-        s.profile(),
-        s.eval(),
-        s.lora());
+    return s.withOptim(s.optim().withZero(zero));
   }
 
   /** With {@code data.batch-size=batchSize} rows per rank and step. */
   static TrainSettings withBatchSize(TrainSettings s, int batchSize) {
     DataOptions d = s.data();
-    return new TrainSettings(
-        s.loop(),
+    return s.withData(
         new DataOptions(
             d.files(),
             d.template(),
@@ -235,14 +174,7 @@ final class FixtureRuns {
             batchSize,
             d.skipBadLines(),
             d.truncation(),
-            d.eval()),
-        s.optim(),
-        s.checkpoint(),
-        s.seed(),
-        s.selfKill(),
-        s.profile(),
-        s.eval(),
-        s.lora());
+            d.eval()));
   }
 
   /** One launch on {@code world} ranks, each with the settings {@code settingsOf} gives it. */
@@ -414,22 +346,16 @@ final class FixtureRuns {
    */
   static TrainSettings withEval(TrainSettings s, EvalOptions eval) {
     DataOptions d = s.data();
-    return new TrainSettings(
-        s.loop(),
-        new DataOptions(
-            d.files(),
-            d.template(),
-            d.maxLength(),
-            d.packing(),
-            d.batchSize(),
-            d.skipBadLines(),
-            d.truncation(),
-            new EvalData(d.files(), 0)),
-        s.optim(),
-        s.checkpoint(),
-        s.seed(),
-        s.selfKill(),
-        s.profile(),
-        eval);
+    return s.withData(
+            new DataOptions(
+                d.files(),
+                d.template(),
+                d.maxLength(),
+                d.packing(),
+                d.batchSize(),
+                d.skipBadLines(),
+                d.truncation(),
+                new EvalData(d.files(), 0)))
+        .withEval(eval);
   }
 }
