@@ -158,6 +158,11 @@ else
   java_bin="$LLEP_JAVA_HOME/bin/java"
 fi
 
+# libtorch's CUDA caching allocator with expandable segments, unless set otherwise: freed blocks
+# are mapped into one growing segment instead of kept as fixed-size blocks, so memory freed by
+# loading and by one pass is reused by the next instead of fragmenting the device.
+export PYTORCH_CUDA_ALLOC_CONF="${PYTORCH_CUDA_ALLOC_CONF:-expandable_segments:True}"
+
 if [ "$dry_run" -eq 1 ]; then
   echo "nproc_per_node=$nproc_per_node"
   echo "nnodes=$nnodes"
@@ -167,6 +172,7 @@ if [ "$dry_run" -eq 1 ]; then
   echo "log_dir=${log_dir:-auto}"
   echo "rank_from_env=$rank_from_env"
   echo "java=$java_bin"
+  echo "cuda_alloc_conf=$PYTORCH_CUDA_ALLOC_CONF"
   echo "command=$*"
   exit 0
 fi
@@ -212,10 +218,6 @@ fi
 export LLEP_JOB_SECRET
 # Each rank watches this process and exits once it is gone (even when killed with SIGKILL).
 export LLEP_LAUNCHER_PID="$$"
-# libtorch's CUDA caching allocator with expandable segments, unless set otherwise: freed blocks
-# are mapped into one growing segment instead of kept as fixed-size blocks, so memory freed by
-# loading and by one pass is reused by the next instead of fragmenting the device.
-export PYTORCH_CUDA_ALLOC_CONF="${PYTORCH_CUDA_ALLOC_CONF:-expandable_segments:True}"
 
 # --- Log file --------------------------------------------------------------------------------
 # The ranks' prefixed lines go to the console and, unchanged, to the log; so do the launcher's.

@@ -84,6 +84,22 @@ class LauncherIT {
     assertTrue(outcome.output().contains("CUDA_VISIBLE_DEVICES='' names no GPU"), outcome.output());
   }
 
+  /** Expandable segments for libtorch's CUDA allocator, unless the caller chose otherwise. */
+  @Test
+  void cudaAllocatorConfigDefaultsToExpandableSegments() {
+    Map<String, String> unset = new HashMap<>();
+    unset.put("PYTORCH_CUDA_ALLOC_CONF", null);
+    Launch.Outcome outcome = dryRun(unset, "--nproc-per-node 1");
+    assertTrue(
+        outcome.output().lines().anyMatch("cuda_alloc_conf=expandable_segments:True"::equals),
+        outcome.output());
+    outcome =
+        dryRun(Map.of("PYTORCH_CUDA_ALLOC_CONF", "max_split_size_mb:128"), "--nproc-per-node 1");
+    assertTrue(
+        outcome.output().lines().anyMatch("cuda_alloc_conf=max_split_size_mb:128"::equals),
+        outcome.output());
+  }
+
   @Test
   void badOptionsAreNamed() {
     Map<String, String> outsideSlurm = new HashMap<>();
