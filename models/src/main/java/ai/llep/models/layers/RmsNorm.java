@@ -20,12 +20,22 @@ public final class RmsNorm {
     this.eps = eps;
   }
 
+  /** The norm of {@code x}, in {@code x}'s type. */
   public NDArray forward(NDArray x) {
+    return forward(x, Aten.dtype(x));
+  }
+
+  /**
+   * The norm of {@code x}, scaled in {@code x}'s type and then cast to {@code output}: a float32
+   * residual stream feeding bfloat16 matrix products is normed and scaled in float32, as under
+   * torch's autocast.
+   */
+  public NDArray forward(NDArray x, DataType output) {
     DataType type = Aten.dtype(x);
     NDArray wide = Upcast.toFloat32(x);
     int last = x.getShape().dimension() - 1;
     NDArray variance = wide.square().mean(new int[] {last}, true);
-    NDArray normed = Upcast.restore(wide.div(variance.add(eps).sqrt()), type);
+    NDArray normed = Upcast.restore(wide.div(variance.add(eps).sqrt()), output);
     return normed.mul(StepView.like(weight, normed));
   }
 }
