@@ -26,12 +26,11 @@ public final class RmsNorm {
   }
 
   /**
-   * The norm of {@code x}, scaled in {@code x}'s type and then cast to {@code output}: a float32
-   * residual stream feeding bfloat16 matrix products is normed and scaled in float32, as under
-   * torch's autocast.
+   * The norm of {@code x} in {@code output}: normalised in at least float32, cast to {@code
+   * output}, then scaled by the weight there (a float32 residual stream handing bfloat16 branches
+   * their input).
    */
   public NDArray forward(NDArray x, DataType output) {
-    DataType type = Aten.dtype(x);
     NDArray wide = Upcast.toFloat32(x);
     int last = x.getShape().dimension() - 1;
     NDArray variance = wide.square().mean(new int[] {last}, true);
