@@ -1,6 +1,8 @@
 package ai.llep.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.llep.aten.Aten;
 import ai.llep.dispatch.ExpertStack;
 import ai.llep.dispatch.MoeDispatcher;
 import ai.llep.models.family.FamilyExperts;
@@ -14,6 +16,7 @@ import ai.llep.models.layers.LayerKv;
 import ai.llep.models.layers.Linear;
 import ai.llep.models.layers.RmsNorm;
 import ai.llep.models.layers.SwiGluMlp;
+import ai.llep.models.layers.Upcast;
 import ai.llep.models.moe.MoeBlock;
 import ai.llep.models.moe.RoutingRecord;
 import ai.llep.plan.ExpertPlacement;
@@ -25,7 +28,10 @@ import java.util.function.Function;
 
 /**
  * One pre-norm decoder layer: {@code h += attention(norm(h))}, then {@code h += mlp(norm(h))} where
- * the MLP is a dense SwiGLU or an MoE block.
+ * the MLP is a dense SwiGLU or an MoE block. The residual stream {@code h} keeps its own type
+ * (float32 in mixed precision); the norms hand the branches their input in the compute type, and
+ * the branches' outputs are widened back to the stream's type before they are added, as under
+ * torch's autocast.
  */
 final class DecoderLayer {
   private final RmsNorm inputNorm;
@@ -33,9 +39,16 @@ final class DecoderLayer {
   private final RmsNorm postAttentionNorm;
   private final SwiGluMlp denseMlp;
   private final MoeBlock moe;
+  private final DataType computeType;
 
   private DecoderLayer(
-      RmsNorm inputNorm, Attention attention, RmsNorm postNorm, SwiGluMlp dense, MoeBlock moe) {
+      RmsNorm inputNorm,
+      Attention attention,
+      RmsNorm postNorm,
+      SwiGluMlp dense,
+      MoeBlock moe,
+      DataType computeType) {
+    this.computeType = computeType;
     this.inputNorm = inputNorm;
     this.attention = attention;
     this.postAttentionNorm = postNorm;
@@ -46,10 +59,12 @@ final class DecoderLayer {
   /**
    * Layer {@code layer} over the arrays {@code param} returns by name; {@code experts} are this
    * rank's expert ids (consecutive), held as one stacked parameter per projection, which an MoE
-   * layer dispatches with {@code planner} over {@code placement}.
+   * layer dispatches with {@code planner} over {@code placement}; the branches compute in {@code
+   * computeType}.
    */
   static DecoderLayer build(
       ModelConfig c,
+      DataType computeType,
       int layer,
       List<Integer> experts,
       Function<String, NDArray> param,
@@ -81,7 +96,7 @@ final class DecoderLayer {
               denseMlp(n.denseMlp(layer, "gate"), param, adapters),
               denseMlp(n.denseMlp(layer, "up"), param, adapters),
               denseMlp(n.denseMlp(layer, "down"), param, adapters));
-      return new DecoderLayer(inputNorm, attention, postNorm, mlp, null);
+      return new DecoderLayer(inputNorm, attention, postNorm, mlp, null, computeType);
     }
     int first = experts.getFirst();
     int end = experts.getLast() + 1;
@@ -102,7 +117,7 @@ final class DecoderLayer {
                     placement, planner, adapters.experts(layer, FamilyExperts.of(c)))),
             c.topK(),
             c.normTopKProb());
-    return new DecoderLayer(inputNorm, attention, postNorm, null, moe);
+    return new DecoderLayer(inputNorm, attention, postNorm, null, moe, computeType);
   }
 
   private static Linear linear(
@@ -141,8 +156,8 @@ final class DecoderLayer {
       AttentionContext ctx,
       RoutingRecord routing,
       boolean recomputeExperts) {
-    NDArray attended_TD = attention.forward(inputNorm.forward(h_TD), ctx);
-    return feedForward(tape, h_TD.add(attended_TD), routing, recomputeExperts);
+    NDArray attended_TD = attention.forward(inputNorm.forward(h_TD, computeType), ctx);
+    return feedForward(tape, residual(h_TD, attended_TD), routing, recomputeExperts);
   }
 
   /**
@@ -155,16 +170,21 @@ final class DecoderLayer {
       CachedAttentionContext ctx,
       LayerKv cache,
       RoutingRecord routing) {
-    NDArray attended_TD = attention.forwardCached(inputNorm.forward(h_TD), ctx, cache);
-    return feedForward(tape, h_TD.add(attended_TD), routing, false);
+    NDArray attended_TD = attention.forwardCached(inputNorm.forward(h_TD, computeType), ctx, cache);
+    return feedForward(tape, residual(h_TD, attended_TD), routing, false);
   }
 
   private NDArray feedForward(
       DistributedTape tape, NDArray h_TD, RoutingRecord routing, boolean recomputeExperts) {
-    NDArray normed_TD = postAttentionNorm.forward(h_TD);
+    NDArray normed_TD = postAttentionNorm.forward(h_TD, computeType);
     if (moe == null) {
-      return h_TD.add(denseMlp.forward(normed_TD));
+      return residual(h_TD, denseMlp.forward(normed_TD));
     }
-    return h_TD.add(moe.forward(tape, normed_TD, routing, recomputeExperts).output_TD());
+    return residual(h_TD, moe.forward(tape, normed_TD, routing, recomputeExperts).output_TD());
+  }
+
+  /** {@code h_TD + branch_TD} in the residual stream's type. */
+  private static NDArray residual(NDArray h_TD, NDArray branch_TD) {
+    return h_TD.add(Upcast.restore(branch_TD, Aten.dtype(h_TD)));
   }
 }

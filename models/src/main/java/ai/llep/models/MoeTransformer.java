@@ -90,7 +90,8 @@ public final class MoeTransformer implements AutoCloseable {
     }
     for (int layer = 0; layer < config.numLayers(); layer++) {
       layers.add(
-          DecoderLayer.build(config, layer, experts, byName::get, placement, planner, adapters));
+          DecoderLayer.build(
+              config, computeType, layer, experts, byName::get, placement, planner, adapters));
     }
     this.finalNorm = new RmsNorm(byName.get(names.finalNorm()), config.rmsNormEps());
     this.headWeight = config.tieEmbeddings() ? embedding.table() : byName.get(names.lmHead());
@@ -275,7 +276,7 @@ public final class MoeTransformer implements AutoCloseable {
             explicitWindows);
     boolean recomputeExperts = checkpointing == ActivationCheckpointing.MOE;
     List<RoutingStats> routing = new ArrayList<>();
-    NDArray h_TD = Upcast.restore(embedding.forward(manager, batch.inputIds_BS()), computeType);
+    NDArray h_TD = Upcast.restore(embedding.forward(manager, batch.inputIds_BS()), residualType());
     for (DecoderLayer layer : layers) {
       RoutingRecord record = new RoutingRecord(manager);
       NDArray x_TD = tape.cut(h_TD);
@@ -290,7 +291,7 @@ public final class MoeTransformer implements AutoCloseable {
         routing.add(record.stats());
       }
     }
-    return new Trunk(finalNorm.forward(tape.cut(h_TD)), routing);
+    return new Trunk(finalNorm.forward(tape.cut(h_TD), computeType), routing);
   }
 
   /**
@@ -325,7 +326,7 @@ public final class MoeTransformer implements AutoCloseable {
     }
     CachedAttentionContext ctx = cache.context(manager, rotary, seq, computeType, explicitWindows);
     List<RoutingStats> routing = new ArrayList<>();
-    NDArray h_TD = Upcast.restore(embedding.forward(manager, ids_BS), computeType);
+    NDArray h_TD = Upcast.restore(embedding.forward(manager, ids_BS), residualType());
     for (int i = 0; i < layers.size(); i++) {
       RoutingRecord record = new RoutingRecord(manager);
       h_TD = layers.get(i).forwardCached(tape, h_TD, ctx, cache.layer(i), record);
@@ -338,7 +339,7 @@ public final class MoeTransformer implements AutoCloseable {
     if (lastOnly) {
       h_BSD = h_BSD.get(new NDIndex(":, {}:", seq - 1));
     }
-    NDArray logits = Upcast.toFloat32(lmHead.forward(finalNorm.forward(h_BSD)));
+    NDArray logits = Upcast.toFloat32(lmHead.forward(finalNorm.forward(h_BSD, computeType)));
     return new ModelOutput(logits, routing);
   }
 
@@ -382,6 +383,14 @@ public final class MoeTransformer implements AutoCloseable {
 
   /** The type of the parameters: float32 under bfloat16 compute, else the compute type. */
   public DataType parameterType() {
+    return parameterType(computeType);
+  }
+
+  /**
+   * The type of the residual stream (the embedding's output and every layer's sum): float32 under
+   * bfloat16 compute, as torch's autocast keeps it, else the compute type.
+   */
+  private DataType residualType() {
     return parameterType(computeType);
   }
 

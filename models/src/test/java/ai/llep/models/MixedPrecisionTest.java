@@ -44,15 +44,17 @@ class MixedPrecisionTest {
   private static final double ALL_GRADIENTS_TOLERANCE = 0.05;
 
   /**
-   * Each family with the seed of its test weights. gpt-oss's seed 11 rounds one token of layer 1
-   * onto another expert in bfloat16 (a top-k choice within rounding of a tie), which changes its
-   * gradients by more than rounding; seed 13 has no such near tie.
+   * Each family with the seed of its test weights. A seed whose tokens have a top-k choice within
+   * rounding of a tie routes one token onto another expert in bfloat16, which changes that MoE
+   * layer's gradients (router, experts, the norm before them: all about 0.25 off) by more than
+   * rounding: gpt-oss's seed 11 (layer 1), and with the float32 residual stream tiny-moe's seed 11
+   * (layer 3) and Qwen3-MoE's seed 11 (layer 1). Seed 13 has no such near tie in them.
    */
   static Stream<Arguments> families() {
     return Stream.of(
-        Arguments.of(TinyMoe.configJson(), 11L),
+        Arguments.of(TinyMoe.configJson(), 13L),
         Arguments.of(TestModels.MIXTRAL, 11L),
-        Arguments.of(TestModels.QWEN3_MOE, 11L),
+        Arguments.of(TestModels.QWEN3_MOE, 13L),
         Arguments.of(TestModels.OLMOE, 11L),
         Arguments.of(TestModels.GPT_OSS, 13L));
   }

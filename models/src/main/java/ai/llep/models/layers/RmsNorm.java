@@ -20,12 +20,21 @@ public final class RmsNorm {
     this.eps = eps;
   }
 
+  /** The norm of {@code x}, in {@code x}'s type. */
   public NDArray forward(NDArray x) {
-    DataType type = Aten.dtype(x);
+    return forward(x, Aten.dtype(x));
+  }
+
+  /**
+   * The norm of {@code x} in {@code output}: normalised in at least float32, cast to {@code
+   * output}, then scaled by the weight there (a float32 residual stream handing bfloat16 branches
+   * their input).
+   */
+  public NDArray forward(NDArray x, DataType output) {
     NDArray wide = Upcast.toFloat32(x);
     int last = x.getShape().dimension() - 1;
     NDArray variance = wide.square().mean(new int[] {last}, true);
-    NDArray normed = Upcast.restore(wide.div(variance.add(eps).sqrt()), type);
+    NDArray normed = Upcast.restore(wide.div(variance.add(eps).sqrt()), output);
     return normed.mul(StepView.like(weight, normed));
   }
 }
