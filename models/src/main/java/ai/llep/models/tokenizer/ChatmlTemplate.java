@@ -9,9 +9,17 @@ record ChatmlTemplate() implements ChatTemplate {
   static final String END = "<|im_end|>";
 
   /** Renders the same text as this template (without its per-part tokenization). */
+  /**
+   * This template as Jinja, for exports: the assistant's text and its end marker in a {@code
+   * generation} block, so that a run from the export learns the same tokens as this one.
+   */
   static final String JINJA =
       "{%- for message in messages %}"
-          + "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+          + "{{- '<|im_start|>' + message['role'] + '\\n' }}"
+          + "{%- if message['role'] == 'assistant' %}"
+          + "{%- generation %}{{- message['content'] + '<|im_end|>' }}{%- endgeneration %}"
+          + "{%- else %}{{- message['content'] + '<|im_end|>' }}{%- endif %}"
+          + "{{- '\\n' }}"
           + "{%- endfor %}"
           + "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
 

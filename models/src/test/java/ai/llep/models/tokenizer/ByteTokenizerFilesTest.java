@@ -121,10 +121,23 @@ class ByteTokenizerFilesTest {
           chat.get("add_generation_prompt").getAsBoolean()
               ? ChatInput.prompt(messages)
               : ChatInput.training(messages);
+      EncodedChat builtIn = ChatTemplate.chatml().encode(input, bytes);
       assertArrayEquals(
-          ints(chat.getAsJsonArray("ids")),
-          ChatTemplate.chatml().encode(input, bytes).inputIds(),
-          chat.get("text").getAsString());
+          ints(chat.getAsJsonArray("ids")), builtIn.inputIds(), chat.get("text").getAsString());
+      if (chat.has("assistant_masks")) {
+        // The tokens learned: transformers' assistant mask of the exported template, the built-in's
+        // loss mask, and the exported template's loss mask here (a run from the export) agree.
+        int[] transformers = ints(chat.getAsJsonArray("assistant_masks"));
+        try (HfTokenizer files = written()) {
+          EncodedChat exported =
+              JinjaChatTemplate.parse(
+                      "model", ChatTemplate.chatml().jinjaSource().orElseThrow(), Clock.systemUTC())
+                  .encode(input, files);
+          assertArrayEquals(builtIn.inputIds(), exported.inputIds(), "exported template's ids");
+          assertArrayEquals(transformers, asInts(builtIn.lossMask()), "built-in loss mask");
+          assertArrayEquals(transformers, asInts(exported.lossMask()), "exported template's mask");
+        }
+      }
     }
     JsonObject specials = expected.getAsJsonObject("special_ids");
     for (String special : specials.keySet()) {
@@ -135,6 +148,14 @@ class ByteTokenizerFilesTest {
     assertEquals(OptionalInt.of(expected.get("bos_token_id").getAsInt()), bytes.bosId());
     assertEquals(OptionalInt.of(expected.get("pad_token_id").getAsInt()), bytes.padId());
     assertEquals(expected.get("vocab_size").getAsInt(), bytes.vocabSize());
+  }
+
+  private static int[] asInts(boolean[] mask) {
+    int[] ints = new int[mask.length];
+    for (int i = 0; i < mask.length; i++) {
+      ints[i] = mask[i] ? 1 : 0;
+    }
+    return ints;
   }
 
   private static Path fixture() {
