@@ -3,7 +3,17 @@ package ai.llep.models.lora;
 import static ai.llep.models.FixtureFiles.ints2;
 import static ai.llep.models.FixtureFiles.json;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.llep.models.FixtureFiles;
+import ai.llep.models.ModelShard;
+import ai.llep.models.MoeTransformer;
+import ai.llep.models.family.HfConfigParser;
+import ai.llep.models.hf.HfCheckpoint;
+import ai.llep.models.hf.TensorSource;
+import ai.llep.plan.DispatchMode;
+import ai.llep.plan.Planner;
+import ai.llep.plan.PlannerOptions;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
@@ -54,6 +64,19 @@ public record LoraFixture(
   }
 
   /** PEFT's adapters before training. */
+  /** The fixture's base from {@code base} with {@code adapter}, on one rank with EP. */
+  public MoeTransformer load(
+      HfCheckpoint base, TensorSource adapter, DataType computeType, NDManager manager) {
+    return MoeTransformer.load(
+        HfConfigParser.parse(base.configText()),
+        base,
+        ModelShard.single(),
+        Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
+        computeType,
+        manager,
+        new LoraModel(spec(), adapter, 0));
+  }
+
   public Path initialAdapter() {
     return folder.resolve("adapter-initial");
   }

@@ -19,9 +19,6 @@ import ai.llep.models.TokenBatch;
 import ai.llep.models.family.HfConfigParser;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.hf.HfCheckpoint;
-import ai.llep.plan.DispatchMode;
-import ai.llep.plan.Planner;
-import ai.llep.plan.PlannerOptions;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
 import ai.llep.tape.Scalars;
@@ -36,15 +33,7 @@ class LoraModelTest {
     try (NDManager manager = NDManager.newBaseManager();
         HfCheckpoint base = HfCheckpoint.open(f.modelDir());
         PeftAdapterSource adapter = PeftAdapterSource.open(f.initialAdapter(), f.spec());
-        MoeTransformer model =
-            MoeTransformer.load(
-                HfConfigParser.parse(base.configText()),
-                base,
-                ModelShard.single(),
-                Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
-                DataType.BFLOAT16,
-                manager,
-                new LoraModel(f.spec(), adapter, 0))) {
+        MoeTransformer model = f.load(base, adapter, DataType.BFLOAT16, manager)) {
       for (Parameter p : model.parameters().all()) {
         assertEquals(DataType.BFLOAT16, Aten.dtype(p.array()), p.name());
         assertFalse(p.array().hasGradient(), p.name() + " is frozen");

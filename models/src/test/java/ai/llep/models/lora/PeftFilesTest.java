@@ -9,16 +9,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.comm.SingleProcessCommunicator;
 import ai.llep.models.LossOutput;
-import ai.llep.models.ModelShard;
 import ai.llep.models.MoeTransformer;
 import ai.llep.models.TokenBatch;
 import ai.llep.models.family.HfConfigParser;
 import ai.llep.models.family.ModelConfig;
 import ai.llep.models.hf.HfCheckpoint;
 import ai.llep.models.hf.SafetensorsFile;
-import ai.llep.plan.DispatchMode;
-import ai.llep.plan.Planner;
-import ai.llep.plan.PlannerOptions;
 import ai.llep.tape.DistributedTape;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,15 +101,7 @@ class PeftFilesTest {
     try (NDManager manager = NDManager.newBaseManager();
         HfCheckpoint base = HfCheckpoint.open(f.modelDir());
         PeftAdapterSource adapter = PeftAdapterSource.open(folder, f.spec());
-        MoeTransformer model =
-            MoeTransformer.load(
-                HfConfigParser.parse(base.configText()),
-                base,
-                ModelShard.single(),
-                Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
-                DataType.FLOAT32,
-                manager,
-                new LoraModel(f.spec(), adapter, 0));
+        MoeTransformer model = f.load(base, adapter, DataType.FLOAT32, manager);
         NDManager step = manager.newSubManager()) {
       LossOutput out =
           model.loss(

@@ -63,6 +63,9 @@ public final class Trainer {
 
   /** Where each rank's eval batches come from (collective); empty without an eval set. */
   interface EvalSource {
+    /** No eval set. */
+    EvalSource NONE = (loaded, rank, worldSize) -> Optional.empty();
+
     Optional<EvalBatches> open(LoadedModel loaded, int rank, int worldSize);
   }
 
@@ -114,34 +117,6 @@ public final class Trainer {
                 rank,
                 worldSize,
                 new CommSum(comm, manager)));
-  }
-
-  /** With other rows than the configured data files' (the parity tests' fixed batch), no eval. */
-  Trainer(
-      Communicator comm,
-      NDManager manager,
-      TrainSettings settings,
-      PrecisionOptions precision,
-      ModelSpec modelSpec,
-      Planner planner,
-      String resolvedConfig,
-      RankZeroTracking tracking,
-      StopRequest stop,
-      PrintStream out,
-      BatchSource data) {
-    this(
-        comm,
-        manager,
-        settings,
-        precision,
-        modelSpec,
-        planner,
-        resolvedConfig,
-        tracking,
-        stop,
-        out,
-        data,
-        (loaded, rank, worldSize) -> Optional.empty());
   }
 
   /** With other training and eval rows than the configured data files'. */

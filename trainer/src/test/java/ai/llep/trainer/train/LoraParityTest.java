@@ -18,7 +18,6 @@ import ai.llep.models.hf.HfCheckpoint;
 import ai.llep.models.hf.SafetensorsFile;
 import ai.llep.models.hf.TensorSource;
 import ai.llep.models.lora.LoraFixture;
-import ai.llep.models.lora.LoraModel;
 import ai.llep.models.lora.PeftAdapterSource;
 import ai.llep.plan.DispatchMode;
 import ai.llep.plan.Planner;
@@ -250,15 +249,7 @@ class LoraParityTest {
   private static double loss(LoraFixture f, TensorSource adapter) throws Exception {
     try (NDManager manager = NDManager.newBaseManager();
         HfCheckpoint base = HfCheckpoint.open(f.modelDir());
-        MoeTransformer model =
-            MoeTransformer.load(
-                HfConfigParser.parse(base.configText()),
-                base,
-                ModelShard.single(),
-                Planner.create(DispatchMode.EP, PlannerOptions.defaults()),
-                DataType.FLOAT32,
-                manager,
-                new LoraModel(f.spec(), adapter, 0))) {
+        MoeTransformer model = f.load(base, adapter, DataType.FLOAT32, manager)) {
       return meanLoss(f, model);
     }
   }

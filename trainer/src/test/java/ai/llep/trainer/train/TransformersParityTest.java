@@ -284,7 +284,8 @@ class TransformersParityTest {
         new PrintStream(PrintStream.nullOutputStream()),
         (loaded, rank, worldSize) ->
             new ShardedBatches(
-                fixture.rows(), rank, worldSize, settings.data().batchSize(), settings.seed()));
+                fixture.rows(), rank, worldSize, settings.data().batchSize(), settings.seed()),
+        Trainer.EvalSource.NONE);
   }
 
   /**
