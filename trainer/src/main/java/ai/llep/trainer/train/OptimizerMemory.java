@@ -85,7 +85,11 @@ record OptimizerMemory(
         + sharing
         + "; experts' "
         + size(experts)
-        + ")";
+        + ")"
+        + (masters
+            ? "; the replicated weights and their gradients are bfloat16 on every rank (2 + 2 B per"
+                + " parameter)"
+            : "");
   }
 
   /** The tracked metrics, in MB (10^6 bytes) as the other memory metrics. */

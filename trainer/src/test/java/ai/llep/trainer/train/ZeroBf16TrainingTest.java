@@ -4,10 +4,13 @@ import static ai.llep.trainer.train.FixtureRuns.launch;
 import static ai.llep.trainer.train.FixtureRuns.resume;
 import static ai.llep.trainer.train.FixtureRuns.withBatchSize;
 import static ai.llep.trainer.train.FixtureRuns.withZero;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.hf.SafetensorsFile;
 import ai.llep.plan.DispatchMode;
@@ -19,11 +22,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code optim.zero=1} with {@code train.precision=bf16} through {@link Trainer} on the tiny
@@ -50,24 +56,38 @@ class ZeroBf16TrainingTest {
     return withZero(withBatchSize(FixtureRuns.settings(runDir, 2, steps), 1), zero);
   }
 
+  private static final ModelSpec MIXTRAL =
+      new ModelSpec(FixtureRuns.FIXTURE.modelDir().toString(), 0);
+
   private static FixtureRuns.Launch bf16(int world, Path runDir, int steps, int zero)
       throws Exception {
     return bf16(world, rank -> settings(runDir, steps, zero));
   }
 
-  private static FixtureRuns.Launch bf16(
-      int world, java.util.function.IntFunction<TrainSettings> settings) throws Exception {
-    return launch(
-        world, settings, new ModelSpec(FixtureRuns.FIXTURE.modelDir().toString(), 0), BF16);
+  private static FixtureRuns.Launch bf16(int world, IntFunction<TrainSettings> settings)
+      throws Exception {
+    return launch(world, settings, MIXTRAL, BF16);
   }
 
-  @ParameterizedTest(name = "{0} ranks")
-  @ValueSource(ints = {2, 3})
-  void trainsCloseToTheReplicatedBf16RunWithMastersSplitBetweenTheRanks(int world)
+  /** The fixture's Mixtral on 2 and 3 ranks; tiny-moe (tied embeddings, 4 experts) on 2. */
+  static Stream<Arguments> worlds() {
+    return Stream.of(
+        Arguments.of(2, MIXTRAL),
+        Arguments.of(3, MIXTRAL),
+        Arguments.of(2, new ModelSpec(ModelSpec.TINY, 4)));
+  }
+
+  @ParameterizedTest(name = "{1} on {0} ranks")
+  @MethodSource("worlds")
+  void trainsCloseToTheReplicatedBf16RunWithMastersSplitBetweenTheRanks(int world, ModelSpec model)
       throws Exception {
     int steps = 5;
-    FixtureRuns.Launch plain = bf16(world, dir.resolve("replicated"), steps, 0).requireSuccess();
-    FixtureRuns.Launch zero = bf16(world, dir.resolve("zero"), steps, 1).requireSuccess();
+    Path plainDir = dir.resolve("replicated");
+    Path zeroDir = dir.resolve("zero");
+    FixtureRuns.Launch plain =
+        launch(world, rank -> settings(plainDir, steps, 0), model, BF16).requireSuccess();
+    FixtureRuns.Launch zero =
+        launch(world, rank -> settings(zeroDir, steps, 1), model, BF16).requireSuccess();
 
     TrainSettings s = settings(dir.resolve("zero"), steps, 1);
     assertTrue(s.optim().adamw().weightDecay() > 0, "weight decay acts");
@@ -170,6 +190,49 @@ class ZeroBf16TrainingTest {
           0,
           "resumed step " + step);
     }
+  }
+
+  /** A float32 export holds the gathered masters, as the checkpoint does, not the bf16 copies. */
+  @Test
+  void exportsTheFloat32Masters() throws Exception {
+    Path run = dir.resolve("zero");
+    Path exportDir = dir.resolve("export");
+    PrecisionOptions float32Export = new PrecisionOptions(Precision.BF16, ExportDtype.FLOAT32);
+    launch(
+            2,
+            rank -> FixtureRuns.withExport(settings(run, 2, 1), exportDir),
+            MIXTRAL,
+            float32Export)
+        .requireSuccess();
+    Path masters =
+        new CheckpointLayout(run.resolve("checkpoints"))
+            .stepDir(2)
+            .resolve("rank-00000/" + Checkpointer.MODEL_FILE);
+    int compared = 0;
+    boolean finerThanBf16 = false;
+    try (NDManager manager = NDManager.newBaseManager("PyTorch");
+        SafetensorsFile checkpoint = SafetensorsFile.open(masters);
+        Stream<Path> files = Files.walk(exportDir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".safetensors")).toList()) {
+        try (SafetensorsFile exported = SafetensorsFile.open(file)) {
+          for (String name : exported.names()) {
+            if (name.contains(".experts.")) {
+              continue;
+            }
+            assertEquals("F32", exported.storedType(name), name);
+            float[] master = checkpoint.read(name, manager, DataType.FLOAT32).toFloatArray();
+            assertArrayEquals(
+                master, exported.read(name, manager, DataType.FLOAT32).toFloatArray(), name);
+            for (float v : master) {
+              finerThanBf16 |= (Float.floatToRawIntBits(v) & 0xFFFF) != 0;
+            }
+            compared++;
+          }
+        }
+      }
+    }
+    assertTrue(compared > 0, "replicated tensors exported");
+    assertTrue(finerThanBf16, "the masters hold float32 bits a bf16 copy cannot");
   }
 
   @Test
