@@ -99,6 +99,18 @@ public final class Aten {
   }
 
   /**
+   * Makes {@code x} hold {@code data} instead of its own elements (a new dtype allowed), keeping
+   * {@code x}'s handle, so whoever holds {@code x} (a model's layers, a tied head) sees the new
+   * data: how a float32 parameter becomes the bfloat16 compute copy in place. {@code x} stays a
+   * leaf with its {@code requiresGradient}; it must have no gradient yet (one of the old dtype
+   * would not match). {@code data} is not copied: it and {@code x} share elements afterwards.
+   */
+  public static void replaceData(NDArray x, NDArray data) {
+    AtenCall.of(AtenOps.SET_DATA).tensor(x).tensor(data).run(x.getManager());
+    DjlTensors.refreshDtype(x);
+  }
+
+  /**
    * Lets (or stops) libtorch run float32 matrix products on CUDA with TF32 tensor cores, as {@code
    * torch.backends.cuda.matmul.allow_tf32} does. A process-wide setting, read by every later
    * product; on the CPU it changes nothing.

@@ -66,5 +66,13 @@ public final class AtenOps {
               + " float lr, float beta1, float beta2, float weight_decay, float eps, bool amsgrad,"
               + " bool maximize, Tensor? grad_scale=None, Tensor? found_inf=None) -> ()");
 
+  /**
+   * Replaces the data (dtype included) of a tensor, keeping the tensor object and its autograd
+   * identity, as {@code p.data = x} does in Python. Its kernel checks that the types are compatible
+   * before it changes anything.
+   */
+  public static final AtenOp SET_DATA =
+      AtenOp.parseMutating("aten::set_data(Tensor(a!) self, Tensor new_data) -> ()");
+
   private AtenOps() {}
 }

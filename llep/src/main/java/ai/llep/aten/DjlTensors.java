@@ -56,6 +56,13 @@ public final class DjlTensors {
     return actual.djl;
   }
 
+  /** Re-reads {@code x}'s dtype from libtorch into DJL's cache, after its data was replaced. */
+  static void refreshDtype(NDArray x) {
+    PtNDArray pt = pt(x);
+    ScalarType actual = ScalarType.ofCode(LibTorch.get().dtypeOf(pt.getHandle()));
+    DATA_TYPE.set(pt, actual == null ? DataType.UNKNOWN : actual.djl);
+  }
+
   /** libtorch's handle of {@code x} (a {@code torch::Tensor*}), valid while {@code x} is open. */
   public static long handle(NDArray x) {
     PtNDArray pt = pt(x);

@@ -12,7 +12,9 @@ import ai.llep.aten.Aten;
  * <p>In mixed precision the parameters are the float32 master weights and the pass computes in
  * bfloat16: {@link #like} then gives the parameter's bfloat16 copy for this pass, a differentiable
  * cast, so the bfloat16 gradient of that copy reaches the float32 parameter (summed there in
- * float32 over micro-batches).
+ * float32 over micro-batches). Where the optimizer holds the masters instead (the trainer's bf16
+ * ZeRO-1), the parameter is itself bfloat16: {@link #like} is then a view, no cast, and the
+ * gradient stays bfloat16 on the parameter.
  */
 public final class StepView {
   private StepView() {}

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.tape.GradMode;
 import java.util.ArrayList;
@@ -30,13 +31,22 @@ import java.util.Set;
  * <p>AdamW is element-wise, so each element is updated exactly as the replicated optimizer updates
  * it, from the same (all-reduced, clipped) gradient: the weights after a step are the same bits.
  * The replicated parameters' moments take {@code 1 / worldSize} of their unsharded bytes per rank
- * (to within one element); the weights themselves stay whole on every rank, since every forward
- * reads them (in bf16 they are the float32 masters each forward casts from).
+ * (to within one element).
+ *
+ * <p>With {@link #withBf16Masters} (bf16 training) the float32 master weights are split too ({@link
+ * MasterChunk}): the model's replicated parameters become bfloat16 (the compute copy every forward
+ * reads), each rank updates the float32 masters of its chunk from the float32 gradients and
+ * all-gathers its chunk in bfloat16 into every rank's parameters. Per replicated parameter a rank
+ * then holds 2 bytes of weights, 2 of gradient and {@code 12 / worldSize} of masters and moments,
+ * instead of 4 + 4 + {@code 8 / worldSize}. The bfloat16 weights are then bf16(master) for every
+ * element, the same bits on every rank. Without it, the weights stay whole on every rank (in bf16
+ * they are the float32 masters each forward casts from).
  *
  * <p>Shape suffixes: P ranks, C elements of a chunk.
  *
  * <p>NOTE: each step all-gathers one chunk per rank, {@code 4 * chunk * worldSize} bytes received
- * per rank, the size of the replicated weights (padded to a multiple of the world size).
+ * per rank (2 with bf16 masters), the size of the replicated weights (padded to a multiple of the
+ * world size).
  */
 public final class ShardedAdamW implements Optimizer {
   private final Communicator comm;
@@ -47,6 +57,7 @@ public final class ShardedAdamW implements Optimizer {
   private final NDManager views;
   private final List<NDArray> heldViews = new ArrayList<>();
   private final AdamW adamw;
+  private final MasterChunk masters;
   private final Device device;
   private long step;
 
@@ -59,6 +70,28 @@ public final class ShardedAdamW implements Optimizer {
       List<OptimParam> sharded,
       AdamWConfig config,
       Communicator comm) {
+    this(replicated, sharded, config, comm, false);
+  }
+
+  /**
+   * ZeRO-1 for bf16 training: this rank keeps the float32 masters of its chunk, taken from the
+   * (float32) {@code replicated} parameters as they are now, and the parameters become bfloat16 in
+   * place. They must have no gradient yet.
+   */
+  public static ShardedAdamW withBf16Masters(
+      List<OptimParam> replicated,
+      List<OptimParam> sharded,
+      AdamWConfig config,
+      Communicator comm) {
+    return new ShardedAdamW(replicated, sharded, config, comm, true);
+  }
+
+  private ShardedAdamW(
+      List<OptimParam> replicated,
+      List<OptimParam> sharded,
+      AdamWConfig config,
+      Communicator comm,
+      boolean bf16Masters) {
     this.comm = comm;
     this.replicated = List.copyOf(replicated);
     this.sharded = List.copyOf(sharded);
@@ -78,12 +111,21 @@ public final class ShardedAdamW implements Optimizer {
         new ElementPartition(
             this.replicated.stream().map(p -> p.array().size()).toList(), comm.worldSize());
     views = all.getFirst().array().getManager().newSubManager();
+    masters =
+        bf16Masters && !this.replicated.isEmpty()
+            ? MasterChunk.take(this.replicated, partition, comm.rank())
+            : null;
     List<OptimParam> updated = new ArrayList<>();
     try (GradMode off = GradMode.disabled()) {
       for (ElementPartition.Slice slice : partition.slices(comm.rank())) {
         OptimParam param = this.replicated.get(slice.tensor());
-        NDArray view = flatSlice(param.array(), slice, views);
-        NDScope.unregister(view);
+        NDArray view;
+        if (masters == null) {
+          view = flatSlice(param.array(), slice, views);
+          NDScope.unregister(view);
+        } else {
+          view = masters.views().get(param.name());
+        }
         held.put(param.name(), slice);
         heldViews.add(view);
         updated.add(new OptimParam(param.name(), view, param.weightDecay()));
@@ -163,6 +205,24 @@ public final class ShardedAdamW implements Optimizer {
     if (chunk == 0) {
       return;
     }
+    NDArray mine_C = masters != null ? masters.compute(scope) : paddedChunk(scope, chunk);
+    NDArray all_PC = comm.allGather(mine_C);
+    all_PC.attach(scope);
+    // bfloat16 is written through float16 views of the same bits: DJL's set aborts on bfloat16.
+    NDArray flat = masters == null ? all_PC.reshape(-1) : asHalf(all_PC.reshape(-1), scope);
+    for (int i = 0; i < replicated.size(); i++) {
+      NDArray array = replicated.get(i).array();
+      long from = partition.offset(i);
+      long to = from + array.size();
+      if (from < to) {
+        NDArray target = masters == null ? array : asHalf(array, scope);
+        target.set(
+            new NDIndex(":"), flat.get(new NDIndex(from + ":" + to)).reshape(array.getShape()));
+      }
+    }
+  }
+
+  private NDArray paddedChunk(NDManager scope, long chunk) {
     NDList parts = new NDList(heldViews);
     long held = heldViews.stream().mapToLong(NDArray::size).sum();
     if (held < chunk) {
@@ -172,18 +232,45 @@ public final class ShardedAdamW implements Optimizer {
     if (mine_C != parts.getFirst()) {
       mine_C.attach(scope);
     }
-    NDArray all_PC = comm.allGather(mine_C);
-    all_PC.attach(scope);
-    NDArray flat = all_PC.reshape(-1);
-    for (int i = 0; i < replicated.size(); i++) {
-      NDArray array = replicated.get(i).array();
-      long from = partition.offset(i);
-      long to = from + array.size();
-      if (from < to) {
-        array.set(
-            new NDIndex(":"), flat.get(new NDIndex(from + ":" + to)).reshape(array.getShape()));
+    return mine_C;
+  }
+
+  private static NDArray asHalf(NDArray bf16, NDManager scope) {
+    NDArray half = Aten.reinterpret(bf16, DataType.FLOAT16);
+    half.attach(scope);
+    return half;
+  }
+
+  /** Whether this optimizer holds the float32 masters of the replicated parameters' chunk. */
+  public boolean holdsMasters() {
+    return masters != null;
+  }
+
+  /**
+   * Collective: with bf16 masters, the replicated parameters' float32 masters whole, by name, on
+   * rank {@code root} (gathered one parameter at a time; other ranks keep nothing), attached to
+   * {@code scope}; empty without them (the parameters are their own masters). NOTE: {@code root}
+   * then holds a float32 copy of every replicated parameter until {@code scope} closes.
+   */
+  @SuppressWarnings("try") // grad mode acts by being open, not through calls
+  public Map<String, NDArray> gatherMasters(NDManager scope, int root) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    if (masters == null) {
+      return out;
+    }
+    try (GradMode off = GradMode.disabled()) {
+      for (int i = 0; i < replicated.size(); i++) {
+        OptimParam param = replicated.get(i);
+        try (NDManager one = scope.newSubManager()) {
+          NDArray whole = masters.gather(i, param.array().getShape(), comm, one);
+          if (comm.rank() == root) {
+            whole.attach(scope);
+            out.put(param.name(), whole);
+          }
+        }
       }
     }
+    return out;
   }
 
   @Override
@@ -209,9 +296,14 @@ public final class ShardedAdamW implements Optimizer {
     step = state.step();
   }
 
+  /** The moments and, with bf16 masters, the float32 masters this rank holds, by name. */
   @Override
   public Map<String, Long> stateBytes() {
-    return adamw == null ? Map.of() : adamw.stateBytes();
+    Map<String, Long> bytes = new LinkedHashMap<>(adamw == null ? Map.of() : adamw.stateBytes());
+    if (masters != null) {
+      bytes.replaceAll((name, b) -> b + masters.bytes(name));
+    }
+    return bytes;
   }
 
   @Override
@@ -222,6 +314,9 @@ public final class ShardedAdamW implements Optimizer {
       }
     } finally {
       views.close();
+      if (masters != null) {
+        masters.close();
+      }
     }
   }
 }

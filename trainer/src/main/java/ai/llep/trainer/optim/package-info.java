@@ -7,6 +7,8 @@
  * owned by the optimizer, on the device of their parameter. {@link ai.llep.trainer.optim.AdamW}
  * holds the moments of every parameter it updates; {@link ai.llep.trainer.optim.ShardedAdamW}
  * (ZeRO-1) splits the replicated parameters' moments between the ranks by element ({@link
- * ai.llep.trainer.optim.ElementPartition}) and all-gathers the updated weights.
+ * ai.llep.trainer.optim.ElementPartition}) and all-gathers the updated weights; in bf16 training it
+ * splits their float32 master weights too ({@link ai.llep.trainer.optim.MasterChunk}), the model
+ * holding those parameters in bfloat16.
  */
 package ai.llep.trainer.optim;

@@ -14,6 +14,7 @@ import ai.llep.trainer.checkpoint.Checkpoint;
 import ai.llep.trainer.checkpoint.CheckpointLayout;
 import ai.llep.trainer.optim.AdamWState;
 import ai.llep.trainer.optim.Optimizer;
+import ai.llep.trainer.optim.ShardedAdamW;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,7 +38,9 @@ import org.apache.logging.log4j.Logger;
  * folder and seals it (hashes its own files), and rank 0 publishes the step only after every rank
  * has sealed (a barrier), so a crash mid-write never damages the previous checkpoint; then it
  * deletes this run's checkpoints beyond {@code checkpoint.keep-last}. The optimizer's moments are
- * written and read back by {@link OptimizerCheckpoint}.
+ * written and read back by {@link OptimizerCheckpoint}. The weights written are always the float32
+ * masters: with bf16 ZeRO-1 ({@link ShardedAdamW#holdsMasters}) gathered from the ranks onto rank
+ * 0, so that a resume (on any world size) and the export read them as without sharding.
  */
 final class Checkpointer {
   static final String MODEL_FILE = "model.safetensors";
@@ -93,10 +96,14 @@ final class Checkpointer {
     Map<String, NDArray> tensors = new LinkedHashMap<>();
     Map<String, NDArray> checked = new LinkedHashMap<>();
     List<Parameter> saved = TrainedParameters.saved(model);
+    // bf16 ZeRO-1: the model holds bfloat16 copies; the checkpoint keeps the float32 masters.
+    Map<String, NDArray> masters =
+        optimizer instanceof ShardedAdamW sharded ? sharded.gatherMasters(scope, 0) : Map.of();
     for (Parameter p : saved) {
       if (rank == 0 || p.kind() == ParameterKind.EXPERT) {
-        checked.put(p.name(), p.array());
-        tensors.putAll(p.byCheckpointName(p.array(), scope));
+        NDArray weights = masters.getOrDefault(p.name(), p.array());
+        checked.put(p.name(), weights);
+        tensors.putAll(p.byCheckpointName(weights, scope));
       }
     }
     Map<String, NDArray> moments =

@@ -4,11 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.ReduceOp;
 import ai.llep.models.Parameter;
 import ai.llep.models.ParameterKind;
+import ai.llep.models.layers.Upcast;
+import ai.llep.tape.GradMode;
 import ai.llep.trainer.optim.GradClipper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,9 +22,16 @@ import java.util.Map;
 
 /**
  * Turns the gradients autograd left in the parameters into the ones the optimizer applies:
- * replicated (dense and router) gradients are summed over ranks in one all-reduce of a flat buffer,
- * experts keep their own (borrowed experts' gradients already came home through the tape), and the
- * global norm counts every parameter once before clipping.
+ * replicated (dense and router) gradients are summed over ranks in one all-reduce of a flat float32
+ * buffer, experts keep their own (borrowed experts' gradients already came home through the tape),
+ * and the global norm counts every parameter once before clipping.
+ *
+ * <p>With bfloat16 replicated parameters (bf16 ZeRO-1, whose float32 masters the optimizer holds)
+ * autograd leaves bfloat16 gradients on them; {@link #accumulate}, after each micro-batch's
+ * backward, widens them into that flat float32 buffer and zeroes them, so micro-batches sum in
+ * float32, not bfloat16. NOTE: the buffer (4 bytes per replicated parameter) lives from the first
+ * micro-batch's backward to the end of the step; with one micro-batch it is the flat buffer the
+ * all-reduce needs anyway, with more it adds 4 bytes per parameter to the backward's peak.
  */
 final class GradientExchange {
   /** The gradients to apply, by parameter name, and their global norm before clipping. */
@@ -29,6 +41,9 @@ final class GradientExchange {
   private final NDManager manager;
   private final List<Parameter> replicated = new ArrayList<>();
   private final List<Parameter> sharded = new ArrayList<>();
+  private final boolean widened;
+  private NDManager pending;
+  private NDArray sum_N;
 
   /**
    * @param manager on the device the communicator moves tensors on (the job's)
@@ -38,6 +53,39 @@ final class GradientExchange {
     this.manager = manager;
     for (Parameter p : trainable) {
       (p.kind() == ParameterKind.EXPERT ? sharded : replicated).add(p);
+    }
+    widened = replicated.stream().anyMatch(p -> Aten.dtype(p.array()) != DataType.FLOAT32);
+  }
+
+  /**
+   * After a micro-batch's backward: with bfloat16 replicated parameters, adds their gradients, in
+   * float32, into this step's sum and zeroes them; otherwise nothing (float32 leaves sum in place).
+   */
+  @SuppressWarnings("try") // grad mode acts by being open, not through calls
+  void accumulate() {
+    if (!widened) {
+      return;
+    }
+    if (sum_N == null) {
+      pending = manager.newSubManager();
+      long total = replicated.stream().mapToLong(p -> p.array().size()).sum();
+      sum_N = pending.zeros(new Shape(total), DataType.FLOAT32);
+    }
+    try (GradMode off = GradMode.disabled();
+        NDManager scope = pending.newSubManager()) {
+      long offset = 0;
+      for (Parameter p : replicated) {
+        long n = p.array().size();
+        try (NDArray g = p.array().getGradient()) {
+          NDArray wide = Upcast.toFloat32(g).flatten();
+          wide.attach(scope);
+          NDArray part = sum_N.get(new NDIndex(offset + ":" + (offset + n)));
+          part.attach(scope);
+          part.addi(wide);
+          g.muli(0);
+        }
+        offset += n;
+      }
     }
   }
 
@@ -79,7 +127,12 @@ final class GradientExchange {
 
   /** Zeroes every trainable parameter's accumulated gradient for the next step. */
   void zero() {
-    for (List<Parameter> group : List.of(replicated, sharded)) {
+    if (pending != null) {
+      pending.close();
+      pending = null;
+      sum_N = null;
+    }
+    for (List<Parameter> group : widened ? List.of(sharded) : List.of(replicated, sharded)) {
       for (Parameter p : group) {
         try (NDArray g = p.array().getGradient()) {
           g.muli(0);
@@ -92,15 +145,24 @@ final class GradientExchange {
     if (replicated.isEmpty()) {
       return List.of();
     }
-    NDList flat = new NDList(replicated.size());
-    for (Parameter p : replicated) {
-      try (NDArray g = p.array().getGradient()) {
-        NDArray f = g.flatten();
-        f.attach(scope);
-        flat.add(f);
+    NDArray local;
+    if (widened) {
+      if (sum_N == null) {
+        accumulate();
       }
+      local = sum_N;
+    } else {
+      NDList flat = new NDList(replicated.size());
+      for (Parameter p : replicated) {
+        try (NDArray g = p.array().getGradient()) {
+          NDArray f = g.flatten();
+          f.attach(scope);
+          flat.add(f);
+        }
+      }
+      local = NDArrays.concat(flat, 0);
     }
-    NDArray summed = comm.allReduce(NDArrays.concat(flat, 0), ReduceOp.SUM);
+    NDArray summed = comm.allReduce(local, ReduceOp.SUM);
     summed.attach(scope);
     List<NDArray> out = new ArrayList<>(replicated.size());
     long offset = 0;

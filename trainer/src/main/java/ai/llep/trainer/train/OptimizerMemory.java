@@ -7,21 +7,32 @@ import ai.llep.comm.ReduceOp;
 import ai.llep.models.Parameter;
 import ai.llep.models.ParameterKind;
 import ai.llep.trainer.optim.Optimizer;
+import ai.llep.trainer.optim.ShardedAdamW;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The optimizer state (AdamW's two float32 moments) a rank holds, each figure the largest over the
- * ranks: in all, of the replicated parameters (whole without ZeRO, about 1/P of {@code
- * replicatedUnsharded} with {@code optim.zero=1}) and of the rank's experts.
+ * The optimizer state a rank holds, each figure the largest over the ranks: in all, of the
+ * replicated parameters (whole without ZeRO, about 1/P of {@code replicatedUnsharded} with {@code
+ * optim.zero=1}) and of the rank's experts. The state is AdamW's two float32 moments (8 bytes per
+ * element) and, with bf16 ZeRO-1 ({@code masters}), the replicated parameters' float32 master
+ * weights (4 more): the model then holds those parameters in bfloat16 (2 bytes, and 2 of gradient)
+ * instead of float32 (4 + 4).
  *
- * @param replicatedUnsharded the replicated parameters' moments whole, as every rank holds them
- *     without ZeRO
+ * @param replicatedUnsharded the replicated parameters' moments (and masters, with {@code masters})
+ *     whole, as every rank holds them without ZeRO
+ * @param masters whether the replicated state includes the float32 master weights
  */
 record OptimizerMemory(
-    long total, long replicated, long replicatedUnsharded, long experts, int zero, int worldSize) {
+    long total,
+    long replicated,
+    long replicatedUnsharded,
+    long experts,
+    int zero,
+    int worldSize,
+    boolean masters) {
 
   /** Collective (one all-reduce): every rank calls it once. */
   static OptimizerMemory of(
@@ -31,6 +42,8 @@ record OptimizerMemory(
       Communicator comm,
       NDManager manager) {
     Map<String, Long> held = optimizer.stateBytes();
+    boolean masters = optimizer instanceof ShardedAdamW sharded && sharded.holdsMasters();
+    long perElement = (masters ? 3L : 2L) * Float.BYTES;
     long replicated = 0;
     long unsharded = 0;
     long experts = 0;
@@ -40,7 +53,7 @@ record OptimizerMemory(
         experts += bytes;
       } else {
         replicated += bytes;
-        unsharded += 2L * Float.BYTES * p.array().size();
+        unsharded += perElement * p.array().size();
       }
     }
     long[] largest;
@@ -50,7 +63,7 @@ record OptimizerMemory(
       largest = max.toLongArray();
     }
     return new OptimizerMemory(
-        largest[0], largest[1], unsharded, largest[2], zero, comm.worldSize());
+        largest[0], largest[1], unsharded, largest[2], zero, comm.worldSize(), masters);
   }
 
   /** The line printed at the end of a run. */
@@ -66,11 +79,17 @@ record OptimizerMemory(
             : size(replicated) + " on every rank (optim.zero=0)";
     return "optimizer state per rank: "
         + size(total)
-        + " (replicated parameters' moments "
+        + (masters
+            ? " (replicated parameters' float32 master weights and moments "
+            : " (replicated parameters' moments ")
         + sharing
         + "; experts' "
         + size(experts)
-        + ")";
+        + ")"
+        + (masters
+            ? "; the replicated weights and their gradients are bfloat16 on every rank (2 + 2 B per"
+                + " parameter)"
+            : "");
   }
 
   /** The tracked metrics, in MB (10^6 bytes) as the other memory metrics. */

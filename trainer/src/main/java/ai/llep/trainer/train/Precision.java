@@ -21,7 +21,9 @@ import java.util.function.IntUnaryOperator;
  *       updates with float32 moments and checkpoints keep); each forward pass computes with a
  *       bfloat16 copy of every weight, so activations and the gradients of weights and activations
  *       are bfloat16 until each weight's gradient reaches its float32 master. Norm statistics, the
- *       router softmax, attention's softmax and the loss run in float32.
+ *       router softmax, attention's softmax and the loss run in float32. With {@code optim.zero=1}
+ *       the replicated parameters are held in bfloat16 instead and their float32 masters are split
+ *       between the ranks ({@link ai.llep.trainer.optim.ShardedAdamW#withBf16Masters}).
  *   <li>{@code auto}: {@code bf16} on CUDA devices with bfloat16 tensor cores (compute capability
  *       8.0 or later), else {@code float32}.
  * </ul>

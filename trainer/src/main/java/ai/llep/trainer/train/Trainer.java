@@ -164,9 +164,10 @@ public final class Trainer {
             Set.copyOf(start.rejected()));
     Optional<Checkpoint> resumeFrom = start.checkpoint();
     Optional<TrainerState> resumed = start.state();
-    LoadedModel loaded = load(resumeFrom, startNumerics());
+    Precision numerics = startNumerics();
+    LoadedModel loaded = load(resumeFrom, numerics);
     List<Parameter> trainable = TrainedParameters.trainable(loaded.model(), settings);
-    Optimizer optimizer = OptimizerSetup.build(trainable, settings.optim(), comm);
+    Optimizer optimizer = OptimizerSetup.build(trainable, settings.optim(), numerics, comm);
     ShardedBatches batches = data.open(loaded, comm.rank(), comm.worldSize());
     Optional<Evaluation> evaluation =
         evalData

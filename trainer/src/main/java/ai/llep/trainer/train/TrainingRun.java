@@ -112,6 +112,7 @@ final class TrainingRun {
         LossOutput out = model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
         profiler.enter("backward");
         tape.backward(Scalars.div(out.loss().sum(), Math.max(tokens, 1)));
+        gradients.accumulate();
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         layers.add(out.routing());
       }

@@ -192,13 +192,20 @@ final class FixtureRuns {
       List<PackedSequence> evalRows,
       Supplier<Planner> planners)
       throws Exception {
-    return launch(world, settingsOf, evalRows, planners, fixtureModel());
+    return launch(world, settingsOf, evalRows, planners, fixtureModel(), PrecisionOptions.FLOAT32);
   }
 
   /** Training {@code model} (on the fixture's rows) instead of the fixture's model. */
   static Launch launch(int world, IntFunction<TrainSettings> settingsOf, ModelSpec model)
       throws Exception {
-    return launch(world, settingsOf, List.of(), FixtureRuns::epPlanner, model);
+    return launch(world, settingsOf, model, PrecisionOptions.FLOAT32);
+  }
+
+  /** Training {@code model} in {@code precision}. */
+  static Launch launch(
+      int world, IntFunction<TrainSettings> settingsOf, ModelSpec model, PrecisionOptions precision)
+      throws Exception {
+    return launch(world, settingsOf, List.of(), FixtureRuns::epPlanner, model, precision);
   }
 
   private static Launch launch(
@@ -206,7 +213,8 @@ final class FixtureRuns {
       IntFunction<TrainSettings> settingsOf,
       List<PackedSequence> evalRows,
       Supplier<Planner> planners,
-      ModelSpec model)
+      ModelSpec model,
+      PrecisionOptions precision)
       throws Exception {
     MetricsRecorder metrics = new MetricsRecorder();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -222,7 +230,8 @@ final class FixtureRuns {
               out,
               evalRows,
               planners.get(),
-              model);
+              model,
+              precision);
           errors.add(null);
         } catch (RuntimeException e) {
           errors.add(e);
@@ -241,7 +250,8 @@ final class FixtureRuns {
                           rank == 0 ? out : new PrintStream(PrintStream.nullOutputStream()),
                           evalRows,
                           planners.get(),
-                          model))) {
+                          model,
+                          precision))) {
             errors.add(outcome.error());
           }
         }
@@ -259,11 +269,13 @@ final class FixtureRuns {
       PrintStream out,
       List<PackedSequence> evalRows,
       Planner planner,
-      ModelSpec model) {
+      ModelSpec model,
+      PrecisionOptions precision) {
     RankZeroTracking tracking =
         new RankZeroTracking(metrics, new RunTracking("", "safety", "fixture"), Map.of(), "");
     try {
-      return trainer(settings, comm, manager, tracking, out, evalRows, planner, model).run();
+      return trainer(settings, comm, manager, tracking, out, evalRows, planner, model, precision)
+          .run();
     } catch (RuntimeException e) {
       tracking.fail();
       throw e;
@@ -289,7 +301,16 @@ final class FixtureRuns {
       PrintStream out,
       List<PackedSequence> evalRows,
       Planner planner) {
-    return trainer(settings, comm, manager, tracking, out, evalRows, planner, fixtureModel());
+    return trainer(
+        settings,
+        comm,
+        manager,
+        tracking,
+        out,
+        evalRows,
+        planner,
+        fixtureModel(),
+        PrecisionOptions.FLOAT32);
   }
 
   private static ModelSpec fixtureModel() {
@@ -304,12 +325,13 @@ final class FixtureRuns {
       PrintStream out,
       List<PackedSequence> evalRows,
       Planner planner,
-      ModelSpec model) {
+      ModelSpec model,
+      PrecisionOptions precision) {
     return new Trainer(
         comm,
         manager,
         settings,
-        PrecisionOptions.FLOAT32,
+        precision,
         model,
         planner,
         "",
