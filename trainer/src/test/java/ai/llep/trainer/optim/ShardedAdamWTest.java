@@ -1,17 +1,18 @@
 package ai.llep.trainer.optim;
 
+import static ai.llep.trainer.optim.ShardingTestParams.concat;
+import static ai.llep.trainer.optim.ShardingTestParams.gradients;
+import static ai.llep.trainer.optim.ShardingTestParams.params;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.tcp.LocalWorld;
 import ai.llep.comm.tcp.TcpOptions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,8 +49,10 @@ class ShardedAdamWTest {
                     AdamW plain = new AdamW(reference, CONFIG)) {
                   for (int step = 0; step < LRS.length; step++) {
                     try (NDManager scope = manager.newSubManager()) {
-                      zero.step(LRS[step], gradients(scope, replicated, sharded, step, rank));
-                      plain.step(LRS[step], gradients(scope, replicated, sharded, step, rank));
+                      zero.step(
+                          LRS[step], gradients(scope, concat(replicated, sharded), step, rank));
+                      plain.step(
+                          LRS[step], gradients(scope, concat(replicated, sharded), step, rank));
                     }
                     List<OptimParam> actual = concat(replicated, sharded);
                     for (int i = 0; i < actual.size(); i++) {
@@ -80,42 +83,5 @@ class ShardedAdamWTest {
       }
       assertEquals(2 * Float.BYTES * replicatedElements, total, "replicated moments over ranks");
     }
-  }
-
-  /** Parameters of {@code shapes}, their values a function of the name and {@code salt}. */
-  private static List<OptimParam> params(
-      NDManager manager, String prefix, List<Shape> shapes, int salt) {
-    List<OptimParam> out = new ArrayList<>();
-    for (int i = 0; i < shapes.size(); i++) {
-      float[] values = new float[(int) shapes.get(i).size()];
-      for (int e = 0; e < values.length; e++) {
-        values[e] = (float) Math.cos(0.7 * e + 3 * i + 11 * salt);
-      }
-      NDArray array = manager.create(values, shapes.get(i));
-      array.setRequiresGradient(true);
-      out.add(OptimParam.of(prefix + i, array));
-    }
-    return out;
-  }
-
-  /** The same replicated gradients on every rank (all-reduced), rank-specific sharded ones. */
-  private static Map<String, NDArray> gradients(
-      NDManager scope, List<OptimParam> replicated, List<OptimParam> sharded, int step, int rank) {
-    Map<String, NDArray> out = new HashMap<>();
-    for (OptimParam p : concat(replicated, sharded)) {
-      int salt = p.name().startsWith("e") ? rank : 0;
-      float[] g = new float[(int) p.array().size()];
-      for (int e = 0; e < g.length; e++) {
-        g[e] = (float) (Math.sin(1.3 * (e + 1) * (step + 1) + p.name().hashCode() + salt) * 0.4);
-      }
-      out.put(p.name(), scope.create(g, p.array().getShape()));
-    }
-    return out;
-  }
-
-  private static List<OptimParam> concat(List<OptimParam> a, List<OptimParam> b) {
-    List<OptimParam> out = new ArrayList<>(a);
-    out.addAll(b);
-    return out;
   }
 }
