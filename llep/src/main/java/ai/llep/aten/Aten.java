@@ -60,6 +60,42 @@ public final class Aten {
         .tensor(0);
   }
 
+  /**
+   * A copy of the CPU tensor {@code pinned} (in page-locked memory) on {@code device}, queued on
+   * the current stream without waiting for it: the host goes on at once, where a copy from ordinary
+   * host memory synchronises the stream. libtorch's pinned-memory allocator keeps {@code pinned}'s
+   * memory from reuse until the copy is done, so the caller may close it right away.
+   */
+  public static NDArray copyToDeviceAsync(NDArray pinned, Device device, NDManager manager) {
+    return AtenCall.of(AtenOps.TO_COPY)
+        .tensor(pinned)
+        .none()
+        .none()
+        .device(device)
+        .none()
+        .bool(true)
+        .none()
+        .run(manager)
+        .tensor(0);
+  }
+
+  /**
+   * An uninitialised CPU tensor of {@code shape} and {@code type} in page-locked (pinned) memory,
+   * from libtorch's caching pinned-memory allocator; needs a CUDA libtorch, and lists ({@link
+   * #listsSupported}).
+   */
+  public static NDArray emptyPinned(NDManager manager, Shape shape, DataType type) {
+    return AtenCall.of(AtenOps.EMPTY)
+        .ints(shape.getShape())
+        .scalarType(type)
+        .none()
+        .device(Device.cpu())
+        .bool(true)
+        .none()
+        .run(manager)
+        .tensor(0);
+  }
+
   /** Zeros of {@code x}'s shape and device in {@code type}. */
   public static NDArray zerosLike(NDArray x, DataType type) {
     return like(AtenOps.ZEROS_LIKE, x, type);

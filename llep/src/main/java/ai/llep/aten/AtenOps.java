@@ -24,6 +24,13 @@ public final class AtenOps {
               + " Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None)"
               + " -> Tensor");
 
+  /** Takes a list, so libtorch 2.10 and later. */
+  public static final AtenOp EMPTY =
+      AtenOp.parse(
+          "aten::empty.memory_format(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None,"
+              + " Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None)"
+              + " -> Tensor");
+
   /** A view of the same bytes as another dtype of the same element size (a bit cast). */
   public static final AtenOp VIEW_DTYPE =
       AtenOp.parse("aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)");

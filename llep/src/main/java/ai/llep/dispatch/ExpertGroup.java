@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
+import ai.llep.device.HostUpload;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -180,7 +181,7 @@ public final class ExpertGroup {
         end += rows_E[e];
         ends[e] = Math.toIntExact(end);
       }
-      offsets_E = input.getManager().create(ends);
+      offsets_E = HostUpload.of(input.getManager(), ends);
     }
     return offsets_E;
   }
@@ -208,8 +209,8 @@ public final class ExpertGroup {
       }
       NDArray marks = manager.zeros(new Shape(total), DataType.INT64);
       if (!starts.isEmpty()) {
-        NDArray at = manager.create(starts.stream().mapToLong(Long::longValue).toArray());
-        NDArray by = manager.create(steps.stream().mapToLong(Long::longValue).toArray());
+        NDArray at = HostUpload.of(manager, starts.stream().mapToLong(Long::longValue).toArray());
+        NDArray by = HostUpload.of(manager, steps.stream().mapToLong(Long::longValue).toArray());
         marks = marks.put(at, by);
       }
       expertOfRow_G = marks.cumSum();

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
+import ai.llep.device.HostUpload;
 import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Plan;
 import ai.llep.plan.Planner;
@@ -133,7 +134,7 @@ public final class MoeDispatcher {
       NDArray weights_TK,
       ExpertStack nativeExperts) {
     checkExpertIds(tape.comm().rank(), experts_S);
-    NDArray ids_S = x_TD.getManager().create(experts_S);
+    NDArray ids_S = HostUpload.of(x_TD.getManager(), experts_S);
     return forward(tape, x_TD, ids_S, weights_TK, nativeExperts);
   }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.device.HostUpload;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,7 +82,7 @@ final class RunIndex {
     for (int i = 0; i < shifts.size(); i++) {
       table[starts.size() + i] = shifts.get(i);
     }
-    NDArray uploaded = manager.create(table);
+    NDArray uploaded = HostUpload.of(manager, table);
     NDArray startIndex = uploaded.get(slice(0, starts.size()));
     NDArray shiftTable = uploaded.get(slice(starts.size(), table.length));
     NDArray marks =

@@ -3,6 +3,7 @@ package ai.llep.models.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.device.HostUpload;
 
 /**
  * Next-token cross-entropy as Hugging Face's causal-LM loss computes it: position s predicts label
@@ -46,8 +47,8 @@ public final class CausalLmLoss {
     NDManager manager = logits_BSV.getManager();
     NDArray logProbs_TV = Upcast.toFloat32(logits_BSV.reshape(tokens, vocab)).logSoftmax(1);
     NDArray picked_T =
-        logProbs_TV.gather(manager.create(targets.target_T(), new Shape(tokens, 1)), 1);
-    NDArray weights_T = manager.create(targets.weight_T(), new Shape(tokens, 1));
+        logProbs_TV.gather(HostUpload.of(manager, targets.target_T(), new Shape(tokens, 1)), 1);
+    NDArray weights_T = HostUpload.of(manager, targets.weight_T(), new Shape(tokens, 1));
     if (weights_T.getDataType() != picked_T.getDataType()) {
       weights_T = weights_T.toType(picked_T.getDataType(), false);
     }

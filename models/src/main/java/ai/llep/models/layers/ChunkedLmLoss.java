@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
+import ai.llep.device.HostUpload;
 import ai.llep.tape.GradMode;
 
 /**
@@ -136,10 +137,9 @@ public final class ChunkedLmLoss {
         DataType type = Aten.dtype(logits_CV);
         NDArray logProbs_CV = logits_CV.logSoftmax(1);
         NDArray target_C1 =
-            scope.create(slice(targets.target_T(), start, end), new Shape(length, 1));
+            HostUpload.of(scope, slice(targets.target_T(), start, end), new Shape(length, 1));
         NDArray weight_C1 =
-            scope
-                .create(slice(targets.weight_T(), start, end), new Shape(length, 1))
+            HostUpload.of(scope, slice(targets.weight_T(), start, end), new Shape(length, 1))
                 .toType(type, false);
         NDArray chunkLoss = logProbs_CV.gather(target_C1, 1).mul(weight_C1).sum().neg();
         chunkLoss.attach(manager);

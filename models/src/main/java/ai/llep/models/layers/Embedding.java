@@ -2,6 +2,7 @@ package ai.llep.models.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.llep.device.HostUpload;
 
 /** Token embedding: row lookup in the [V, D] table, differentiable in the table. */
 public final class Embedding {
@@ -44,6 +45,6 @@ public final class Embedding {
         ids_T[b * seq + s] = id;
       }
     }
-    return StepView.of(table_VD, manager).get(manager.create(ids_T));
+    return StepView.of(table_VD, manager).get(HostUpload.of(manager, ids_T));
   }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.device.HostUpload;
 import ai.llep.models.family.RopeScaling;
 
 /**
@@ -70,8 +71,8 @@ public final class RotaryEmbedding {
     }
     Shape shape = new Shape(batch, 1, seq, headDim);
     return new RopeTables(
-        Upcast.restore(manager.create(cos, shape), type),
-        Upcast.restore(manager.create(sin, shape), type));
+        Upcast.restore(HostUpload.of(manager, cos, shape), type),
+        Upcast.restore(HostUpload.of(manager, sin, shape), type));
   }
 
   /** Rotates {@code x_BHSC} (queries or keys) by the tables' angles. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
+import ai.llep.device.HostUpload;
 import java.util.Arrays;
 
 /**
@@ -173,6 +174,6 @@ public record Segments(int[][] lengths_B) {
         i++;
       }
     }
-    return manager.create(starts);
+    return HostUpload.of(manager, starts);
   }
 }
