@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.tape.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,7 +73,12 @@ final class RunIndex {
       return positions;
     }
     if (shifts.size() == 1) {
-      return shifts.getFirst() == 0 ? positions : positions.add(shifts.getFirst());
+      if (shifts.getFirst() == 0) {
+        return positions;
+      }
+      try (NDArray shift = Scalars.fresh(shifts.getFirst())) {
+        return positions.add(shift);
+      }
     }
     long[] table = new long[starts.size() + shifts.size()];
     for (int i = 0; i < starts.size(); i++) {
