@@ -3,6 +3,7 @@ package ai.llep.tape;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.aten.Aten;
 import ai.llep.aten.DjlTensors;
@@ -112,7 +113,13 @@ public final class Scalars {
         exact instanceof Long || exact instanceof Integer
             ? exact.longValue()
             : Double.doubleToLongBits(value);
-    return CONSTANTS.computeIfAbsent(new Key(bits, type), k -> make(exact, type));
+    return CONSTANTS.computeIfAbsent(new Key(bits, type), k -> kept(make(exact, type)));
+  }
+
+  /** {@code scalar}, taken out of the open NDScope (which would close it) so that it lives on. */
+  private static NDArray kept(NDArray scalar) {
+    NDScope.unregister(scalar);
+    return scalar;
   }
 
   private static NDArray make(Number value, DataType type) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
@@ -49,6 +50,15 @@ class ScalarsTest {
     try (NDArray fresh = Scalars.fresh(1e-5)) {
       assertNotSame(Scalars.constant(1e-5), fresh);
     }
+  }
+
+  @Test
+  void aConstantFirstMadeInsideAnNdScopeOutlivesIt() {
+    double value = 0.123456789;
+    try (NDScope scope = new NDScope()) {
+      assertEquals(value, Scalars.constant(value).getDouble(), 0.0);
+    }
+    assertEquals(value, Scalars.constant(value).getDouble(), 0.0, "the scope closed the constant");
   }
 
   @Test
