@@ -235,6 +235,30 @@ public final class Aten {
     }
   }
 
+  /**
+   * {@code x} with every element below {@code min} raised to it (a 0-d {@code min} may live on the
+   * CPU beside a CUDA {@code x}); differentiable, gradient 1 where {@code x >= min}.
+   */
+  public static NDArray clampMin(NDArray x, NDArray min) {
+    return AtenCall.of(AtenOps.CLAMP_MIN_TENSOR)
+        .tensor(x)
+        .tensor(min)
+        .run(x.getManager())
+        .tensor(0);
+  }
+
+  /**
+   * {@code x} with every element above {@code max} lowered to it (a 0-d {@code max} may live on the
+   * CPU beside a CUDA {@code x}); differentiable, gradient 1 where {@code x <= max}.
+   */
+  public static NDArray clampMax(NDArray x, NDArray max) {
+    return AtenCall.of(AtenOps.CLAMP_MAX_TENSOR)
+        .tensor(x)
+        .tensor(max)
+        .run(x.getManager())
+        .tensor(0);
+  }
+
   /** {@code self} plus {@code src} added at {@code index} along {@code dim}; differentiable. */
   public static NDArray scatterAdd(NDArray self, int dim, NDArray index, NDArray src) {
     return AtenCall.of(AtenOps.SCATTER_ADD)

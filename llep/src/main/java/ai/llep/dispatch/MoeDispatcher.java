@@ -13,6 +13,7 @@ import ai.llep.plan.ExpertPlacement;
 import ai.llep.plan.Plan;
 import ai.llep.plan.Planner;
 import ai.llep.tape.DistributedTape;
+import ai.llep.tape.Scalars;
 import java.util.Arrays;
 import java.util.List;
 
@@ -358,7 +359,9 @@ public final class MoeDispatcher {
       return manager.create(new long[0]);
     }
     NDArray slotIndex = manager.arange(0L, slots, 1L, DataType.INT64);
-    return experts_S.mul(slots).add(slotIndex).argSort();
+    try (NDArray stride = Scalars.fresh(slots)) {
+      return experts_S.mul(stride).add(slotIndex).argSort();
+    }
   }
 
   /** This rank's slots per expert, counted on the device (no copy to the host, no sync). */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.device.HostUpload;
+import ai.llep.tape.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +74,12 @@ final class RunIndex {
       return positions;
     }
     if (shifts.size() == 1) {
-      return shifts.getFirst() == 0 ? positions : positions.add(shifts.getFirst());
+      if (shifts.getFirst() == 0) {
+        return positions;
+      }
+      try (NDArray shift = Scalars.fresh(shifts.getFirst())) {
+        return positions.add(shift);
+      }
     }
     long[] table = new long[starts.size() + shifts.size()];
     for (int i = 0; i < starts.size(); i++) {

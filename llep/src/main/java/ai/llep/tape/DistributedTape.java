@@ -3,6 +3,7 @@ package ai.llep.tape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.llep.aten.Aten;
 import ai.llep.comm.Communicator;
 import ai.llep.comm.PeerRecv;
@@ -191,9 +192,9 @@ public final class DistributedTape {
 
   /** Backward from a scalar loss. */
   public void backward(NDArray loss) {
-    try (NDArray one = Scalars.constant(loss.getManager(), 1.0, Aten.dtype(loss));
-        NDArray ones = one.broadcast(loss.getShape())) {
-      backward(loss, ones);
+    DataType type = Aten.dtype(loss);
+    try (NDArray ones = Aten.zerosLike(loss, type)) {
+      backward(loss, ones.addi(Scalars.constant(1.0, type)));
     }
   }
 }

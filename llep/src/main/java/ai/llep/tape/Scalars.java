@@ -1,43 +1,150 @@
 package ai.llep.tape;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.aten.Aten;
 import ai.llep.aten.DjlTensors;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Multiplying or dividing by a constant inside the autograd graph.
+ * Elementwise operations with a scalar operand, the scalar being a CPU 0-d tensor.
  *
- * <p>DJL's {@code mul(Number)} and {@code div(Number)} wrap the constant in a tensor whose memory
- * is a Java direct buffer and close that tensor right after the operation. Autograd keeps the
- * constant for the backward (the gradient of {@code x * c} is {@code grad * c}), so once the
- * garbage collector frees the buffer the backward reads freed memory: gradients change from run to
- * run. These helpers use a constant tensor that libtorch owns, which autograd keeps alive.
+ * <p>DJL's {@code add(Number)}, {@code mul(Number)}, {@code gte(Number)}, {@code clip(Number,
+ * Number)} and the like create the number on the tensor's own manager: on a GPU that is a copy from
+ * pageable host memory, which waits for the whole CUDA stream, on every call. libtorch reads a CPU
+ * 0-d tensor operand of a CUDA elementwise operator as a kernel argument instead (no copy, no
+ * wait), with the type promotion of a 0-d tensor of the same dtype. On the CPU nothing changes.
+ *
+ * <p>The scalar's dtype decides the result (as with DJL): the methods taking a {@link Number} give
+ * the scalar DJL's dtype for that Number's class (Double float64, Float float32, Integer int32,
+ * Long int64), so a call {@code x.add(eps)} becomes {@code Scalars.add(x, eps)} with the same
+ * result; {@link #mul(NDArray, double)} and {@link #div(NDArray, double)} give it {@code x}'s
+ * dtype.
+ *
+ * <p>Constants are cached for the life of the process, per (value, dtype); a value that changes
+ * every step (a token count, a learning-rate factor) goes through {@link #fresh} or {@link
+ * #divOnce} instead, and is closed after use. Every scalar's memory is owned by libtorch, so
+ * autograd may keep it for the backward (a tensor over a Java buffer would be freed by the garbage
+ * collector under it).
  */
 public final class Scalars {
+  private static final NDManager CPU = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+  private static final Map<Key, NDArray> CONSTANTS = new ConcurrentHashMap<>();
+
+  private record Key(long bits, DataType type) {}
+
   private Scalars() {}
 
-  /** {@code x * value}, safe to differentiate. */
+  /** {@code x * value}, the constant in {@code x}'s dtype; safe to differentiate. */
   public static NDArray mul(NDArray x, double value) {
-    return x.mul(constant(x.getManager(), value, DjlTensors.dtype(x)));
+    return x.mul(constant(value, DjlTensors.dtype(x)));
   }
 
-  /** {@code x / value}, safe to differentiate. */
+  /** {@code x / value}, the constant in {@code x}'s dtype; safe to differentiate. */
   public static NDArray div(NDArray x, double value) {
-    return x.div(constant(x.getManager(), value, DjlTensors.dtype(x)));
+    return x.div(constant(value, DjlTensors.dtype(x)));
+  }
+
+  /** {@code x / value} for a value used once (a token count): in {@code x}'s dtype, not cached. */
+  public static NDArray divOnce(NDArray x, double value) {
+    try (NDArray scalar = fresh(value, DjlTensors.dtype(x))) {
+      return x.div(scalar);
+    }
+  }
+
+  /** {@code x + value}, as DJL's {@code x.add(value)}. */
+  public static NDArray add(NDArray x, Number value) {
+    return x.add(constant(value));
+  }
+
+  /** {@code x >= value}, as DJL's {@code x.gte(value)}. */
+  public static NDArray gte(NDArray x, Number value) {
+    return x.gte(constant(value));
+  }
+
+  /** {@code x *= value} in place, as DJL's {@code x.muli(value)}; returns {@code x}. */
+  public static NDArray muli(NDArray x, Number value) {
+    return x.muli(constant(value));
   }
 
   /**
-   * A 0-d tensor of {@code type} holding {@code value}, in memory libtorch owns. bfloat16 goes
+   * {@code x} clamped to {@code [min, max]}, as DJL's {@code x.clip(min, max)} (whose bounds are
+   * device tensors): the same values and the same gradient (1 inside the bounds, on them included,
+   * 0 outside).
+   */
+  public static NDArray clip(NDArray x, Number min, Number max) {
+    try (NDArray low = Aten.clampMin(x, constant(min))) {
+      return Aten.clampMax(low, constant(max));
+    }
+  }
+
+  /** The cached CPU 0-d constant with DJL's dtype for {@code value}'s class; never close it. */
+  public static NDArray constant(Number value) {
+    return constant(value.doubleValue(), typeOf(value), value);
+  }
+
+  /** The cached CPU 0-d constant {@code value} of {@code type}; never close it. */
+  public static NDArray constant(double value, DataType type) {
+    return constant(value, type, value);
+  }
+
+  /**
+   * A new CPU 0-d tensor with DJL's dtype for {@code value}'s class, for a value that changes from
+   * step to step; the caller closes it (autograd keeps what it needs).
+   */
+  public static NDArray fresh(Number value) {
+    return make(value, typeOf(value));
+  }
+
+  /**
+   * A new CPU 0-d tensor {@code value} of {@code type}, as {@link #fresh(Number)}. bfloat16 goes
    * through libtorch's own cast (DJL's aborts the JVM on it).
    */
-  public static NDArray constant(NDManager manager, double value, DataType type) {
-    try (NDArray javaOwned = manager.create(value)) {
+  public static NDArray fresh(double value, DataType type) {
+    return make(value, type);
+  }
+
+  private static NDArray constant(double value, DataType type, Number exact) {
+    long bits =
+        exact instanceof Long || exact instanceof Integer
+            ? exact.longValue()
+            : Double.doubleToLongBits(value);
+    return CONSTANTS.computeIfAbsent(new Key(bits, type), k -> kept(make(exact, type)));
+  }
+
+  /** {@code scalar}, taken out of the open NDScope (which would close it) so that it lives on. */
+  private static NDArray kept(NDArray scalar) {
+    NDScope.unregister(scalar);
+    return scalar;
+  }
+
+  private static NDArray make(Number value, DataType type) {
+    try (NDArray javaOwned = CPU.create(value)) {
+      DataType own = javaOwned.getDataType();
+      if (type == own) {
+        return javaOwned.duplicate();
+      }
       if (type == DataType.BFLOAT16) {
         return Aten.cast(javaOwned, type);
       }
-      return type == DataType.FLOAT64 ? javaOwned.duplicate() : javaOwned.toType(type, false);
+      return javaOwned.toType(type, false);
     }
+  }
+
+  private static DataType typeOf(Number value) {
+    return switch (value) {
+      case Double _ -> DataType.FLOAT64;
+      case Float _ -> DataType.FLOAT32;
+      case Integer _ -> DataType.INT32;
+      case Long _ -> DataType.INT64;
+      default ->
+          throw new IllegalArgumentException(
+              "a scalar operand must be a Double, Float, Integer or Long, got "
+                  + value.getClass().getSimpleName());
+    };
   }
 }

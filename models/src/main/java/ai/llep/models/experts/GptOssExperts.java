@@ -46,10 +46,9 @@ public record GptOssExperts(int hidden, int ffn) implements ExpertFunction {
     NDArray gateUp = group.matmul(group.input(), group.weight(0), group.weight(1));
     Shape shape = gateUp.getShape();
     NDArray pairs = gateUp.reshape(shape.slice(0, shape.dimension() - 1).add(ffn, 2));
-    // DJL's clip keeps its bound tensors alive with the step (its mul(Number) would not: Scalars).
-    NDArray gate = pairs.get(new NDIndex("..., 0")).clip(Double.NEGATIVE_INFINITY, LIMIT);
-    NDArray up = pairs.get(new NDIndex("..., 1")).clip(-LIMIT, LIMIT);
+    NDArray gate = Scalars.clip(pairs.get(new NDIndex("..., 0")), Double.NEGATIVE_INFINITY, LIMIT);
+    NDArray up = Scalars.clip(pairs.get(new NDIndex("..., 1")), -LIMIT, LIMIT);
     NDArray glu = gate.mul(Activation.sigmoid(Scalars.mul(gate, ALPHA)));
-    return group.matmul(up.add(1).mul(glu), group.weight(2), group.weight(3));
+    return group.matmul(Scalars.add(up, 1).mul(glu), group.weight(2), group.weight(3));
   }
 }

@@ -3,6 +3,7 @@ package ai.llep.models.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.models.family.QkNorm;
+import ai.llep.tape.Scalars;
 
 /**
  * Causal self-attention with grouped-query heads (H query heads share G key/value heads, head h
@@ -120,9 +121,9 @@ public final class Attention {
       k_TK = kNorm.forward(k_TK);
     }
     if (clip > 0) {
-      q_TQ = q_TQ.clip(-clip, clip);
-      k_TK = k_TK.clip(-clip, clip);
-      v_TK = v_TK.clip(-clip, clip);
+      q_TQ = Scalars.clip(q_TQ, -clip, clip);
+      k_TK = Scalars.clip(k_TK, -clip, clip);
+      v_TK = Scalars.clip(v_TK, -clip, clip);
     }
     NDArray q_BHSC = splitHeads(q_TQ, heads, batch, seq, qNorm);
     NDArray k_BGSC = splitHeads(k_TK, kvHeads, batch, seq, kNorm);

@@ -23,7 +23,7 @@ public record LossSum(NDArray sum, long count) {
 
   /** This rank's mean; 0 (as {@code sum}, in the graph) when no token counts. */
   public NDArray mean() {
-    return Scalars.div(sum, Math.max(count, 1));
+    return Scalars.divOnce(sum, Math.max(count, 1));
   }
 
   /** The number of counted tokens over all ranks (one small all-reduce). */
@@ -39,6 +39,6 @@ public record LossSum(NDArray sum, long count) {
    * the mean over every rank's tokens. All ranks must call it.
    */
   public NDArray globalMean(Communicator comm) {
-    return Scalars.div(sum, Math.max(globalCount(comm), 1));
+    return Scalars.divOnce(sum, Math.max(globalCount(comm), 1));
   }
 }

@@ -3,6 +3,7 @@ package ai.llep.models.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.aten.Aten;
+import ai.llep.tape.Scalars;
 
 /**
  * Root-mean-square norm over the last axis, {@code w * x / sqrt(mean(x^2) + eps)}, computed in at
@@ -34,7 +35,7 @@ public final class RmsNorm {
     NDArray wide = Upcast.toFloat32(x);
     int last = x.getShape().dimension() - 1;
     NDArray variance = wide.square().mean(new int[] {last}, true);
-    NDArray normed = Upcast.restore(wide.div(variance.add(eps).sqrt()), output);
+    NDArray normed = Upcast.restore(wide.div(Scalars.add(variance, eps).sqrt()), output);
     return normed.mul(StepView.like(weight, normed));
   }
 }

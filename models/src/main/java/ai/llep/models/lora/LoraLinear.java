@@ -39,7 +39,7 @@ final class LoraLinear implements LinearAdapter {
   /** Inverted dropout: kept elements are scaled by 1 / (1 - p). */
   private NDArray drop(NDArray x) {
     NDArray uniform = x.getManager().randomUniform(0f, 1f, x.getShape(), DataType.FLOAT32);
-    NDArray keep = uniform.gte(dropout).toType(DataType.FLOAT32, false);
+    NDArray keep = Scalars.gte(uniform, dropout).toType(DataType.FLOAT32, false);
     NDArray mask = Upcast.restore(Scalars.div(keep, 1 - dropout), Aten.dtype(x));
     return x.mul(mask);
   }

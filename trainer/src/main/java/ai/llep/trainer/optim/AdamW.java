@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
 import ai.llep.tape.GradMode;
+import ai.llep.tape.Scalars;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -163,7 +164,10 @@ public final class AdamW implements Optimizer {
     double biasCorrection2 = 1 - Math.pow(b2, t);
     double decay = 1 - lr * config.weightDecay();
     try (GradMode off = GradMode.disabled();
-        NDScope scope = new NDScope()) {
+        NDScope scope = new NDScope();
+        NDArray decayFactor = Scalars.fresh(decay);
+        NDArray correction2 = Scalars.fresh(biasCorrection2);
+        NDArray stepSize = Scalars.fresh(lr / biasCorrection1)) {
       for (int i = 0; i < params.size(); i++) {
         OptimParam param = params.get(i);
         NDArray p = param.array();
@@ -171,12 +175,12 @@ public final class AdamW implements Optimizer {
         NDArray m = firstMoments.get(param.name());
         NDArray v = secondMoments.get(param.name());
         if (param.weightDecay() && config.weightDecay() != 0) {
-          p.muli(decay);
+          p.muli(decayFactor);
         }
-        m.muli(b1).addi(g.mul(1 - b1));
-        v.muli(b2).addi(g.square().muli(1 - b2));
-        NDArray denominator = v.div(biasCorrection2).sqrt().addi(config.eps());
-        p.subi(m.div(denominator).muli(lr / biasCorrection1));
+        m.muli(Scalars.constant(b1)).addi(g.mul(Scalars.constant(1 - b1)));
+        v.muli(Scalars.constant(b2)).addi(g.square().muli(Scalars.constant(1 - b2)));
+        NDArray denominator = v.div(correction2).sqrt().addi(Scalars.constant(config.eps()));
+        p.subi(m.div(denominator).muli(stepSize));
       }
     }
     step = t;

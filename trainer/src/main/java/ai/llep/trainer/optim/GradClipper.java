@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.aten.Aten;
 import ai.llep.tape.GradMode;
+import ai.llep.tape.Scalars;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.DoubleUnaryOperator;
@@ -125,9 +126,9 @@ public final class GradClipper {
       return;
     }
     try (GradMode off = GradMode.disabled();
-        NDScope scope = new NDScope()) {
+        NDArray scalar = Scalars.fresh(factor)) {
       for (NDArray gradient : gradients) {
-        gradient.muli(factor);
+        gradient.muli(scalar);
       }
     }
   }

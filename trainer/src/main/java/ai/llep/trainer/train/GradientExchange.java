@@ -14,6 +14,7 @@ import ai.llep.models.Parameter;
 import ai.llep.models.ParameterKind;
 import ai.llep.models.layers.Upcast;
 import ai.llep.tape.GradMode;
+import ai.llep.tape.Scalars;
 import ai.llep.trainer.optim.GradClipper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,7 +83,7 @@ final class GradientExchange {
           NDArray part = sum_N.get(new NDIndex(offset + ":" + (offset + n)));
           part.attach(scope);
           part.addi(wide);
-          g.muli(0);
+          Scalars.muli(g, 0);
         }
         offset += n;
       }
@@ -135,7 +136,7 @@ final class GradientExchange {
     for (List<Parameter> group : widened ? List.of(sharded) : List.of(replicated, sharded)) {
       for (Parameter p : group) {
         try (NDArray g = p.array().getGradient()) {
-          g.muli(0);
+          Scalars.muli(g, 0);
         }
       }
     }
