@@ -236,25 +236,13 @@ public final class Aten {
   }
 
   /**
-   * {@code x} with every element below {@code min} raised to it (a 0-d {@code min} may live on the
-   * CPU beside a CUDA {@code x}); differentiable, gradient 1 where {@code x >= min}.
+   * {@code x} clamped to {@code [min, max]} (0-d tensors on {@code x}'s device); differentiable.
    */
-  public static NDArray clampMin(NDArray x, NDArray min) {
-    return AtenCall.of(AtenOps.CLAMP_MIN_TENSOR)
+  public static NDArray clamp(NDArray x, NDArray min, NDArray max) {
+    return AtenCall.of(AtenOps.CLAMP_TENSOR)
         .tensor(x)
-        .tensor(min)
-        .run(x.getManager())
-        .tensor(0);
-  }
-
-  /**
-   * {@code x} with every element above {@code max} lowered to it (a 0-d {@code max} may live on the
-   * CPU beside a CUDA {@code x}); differentiable, gradient 1 where {@code x <= max}.
-   */
-  public static NDArray clampMax(NDArray x, NDArray max) {
-    return AtenCall.of(AtenOps.CLAMP_MAX_TENSOR)
-        .tensor(x)
-        .tensor(max)
+        .optionalTensor(min)
+        .optionalTensor(max)
         .run(x.getManager())
         .tensor(0);
   }

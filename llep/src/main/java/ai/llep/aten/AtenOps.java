@@ -51,13 +51,8 @@ public final class AtenOps {
               + " Tensor softmax_logsumexp, Tensor rng_state, Tensor unused,"
               + " Tensor debug_attn_mask)");
 
-  /** {@code max(self, min)} elementwise; {@code min} may be a CPU 0-d tensor beside CUDA. */
-  public static final AtenOp CLAMP_MIN_TENSOR =
-      AtenOp.parse("aten::clamp_min.Tensor(Tensor self, Tensor min) -> Tensor");
-
-  /** {@code min(self, max)} elementwise; {@code max} may be a CPU 0-d tensor beside CUDA. */
-  public static final AtenOp CLAMP_MAX_TENSOR =
-      AtenOp.parse("aten::clamp_max.Tensor(Tensor self, Tensor max) -> Tensor");
+  public static final AtenOp CLAMP_TENSOR =
+      AtenOp.parse("aten::clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor");
 
   public static final AtenOp SCATTER_ADD =
       AtenOp.parse("aten::scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor");

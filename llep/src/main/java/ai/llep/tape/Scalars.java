@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
 import ai.llep.aten.DjlTensors;
 import java.util.Map;
@@ -35,7 +36,11 @@ public final class Scalars {
   private static final NDManager CPU = NDManager.newBaseManager(Device.cpu(), "PyTorch");
   private static final Map<Key, NDArray> CONSTANTS = new ConcurrentHashMap<>();
 
+  private static final Map<DeviceKey, NDArray> DEVICE_CONSTANTS = new ConcurrentHashMap<>();
+
   private record Key(long bits, DataType type) {}
+
+  private record DeviceKey(long bits, DataType type, String device) {}
 
   private Scalars() {}
 
@@ -44,31 +49,72 @@ public final class Scalars {
     return x.mul(constant(value, DjlTensors.dtype(x)));
   }
 
-  /** {@code x / value}, the constant in {@code x}'s dtype; safe to differentiate. */
+  /**
+   * {@code x / value}, the constant in {@code x}'s dtype; safe to differentiate. A device constant:
+   * CUDA divides by a CPU scalar as a product with its reciprocal, which rounds differently.
+   */
   public static NDArray div(NDArray x, double value) {
-    return x.div(constant(value, DjlTensors.dtype(x)));
+    return x.div(deviceConstant(value, DjlTensors.dtype(x), x.getDevice()));
   }
 
   /** {@code x / value} for a value used once (a token count): in {@code x}'s dtype, not cached. */
   public static NDArray divOnce(NDArray x, double value) {
-    try (NDArray scalar = fresh(value, DjlTensors.dtype(x))) {
+    try (NDArray scalar = onDevice(value, DjlTensors.dtype(x), x.getDevice())) {
       return x.div(scalar);
     }
   }
 
   /** {@code x + value}, as DJL's {@code x.add(value)}. */
   public static NDArray add(NDArray x, Number value) {
-    return x.add(constant(value));
+    return x.add(operand(x, value));
   }
 
   /** {@code x >= value}, as DJL's {@code x.gte(value)}. */
   public static NDArray gte(NDArray x, Number value) {
-    return x.gte(constant(value));
+    return x.gte(operand(x, value));
   }
 
   /** {@code x *= value} in place, as DJL's {@code x.muli(value)}; returns {@code x}. */
   public static NDArray muli(NDArray x, Number value) {
-    return x.muli(constant(value));
+    return x.muli(operand(x, value));
+  }
+
+  /**
+   * A new 0-d tensor {@code value} of {@code type} on {@code device}, filled there from a CPU
+   * scalar (no host-to-device copy, no wait); the caller closes it.
+   */
+  public static NDArray onDevice(double value, DataType type, Device device) {
+    if (!device.isGpu()) {
+      return fresh(value, type);
+    }
+    NDArray scalar = Aten.zeros(CPU, new Shape(), type, device);
+    return scalar.addi(constant(value, type));
+  }
+
+  /** The cached 0-d constant {@code value} of {@code type} on {@code device}; never close it. */
+  public static NDArray deviceConstant(double value, DataType type, Device device) {
+    if (!device.isGpu()) {
+      return constant(value, type);
+    }
+    return DEVICE_CONSTANTS.computeIfAbsent(
+        new DeviceKey(Double.doubleToLongBits(value), type, device.toString()),
+        k -> kept(onDevice(value, type, device)));
+  }
+
+  /**
+   * The operand DJL's {@code op(value)} would use: the CPU scalar where CUDA gives the same bits
+   * for it (checked for add, mul and comparisons), a device constant where it does not (a
+   * float32/float64 scalar beside a bfloat16/float16 tensor: a device scalar is rounded to the
+   * tensor's dtype first, a CPU one is not).
+   */
+  private static NDArray operand(NDArray x, Number value) {
+    DataType scalarType = typeOf(value);
+    DataType type = DjlTensors.dtype(x);
+    boolean reduced = type == DataType.BFLOAT16 || type == DataType.FLOAT16;
+    if (x.getDevice().isGpu() && reduced && scalarType.isFloating()) {
+      return deviceConstant(value.doubleValue(), scalarType, x.getDevice());
+    }
+    return constant(value);
   }
 
   /**
@@ -77,9 +123,11 @@ public final class Scalars {
    * 0 outside).
    */
   public static NDArray clip(NDArray x, Number min, Number max) {
-    try (NDArray low = Aten.clampMin(x, constant(min))) {
-      return Aten.clampMax(low, constant(max));
-    }
+    Device device = x.getDevice();
+    return Aten.clamp(
+        x,
+        deviceConstant(min.doubleValue(), typeOf(min), device),
+        deviceConstant(max.doubleValue(), typeOf(max), device));
   }
 
   /** The cached CPU 0-d constant with DJL's dtype for {@code value}'s class; never close it. */

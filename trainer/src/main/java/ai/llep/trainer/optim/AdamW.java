@@ -165,9 +165,9 @@ public final class AdamW implements Optimizer {
     double decay = 1 - lr * config.weightDecay();
     try (GradMode off = GradMode.disabled();
         NDScope scope = new NDScope();
-        NDArray decayFactor = Scalars.fresh(decay);
-        NDArray correction2 = Scalars.fresh(biasCorrection2);
-        NDArray stepSize = Scalars.fresh(lr / biasCorrection1)) {
+        NDArray decayFactor = onDevice(decay);
+        NDArray correction2 = onDevice(biasCorrection2);
+        NDArray stepSize = onDevice(lr / biasCorrection1)) {
       for (int i = 0; i < params.size(); i++) {
         OptimParam param = params.get(i);
         NDArray p = param.array();
@@ -177,13 +177,22 @@ public final class AdamW implements Optimizer {
         if (param.weightDecay() && config.weightDecay() != 0) {
           p.muli(decayFactor);
         }
-        m.muli(Scalars.constant(b1)).addi(g.mul(Scalars.constant(1 - b1)));
-        v.muli(Scalars.constant(b2)).addi(g.square().muli(Scalars.constant(1 - b2)));
-        NDArray denominator = v.div(correction2).sqrt().addi(Scalars.constant(config.eps()));
+        m.muli(constant(b1)).addi(g.mul(constant(1 - b1)));
+        v.muli(constant(b2)).addi(g.square().muli(constant(1 - b2)));
+        NDArray denominator = v.div(correction2).sqrt().addi(constant(config.eps()));
         p.subi(m.div(denominator).muli(stepSize));
       }
     }
     step = t;
+  }
+
+  /** A float64 scalar for this step, on the parameters' device (as DJL's {@code op(double)}). */
+  private NDArray onDevice(double value) {
+    return Scalars.onDevice(value, DataType.FLOAT64, params.getFirst().array().getDevice());
+  }
+
+  private NDArray constant(double value) {
+    return Scalars.deviceConstant(value, DataType.FLOAT64, params.getFirst().array().getDevice());
   }
 
   /**

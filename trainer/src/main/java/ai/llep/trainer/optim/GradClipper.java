@@ -122,11 +122,12 @@ public final class GradClipper {
     if (!(factor > 0 && factor <= 1)) {
       throw new IllegalArgumentException("clip factor must be in (0, 1], got " + factor);
     }
-    if (factor == 1) {
+    if (factor == 1 || gradients.isEmpty()) {
       return;
     }
     try (GradMode off = GradMode.disabled();
-        NDArray scalar = Scalars.fresh(factor)) {
+        NDArray scalar =
+            Scalars.onDevice(factor, DataType.FLOAT64, gradients.getFirst().getDevice())) {
       for (NDArray gradient : gradients) {
         gradient.muli(scalar);
       }
