@@ -2,16 +2,15 @@ package ai.llep.models.experts;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.llep.dispatch.ExpertFunction;
 import ai.llep.dispatch.ExpertGroup;
-import ai.llep.models.layers.Silu;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The SwiGLU expert of Mixtral, Qwen3-MoE and OLMoE: {@code down(silu(gate(x)) * up(x))}, SiLU
- * {@code x * sigmoid(x)} ({@link Silu}), each projection in torch's Linear layout ([out, in],
- * {@code x W^T + b}).
+ * The SwiGLU expert of Mixtral, Qwen3-MoE and OLMoE: {@code down(silu(gate(x)) * up(x))}, SiLU as
+ * {@code x * sigmoid(x)}, each projection in torch's Linear layout ([out, in], {@code x W^T + b}).
  *
  * <p>Tensors, in transfer order: gate [F, D], up [F, D], down [D, F]; with biases also gate [F], up
  * [F] and down [D].
@@ -40,7 +39,7 @@ public record SwiGluExperts(int hidden, int ffn, boolean bias) implements Expert
     NDArray x = group.input();
     NDArray gate = group.linear(x, group.weight(0), bias ? group.weight(3) : null);
     NDArray up = group.linear(x, group.weight(1), bias ? group.weight(4) : null);
-    NDArray hidden = Silu.of(gate).mul(up);
+    NDArray hidden = gate.mul(Activation.sigmoid(gate)).mul(up);
     return group.linear(hidden, group.weight(2), bias ? group.weight(5) : null);
   }
 }

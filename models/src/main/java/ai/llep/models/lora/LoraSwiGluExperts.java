@@ -3,9 +3,9 @@ package ai.llep.models.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.llep.dispatch.ExpertFunction;
 import ai.llep.dispatch.ExpertGroup;
-import ai.llep.models.layers.Silu;
 import ai.llep.tape.Scalars;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,7 @@ record LoraSwiGluExperts(int hidden, int ffn, int rank, double scale, boolean ga
       gate = gate.add(delta.get(new NDIndex("..., :" + ffn)));
       up = up.add(delta.get(new NDIndex("..., " + ffn + ":")));
     }
-    NDArray hidden = Silu.of(gate).mul(up);
+    NDArray hidden = gate.mul(Activation.sigmoid(gate)).mul(up);
     NDArray out = group.linear(hidden, group.weight(2), null);
     return down ? out.add(adapter(group, hidden, gateUp ? BASE + 2 : BASE)) : out;
   }
