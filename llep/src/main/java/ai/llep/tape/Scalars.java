@@ -130,7 +130,12 @@ public final class Scalars {
         deviceConstant(max.doubleValue(), typeOf(max), device));
   }
 
-  /** The cached CPU 0-d constant with DJL's dtype for {@code value}'s class; never close it. */
+  /**
+   * The cached CPU 0-d constant with DJL's dtype for {@code value}'s class; never close it. As a
+   * raw operand it gives CUDA's bits only next to a tensor of that dtype (next to bfloat16 or
+   * float16 a float constant is not rounded to the tensor's dtype first): use the methods above
+   * otherwise.
+   */
   public static NDArray constant(Number value) {
     return constant(value.doubleValue(), typeOf(value), value);
   }
