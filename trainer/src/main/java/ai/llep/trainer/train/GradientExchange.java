@@ -90,10 +90,15 @@ final class GradientExchange {
     }
   }
 
-  /** Collective: every rank calls it once per optimizer step. Arrays live in {@code scope}. */
+  /**
+   * Collective: every rank calls it once per optimizer step. Arrays live in {@code scope}. The
+   * replicated gradients are views of one summed flat buffer, so their norm and clipping each take
+   * one operation on that buffer rather than one per parameter.
+   */
   StepGradients collect(NDManager scope, double maxNorm) {
     Map<String, NDArray> byName = new LinkedHashMap<>();
-    List<NDArray> replicatedGrads = sumOverRanks(scope);
+    NDArray summed_N = sumOverRanks(scope);
+    List<NDArray> replicatedGrads = summed_N == null ? List.of() : viewsOf(summed_N);
     for (int i = 0; i < replicated.size(); i++) {
       byName.put(replicated.get(i).name(), replicatedGrads.get(i));
     }
@@ -109,7 +114,7 @@ final class GradientExchange {
             List.of(
                 new GradClipper.GroupNorm(
                     "replicated",
-                    GradClipper.squaredNorm(replicatedGrads),
+                    GradClipper.squaredNorm(summed_N == null ? List.of() : List.of(summed_N)),
                     GradClipper.Placement.REPLICATED),
                 new GradClipper.GroupNorm(
                     "experts",
@@ -120,7 +125,11 @@ final class GradientExchange {
     if (maxNorm > 0 && Double.isFinite(squared)) {
       double factor = GradClipper.clipFactor(squared, maxNorm);
       if (factor < 1) {
-        GradClipper.apply(new ArrayList<>(byName.values()), factor);
+        List<NDArray> storage = new ArrayList<>(shardedGrads);
+        if (summed_N != null) {
+          storage.add(summed_N);
+        }
+        GradClipper.apply(storage, factor);
       }
     }
     return new StepGradients(byName, norm);
@@ -142,9 +151,10 @@ final class GradientExchange {
     }
   }
 
-  private List<NDArray> sumOverRanks(NDManager scope) {
+  /** The replicated gradients summed over ranks, flat, or null when there are none. */
+  private NDArray sumOverRanks(NDManager scope) {
     if (replicated.isEmpty()) {
-      return List.of();
+      return null;
     }
     NDArray local;
     if (widened) {
@@ -163,14 +173,24 @@ final class GradientExchange {
       }
       local = NDArrays.concat(flat, 0);
     }
-    NDArray summed = comm.allReduce(local, ReduceOp.SUM);
+    // A sum over one rank is the buffer itself: no all-reduce and no second buffer.
+    NDArray summed = comm.worldSize() == 1 ? local : comm.allReduce(local, ReduceOp.SUM);
     summed.attach(scope);
-    List<NDArray> out = new ArrayList<>(replicated.size());
+    return summed;
+  }
+
+  /** Each replicated parameter's gradient as a view of {@code flat_N}, in their order. */
+  private List<NDArray> viewsOf(NDArray flat_N) {
+    long[] ends = new long[replicated.size() - 1];
     long offset = 0;
-    for (Parameter p : replicated) {
-      long n = p.array().getShape().size();
-      out.add(summed.get(offset + ":" + (offset + n)).reshape(p.array().getShape()));
-      offset += n;
+    for (int i = 0; i < ends.length; i++) {
+      offset += replicated.get(i).array().size();
+      ends[i] = offset;
+    }
+    NDList parts = flat_N.split(ends, 0);
+    List<NDArray> out = new ArrayList<>(replicated.size());
+    for (int i = 0; i < parts.size(); i++) {
+      out.add(parts.get(i).reshape(replicated.get(i).array().getShape()));
     }
     return out;
   }
