@@ -32,7 +32,7 @@ import ai.llep.tape.GradMode;
  */
 public final class ChunkedLmLoss {
   /** The default bound on one chunk's float32 logits. */
-  public static final long DEFAULT_CHUNK_BYTES = 256L << 20;
+  public static final long DEFAULT_CHUNK_BYTES = 768L << 20;
 
   private ChunkedLmLoss() {}
 
@@ -133,24 +133,31 @@ public final class ChunkedLmLoss {
       try (NDManager scope = manager.newSubManager()) {
         NDArray h_CD = h_TD.get(new NDIndex("{}:{}", start, end));
         h_CD.attach(scope);
-        NDArray logits_CV = Upcast.toFloat32(h_CD.matMul(w_VD.transpose()));
-        DataType type = Aten.dtype(logits_CV);
-        NDArray logProbs_CV = logits_CV.logSoftmax(1);
+        // Each [C, V] array is closed as soon as the next one exists, so that at most two live at
+        // once (8 bytes per logit at the peak rather than one array per step).
+        NDArray logProbs_CV = replace(logits(h_CD, w_VD), x -> x.logSoftmax(1));
+        DataType type = Aten.dtype(logProbs_CV);
+        boolean allCounted = targets.allIn(start, end);
         NDArray target_C1 =
             HostUpload.of(scope, slice(targets.target_T(), start, end), new Shape(length, 1));
         NDArray weight_C1 =
             HostUpload.of(scope, slice(targets.weight_T(), start, end), new Shape(length, 1))
                 .toType(type, false);
-        NDArray chunkLoss = logProbs_CV.gather(target_C1, 1).mul(weight_C1).sum().neg();
+        NDArray picked_C1 = logProbs_CV.gather(target_C1, 1);
+        NDArray chunkLoss = (allCounted ? picked_C1 : picked_C1.mul(weight_C1)).sum().neg();
         chunkLoss.attach(manager);
         loss = loss == null ? chunkLoss : loss.add(chunkLoss);
         if (!withGradients) {
           return;
         }
+        NDArray probs_CV = replace(logProbs_CV, NDArray::exp);
+        if (!allCounted) {
+          probs_CV.muli(weight_C1);
+        }
         NDArray dz_CV =
-            Upcast.restore(
-                Aten.scatterAdd(logProbs_CV.exp().mul(weight_C1), 1, target_C1, weight_C1.neg()),
-                compute);
+            replace(
+                replace(probs_CV, p -> Aten.scatterAdd(p, 1, target_C1, weight_C1.neg())),
+                p -> Upcast.restore(p, compute));
         NDArray dh_CD = dz_CV.matMul(w_VD);
         NDArray dw_VD = Upcast.toFloat32(dz_CV.transpose().matMul(h_CD));
         dh_CD.attach(manager);
@@ -162,6 +169,20 @@ public final class ChunkedLmLoss {
           dw.addi(dw_VD);
         }
       }
+    }
+
+    /** The chunk's logits in at least float32; the product itself is freed when widened. */
+    private static NDArray logits(NDArray h_CD, NDArray w_VD) {
+      return replace(h_CD.matMul(w_VD.transpose()), Upcast::toFloat32);
+    }
+
+    /** {@code step(x)}, with {@code x} closed unless the step returned it. */
+    private static NDArray replace(NDArray x, java.util.function.UnaryOperator<NDArray> step) {
+      NDArray next = step.apply(x);
+      if (next != x) {
+        x.close();
+      }
+      return next;
     }
 
     NDArray loss() {

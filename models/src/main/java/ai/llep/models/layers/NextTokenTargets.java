@@ -36,6 +36,16 @@ public record NextTokenTargets(long[] target_T, float[] weight_T, long count) {
     return new NextTokenTargets(target, weight, count);
   }
 
+  /** Whether every position in {@code [from, to)} predicts a label. */
+  boolean allIn(int from, int to) {
+    for (int t = from; t < to; t++) {
+      if (weight_T[t] == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** True when some token in {@code [from, to)} predicts a label. */
   boolean anyIn(int from, int to) {
     for (int t = from; t < to; t++) {
