@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.device.HostUpload;
 import ai.llep.models.family.RopeScaling;
+import java.util.Arrays;
 
 /**
  * Rotary position embedding in Hugging Face's "rotate half" convention: frequency i of C / 2 pairs
@@ -20,6 +21,14 @@ public final class RotaryEmbedding {
   private final int headDim;
   private final float[] invFreq;
   private final float scaling;
+
+  /**
+   * cos and sin of every position below {@link #rows}, one row of C per position, computed once.
+   */
+  private float[] cosByPosition = new float[0];
+
+  private float[] sinByPosition = new float[0];
+  private int rows;
 
   public RotaryEmbedding(int headDim, double theta) {
     this(headDim, plainFrequencies(headDim, theta), 1f);
@@ -55,17 +64,20 @@ public final class RotaryEmbedding {
   public RopeTables tables(NDManager manager, int[][] positions_BS, DataType type) {
     int batch = positions_BS.length;
     int seq = batch == 0 ? 0 : positions_BS[0].length;
-    int half = headDim / 2;
     float[] cos = new float[batch * seq * headDim];
     float[] sin = new float[cos.length];
-    for (int b = 0; b < batch; b++) {
-      for (int s = 0; s < seq; s++) {
-        int base = (b * seq + s) * headDim;
-        float position = positions_BS[b][s];
-        for (int i = 0; i < half; i++) {
-          float angle = position * invFreq[i];
-          cos[base + i] = cos[base + i + half] = (float) Math.cos(angle) * scaling;
-          sin[base + i] = sin[base + i + half] = (float) Math.sin(angle) * scaling;
+    synchronized (this) {
+      for (int b = 0; b < batch; b++) {
+        for (int s = 0; s < seq; s++) {
+          int position = positions_BS[b][s];
+          if (position < 0) {
+            throw new IllegalArgumentException(
+                "position " + position + " at row " + b + ", column " + s + " is negative");
+          }
+          cover(position);
+          int to = (b * seq + s) * headDim;
+          System.arraycopy(cosByPosition, position * headDim, cos, to, headDim);
+          System.arraycopy(sinByPosition, position * headDim, sin, to, headDim);
         }
       }
     }
@@ -73,6 +85,32 @@ public final class RotaryEmbedding {
     return new RopeTables(
         Upcast.restore(HostUpload.of(manager, cos, shape), type),
         Upcast.restore(HostUpload.of(manager, sin, shape), type));
+  }
+
+  /** Computes the rows of the positions up to {@code position}, at least doubling the table. */
+  private void cover(int position) {
+    if (position < rows) {
+      return;
+    }
+    int next = (int) Math.min(Integer.MAX_VALUE / headDim, Math.max(position + 1L, 2L * rows));
+    if (position >= next) {
+      throw new IllegalArgumentException("position " + position + " is out of range");
+    }
+    cosByPosition = Arrays.copyOf(cosByPosition, next * headDim);
+    sinByPosition = Arrays.copyOf(sinByPosition, next * headDim);
+    int half = headDim / 2;
+    for (int p = rows; p < next; p++) {
+      int base = p * headDim;
+      float at = p;
+      for (int i = 0; i < half; i++) {
+        float angle = at * invFreq[i];
+        cosByPosition[base + i] =
+            cosByPosition[base + i + half] = (float) Math.cos(angle) * scaling;
+        sinByPosition[base + i] =
+            sinByPosition[base + i + half] = (float) Math.sin(angle) * scaling;
+      }
+    }
+    rows = next;
   }
 
   /** Rotates {@code x_BHSC} (queries or keys) by the tables' angles. */
