@@ -101,8 +101,9 @@ done
 modules="$("$java_home/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps \
   --class-path "$(printf '%s:' "$scratch"/*)" "$scratch"/*)"
 # jdk.compiler gives the runtime javac (with the JNI headers kept below) for build-djl-jni.sh; the
-# tests' launcher reads JUnit's configuration through java.management and java.logging.
-extra="jdk.unsupported,java.xml,jdk.zipfs,jdk.compiler"
+# tests' launcher reads JUnit's configuration through java.management and java.logging; jdk.jfr
+# lets LLEP_JAVA_OPTS start a flight recording of the host side.
+extra="jdk.unsupported,java.xml,jdk.zipfs,jdk.compiler,jdk.jfr"
 [ "$tests" -eq 0 ] || extra="$extra,java.management,java.logging,java.desktop,jdk.management"
 modules="$(echo "$modules,$extra" | tr ',' '\n' | sort -u | paste -sd, -)"
 echo "bundle: runtime modules $modules" >&2
