@@ -32,7 +32,7 @@ import ai.llep.tape.GradMode;
  */
 public final class ChunkedLmLoss {
   /** The default bound on one chunk's float32 logits. */
-  public static final long DEFAULT_CHUNK_BYTES = 768L << 20;
+  public static final long DEFAULT_CHUNK_BYTES = 256L << 20;
 
   private ChunkedLmLoss() {}
 
@@ -159,13 +159,15 @@ public final class ChunkedLmLoss {
                 replace(probs_CV, p -> Aten.scatterAdd(p, 1, target_C1, weight_C1.neg())),
                 p -> Upcast.restore(p, compute));
         NDArray dh_CD = dz_CV.matMul(w_VD);
-        NDArray dw_VD = Upcast.toFloat32(dz_CV.transpose().matMul(h_CD));
+        NDArray dw_VD = dz_CV.transpose().matMul(h_CD);
+        dz_CV.close();
         dh_CD.attach(manager);
         dhParts.add(dh_CD);
         if (dw == null) {
-          dw_VD.attach(manager);
-          dw = dw_VD;
+          dw = Upcast.toFloat32(dw_VD);
+          dw.attach(manager);
         } else {
+          // In place, each element widened exactly: no float32 copy of the chunk's product.
           dw.addi(dw_VD);
         }
       }

@@ -65,7 +65,7 @@ class ChunkedLmLossTest {
 
   @Test
   void theDefaultChunkBoundsItsFloat32Logits() {
-    assertEquals(1325, ChunkedLmLoss.defaultChunkTokens(151_936));
+    assertEquals(441, ChunkedLmLoss.defaultChunkTokens(151_936));
     assertEquals(1, ChunkedLmLoss.defaultChunkTokens(1L << 40));
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       NDArray h = m.zeros(new Shape(B * S, D));
@@ -77,16 +77,35 @@ class ChunkedLmLossTest {
     }
   }
 
-  /** Backward from 0.37 times the loss; chunk -1 is the loss of the full logits. */
+  /**
+   * Mixed precision: bfloat16 hidden states over a float32 head, whose gradient sums the chunks'
+   * bfloat16 products in float32 (in place). One token per chunk stays within bfloat16's rounding
+   * of the float64 loss of the full logits.
+   */
+  @ParameterizedTest(name = "{0} tokens per chunk")
+  @CsvSource({"1", "4", "1000"})
+  void inBfloat16TheHeadGradientSumsInFloat32(int chunk) {
+    Result exact = run(DataType.FLOAT64, -1);
+    Result mixed = run(DataType.BFLOAT16, chunk);
+    assertEquals(exact.loss(), mixed.loss(), 1e-2 * Math.abs(exact.loss()));
+    assertClose(exact.dh(), mixed.dh(), 2e-2, "dh");
+    assertClose(exact.dw(), mixed.dw(), 2e-2, "dW");
+  }
+
+  /**
+   * Backward from 0.37 times the loss; chunk -1 is the loss of the full logits. In bfloat16 the
+   * leaves are float32 and the loss sees their bfloat16 casts, as the trainer's master weights.
+   */
   private static Result run(DataType type, int chunk) {
     try (NDManager m = NDManager.newBaseManager("PyTorch");
         GradMode grad = GradMode.enabled()) {
       m.getEngine().setRandomSeed(11);
-      NDArray h = m.randomNormal(new Shape(B * S, D)).toType(type, false);
-      NDArray w = m.randomNormal(new Shape(V, D)).toType(type, false);
+      DataType leaves = type == DataType.BFLOAT16 ? DataType.FLOAT32 : type;
+      NDArray h = m.randomNormal(new Shape(B * S, D)).toType(leaves, false);
+      NDArray w = m.randomNormal(new Shape(V, D)).toType(leaves, false);
       h.setRequiresGradient(true);
       w.setRequiresGradient(true);
-      NDArray normed = h.mul(h).add(1).log();
+      NDArray normed = Upcast.restore(h.mul(h).add(1).log(), type);
       LossSum loss =
           chunk < 0
               ? CausalLmLoss.sum(normed.matMul(w.transpose()).reshape(B, S, V), LABELS, SEGMENTS)
