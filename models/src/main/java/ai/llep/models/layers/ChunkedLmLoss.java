@@ -32,7 +32,7 @@ import ai.llep.tape.GradMode;
  */
 public final class ChunkedLmLoss {
   /** The default bound on one chunk's float32 logits. */
-  public static final long DEFAULT_CHUNK_BYTES = 256L << 20;
+  public static final long DEFAULT_CHUNK_BYTES = 768L << 20;
 
   private ChunkedLmLoss() {}
 

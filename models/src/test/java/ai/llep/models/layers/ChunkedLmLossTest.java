@@ -65,7 +65,7 @@ class ChunkedLmLossTest {
 
   @Test
   void theDefaultChunkBoundsItsFloat32Logits() {
-    assertEquals(441, ChunkedLmLoss.defaultChunkTokens(151_936));
+    assertEquals(1325, ChunkedLmLoss.defaultChunkTokens(151_936));
     assertEquals(1, ChunkedLmLoss.defaultChunkTokens(1L << 40));
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       NDArray h = m.zeros(new Shape(B * S, D));

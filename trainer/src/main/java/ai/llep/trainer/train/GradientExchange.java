@@ -43,6 +43,7 @@ final class GradientExchange {
   private final List<Parameter> replicated = new ArrayList<>();
   private final List<Parameter> sharded = new ArrayList<>();
   private final boolean widened;
+  private boolean parked;
   private NDManager pending;
   private NDArray sum_N;
 
@@ -135,20 +136,59 @@ final class GradientExchange {
     return new StepGradients(byName, norm);
   }
 
-  /** Zeroes every trainable parameter's accumulated gradient for the next step. */
+  /**
+   * Ends the step's gradients: their memory is given back until {@link #beforeBackward} (as {@code
+   * zero_grad(set_to_none=True)} does), so that the next forward, where the step's memory peaks,
+   * runs without them. Each gradient keeps its tensor, emptied (libtorch's {@code set_data}):
+   * autograd's accumulation needs a gradient of the parameter's shape, which {@link
+   * #beforeBackward} puts back as zeros.
+   */
+  @SuppressWarnings("try") // grad mode acts by being open, not through calls
   void zero() {
     if (pending != null) {
       pending.close();
       pending = null;
       sum_N = null;
     }
-    for (List<Parameter> group : widened ? List.of(sharded) : List.of(replicated, sharded)) {
-      for (Parameter p : group) {
+    try (GradMode off = GradMode.disabled();
+        NDManager scope = manager.newSubManager()) {
+      for (Parameter p : parkedGroup()) {
         try (NDArray g = p.array().getGradient()) {
-          Scalars.muli(g, 0);
+          Aten.replaceData(g, Aten.empty(scope, new Shape(0), Aten.dtype(g), g.getDevice()));
         }
       }
     }
+    parked = true;
+  }
+
+  /**
+   * Before each backward: gives the gradients {@link #zero} emptied their zeros back, so that
+   * autograd adds into them; nothing when they hold this step's sums already.
+   */
+  @SuppressWarnings("try") // grad mode acts by being open, not through calls
+  void beforeBackward() {
+    if (!parked) {
+      return;
+    }
+    try (GradMode off = GradMode.disabled()) {
+      for (Parameter p : parkedGroup()) {
+        try (NDArray g = p.array().getGradient()) {
+          try (NDArray zeros = Aten.zerosLike(p.array(), Aten.dtype(g))) {
+            Aten.replaceData(g, zeros);
+          }
+        }
+      }
+    }
+    parked = false;
+  }
+
+  /** The parameters whose gradients live from step to step (widened ones are summed elsewhere). */
+  private List<Parameter> parkedGroup() {
+    List<Parameter> group = new ArrayList<>(sharded);
+    if (!widened) {
+      group.addAll(replicated);
+    }
+    return group;
   }
 
   /** The replicated gradients summed over ranks, flat, or null when there are none. */

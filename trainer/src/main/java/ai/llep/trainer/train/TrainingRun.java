@@ -111,6 +111,7 @@ final class TrainingRun {
         profiler.enter("forward");
         LossOutput out = model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
         profiler.enter("backward");
+        gradients.beforeBackward();
         tape.backward(Scalars.divOnce(out.loss().sum(), Math.max(tokens, 1)));
         gradients.accumulate();
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
