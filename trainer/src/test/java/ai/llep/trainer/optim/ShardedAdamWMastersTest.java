@@ -1,8 +1,7 @@
 package ai.llep.trainer.optim;
 
-import static ai.llep.trainer.optim.ShardingTestParams.concat;
 import static ai.llep.trainer.optim.ShardingTestParams.gradients;
-import static ai.llep.trainer.optim.ShardingTestParams.params;
+import static ai.llep.trainer.optim.ShardingTestParams.replicatedElements;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,12 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.llep.aten.Aten;
-import ai.llep.comm.tcp.LocalWorld;
-import ai.llep.comm.tcp.TcpOptions;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,100 +26,87 @@ class ShardedAdamWMastersTest {
   private static final AdamWConfig CONFIG = new AdamWConfig(0.9, 0.95, 1e-8, 0.1);
   private static final double[] LRS = {2e-2, 1e-2, 5e-3};
 
-  /** Sizes 35, 3, 24, 1: chunk boundaries fall inside tensors. */
-  private static final List<Shape> REPLICATED =
-      List.of(new Shape(5, 7), new Shape(3), new Shape(4, 6), new Shape(1));
-
   /** What a rank reports: its replicated weights' bytes and its optimizer state's. */
   private record Held(long weightBytes, long replicatedStateBytes, long chunkElements) {}
 
   @ParameterizedTest(name = "{0} ranks")
   @ValueSource(ints = {2, 3})
   void keepsBf16WeightsOfTheMastersTheReplicatedOptimizerComputes(int world) throws Exception {
-    TcpOptions tcp = new TcpOptions(Duration.ofSeconds(30), Duration.ofSeconds(20), "");
-    try (LocalWorld ranks = LocalWorld.start(world, tcp)) {
-      List<LocalWorld.Outcome<Held>> outcomes =
-          ranks.run(
-              (rank, comm, manager) -> {
-                List<OptimParam> replicated = params(manager, "r", REPLICATED, 0);
-                List<OptimParam> sharded = params(manager, "e", List.of(new Shape(2, 3)), rank);
-                List<OptimParam> reference = new ArrayList<>();
-                for (OptimParam p : concat(replicated, sharded)) {
-                  reference.add(new OptimParam(p.name(), p.array().duplicate(), p.weightDecay()));
+    List<Held> heldByRank =
+        ShardingWorld.run(
+            world,
+            (rank, comm, manager, params) -> {
+              List<OptimParam> replicated = params.replicated();
+              List<OptimParam> sharded = params.sharded();
+              List<OptimParam> reference = params.reference();
+              try (ShardedAdamW zero =
+                      ShardedAdamW.withBf16Masters(replicated, sharded, CONFIG, comm);
+                  AdamW plain = new AdamW(reference, CONFIG)) {
+                for (OptimParam p : replicated) {
+                  assertEquals(DataType.BFLOAT16, Aten.dtype(p.array()), p.name());
                 }
-                try (ShardedAdamW zero =
-                        ShardedAdamW.withBf16Masters(replicated, sharded, CONFIG, comm);
-                    AdamW plain = new AdamW(reference, CONFIG)) {
-                  for (OptimParam p : replicated) {
-                    assertEquals(DataType.BFLOAT16, Aten.dtype(p.array()), p.name());
-                  }
-                  for (int step = 0; step < LRS.length; step++) {
-                    try (NDManager scope = manager.newSubManager()) {
-                      zero.step(LRS[step], gradients(scope, reference, step, rank));
-                      plain.step(LRS[step], gradients(scope, reference, step, rank));
-                      for (int i = 0; i < replicated.size(); i++) {
-                        NDArray expected = reference.get(i).array();
-                        assertArrayEquals(
-                            bf16(expected),
-                            Aten.cast(replicated.get(i).array(), DataType.FLOAT32).toFloatArray(),
-                            "rank " + rank + ", r" + i + " after step " + step);
-                      }
-                      OptimParam expert = sharded.getFirst();
+                for (int step = 0; step < LRS.length; step++) {
+                  try (NDManager scope = manager.newSubManager()) {
+                    zero.step(LRS[step], gradients(scope, reference, step, rank));
+                    plain.step(LRS[step], gradients(scope, reference, step, rank));
+                    for (int i = 0; i < replicated.size(); i++) {
+                      NDArray expected = reference.get(i).array();
                       assertArrayEquals(
-                          reference.getLast().array().toFloatArray(),
-                          expert.array().toFloatArray(),
-                          "rank " + rank + ", its expert after step " + step);
-                      Map<String, NDArray> masters = zero.gatherMasters(scope, 0);
-                      assertEquals(rank == 0 ? replicated.size() : 0, masters.size());
-                      for (int i = 0; rank == 0 && i < replicated.size(); i++) {
-                        assertArrayEquals(
-                            reference.get(i).array().toFloatArray(),
-                            masters.get("r" + i).toFloatArray(),
-                            "gathered masters of r" + i + " after step " + step);
-                      }
+                          bf16(expected),
+                          Aten.cast(replicated.get(i).array(), DataType.FLOAT32).toFloatArray(),
+                          "rank " + rank + ", r" + i + " after step " + step);
+                    }
+                    OptimParam expert = sharded.getFirst();
+                    assertArrayEquals(
+                        reference.getLast().array().toFloatArray(),
+                        expert.array().toFloatArray(),
+                        "rank " + rank + ", its expert after step " + step);
+                    Map<String, NDArray> masters = zero.gatherMasters(scope, 0);
+                    assertEquals(rank == 0 ? replicated.size() : 0, masters.size());
+                    for (int i = 0; rank == 0 && i < replicated.size(); i++) {
+                      assertArrayEquals(
+                          reference.get(i).array().toFloatArray(),
+                          masters.get("r" + i).toFloatArray(),
+                          "gathered masters of r" + i + " after step " + step);
                     }
                   }
-                  long weightBytes = 0;
-                  for (OptimParam p : replicated) {
-                    weightBytes += Aten.dtype(p.array()).getNumOfBytes() * p.array().size();
-                  }
-                  long state =
-                      zero.stateBytes().entrySet().stream()
-                          .filter(e -> e.getKey().startsWith("r"))
-                          .mapToLong(Map.Entry::getValue)
-                          .sum();
-                  long held =
-                      zero.heldSlices().values().stream()
-                          .mapToLong(ElementPartition.Slice::length)
-                          .sum();
-                  return new Held(weightBytes, state, held);
                 }
-              });
-      long elements = REPLICATED.stream().mapToLong(Shape::size).sum();
-      long chunk = (elements + world - 1) / world;
-      long heldOverRanks = 0;
-      for (int rank = 0; rank < world; rank++) {
-        LocalWorld.Outcome<Held> outcome = outcomes.get(rank);
-        if (outcome.error() != null) {
-          throw new AssertionError("rank " + rank + " failed", outcome.error());
-        }
-        Held held = outcome.value();
-        assertEquals(2 * elements, held.weightBytes(), "rank " + rank + ": bf16 weights, 2 B each");
-        assertEquals(
-            3 * Float.BYTES * held.chunkElements(),
-            held.replicatedStateBytes(),
-            "rank " + rank + ": float32 masters and two moments of its chunk, 12 B each");
-        assertTrue(held.chunkElements() <= chunk, "rank " + rank);
-        // A leaf's gradient has its dtype (AtenReplaceDataTest): as many bytes as the weights.
-        long perRank = 2 * held.weightBytes() + held.replicatedStateBytes();
-        long before = (4 + 4) * elements + 2 * Float.BYTES * chunk;
-        assertTrue(
-            perRank <= (2 + 2) * elements + 12 * chunk && perRank < before,
-            "rank " + rank + ": " + perRank + " B, without sharded masters " + before + " B");
-        heldOverRanks += held.chunkElements();
-      }
-      assertEquals(elements, heldOverRanks, "every element's master held once");
+                long weightBytes = 0;
+                for (OptimParam p : replicated) {
+                  weightBytes += Aten.dtype(p.array()).getNumOfBytes() * p.array().size();
+                }
+                long state =
+                    zero.stateBytes().entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("r"))
+                        .mapToLong(Map.Entry::getValue)
+                        .sum();
+                long held =
+                    zero.heldSlices().values().stream()
+                        .mapToLong(ElementPartition.Slice::length)
+                        .sum();
+                return new Held(weightBytes, state, held);
+              }
+            });
+    long elements = replicatedElements();
+    long chunk = (elements + world - 1) / world;
+    long heldOverRanks = 0;
+    for (int rank = 0; rank < world; rank++) {
+      Held held = heldByRank.get(rank);
+      assertEquals(2 * elements, held.weightBytes(), "rank " + rank + ": bf16 weights, 2 B each");
+      assertEquals(
+          3 * Float.BYTES * held.chunkElements(),
+          held.replicatedStateBytes(),
+          "rank " + rank + ": float32 masters and two moments of its chunk, 12 B each");
+      assertTrue(held.chunkElements() <= chunk, "rank " + rank);
+      // A leaf's gradient has its dtype (AtenReplaceDataTest): as many bytes as the weights.
+      long perRank = 2 * held.weightBytes() + held.replicatedStateBytes();
+      long before = (4 + 4) * elements + 2 * Float.BYTES * chunk;
+      assertTrue(
+          perRank <= (2 + 2) * elements + 12 * chunk && perRank < before,
+          "rank " + rank + ": " + perRank + " B, without sharded masters " + before + " B");
+      heldOverRanks += held.chunkElements();
     }
+    assertEquals(elements, heldOverRanks, "every element's master held once");
   }
 
   private static float[] bf16(NDArray float32) {

@@ -10,7 +10,15 @@ import java.util.Map;
 
 /** Deterministic parameters and gradients for the sharded optimizer tests. */
 final class ShardingTestParams {
+  /** Replicated shapes whose sizes (35, 3, 24, 1) put chunk boundaries inside tensors. */
+  static final List<Shape> REPLICATED_SHAPES =
+      List.of(new Shape(5, 7), new Shape(3), new Shape(4, 6), new Shape(1));
+
   private ShardingTestParams() {}
+
+  static long replicatedElements() {
+    return REPLICATED_SHAPES.stream().mapToLong(Shape::size).sum();
+  }
 
   /** Parameters of {@code shapes}, their values a function of the name and {@code salt}. */
   static List<OptimParam> params(NDManager manager, String prefix, List<Shape> shapes, int salt) {

@@ -2,11 +2,11 @@ package ai.llep.trainer.train;
 
 import static ai.llep.trainer.train.FixtureRuns.launch;
 import static ai.llep.trainer.train.FixtureRuns.resume;
-import static ai.llep.trainer.train.FixtureRuns.withBatchSize;
 import static ai.llep.trainer.train.FixtureRuns.withZero;
+import static ai.llep.trainer.train.ZeroRuns.bytes;
+import static ai.llep.trainer.train.ZeroRuns.settings;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -15,9 +15,6 @@ import ai.llep.models.ActivationCheckpointing;
 import ai.llep.models.hf.SafetensorsFile;
 import ai.llep.plan.DispatchMode;
 import ai.llep.trainer.checkpoint.CheckpointLayout;
-import ai.llep.trainer.config.ConfigError;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,15 +43,6 @@ class ZeroBf16TrainingTest {
       new PrecisionOptions(Precision.BF16, ExportDtype.AUTO);
 
   @TempDir Path dir;
-
-  private static TrainSettings settings(Path runDir, int steps, int zero) {
-    try {
-      Files.createDirectories(runDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return withZero(withBatchSize(FixtureRuns.settings(runDir, 2, steps), 1), zero);
-  }
 
   private static final ModelSpec MIXTRAL =
       new ModelSpec(FixtureRuns.FIXTURE.modelDir().toString(), 0);
@@ -237,18 +225,7 @@ class ZeroBf16TrainingTest {
 
   @Test
   void refusesItsStateOnAnotherWorldSize() throws Exception {
-    bf16(2, dir, 1, 1).requireSuccess();
-    Path step1 = new CheckpointLayout(dir.resolve("checkpoints")).stepDir(1);
-    FixtureRuns.Launch three =
-        bf16(3, rank -> resume(settings(dir, 2, 1), Set.of(LoopOptions.ResumeChange.WORLD_SIZE)));
-    assertEquals(
-        "cannot resume from "
-            + step1
-            + " with optim.zero=1: its optimizer state is sharded over 2 ranks and this run has"
-            + " 3; ZeRO-1 state resumes only on the world size that wrote it (resume on 2 ranks,"
-            + " or start a new run)",
-        assertInstanceOf(ConfigError.class, three.error(0)).getMessage());
-    assertTrue(three.metrics().steps().isEmpty(), "no step");
+    ZeroRuns.assertRefusedOnThreeRanks(dir, ZeroBf16TrainingTest::bf16);
   }
 
   /**
@@ -274,11 +251,5 @@ class ZeroBf16TrainingTest {
           "step " + step + ": loss " + actual + ", replicated bf16 " + expected);
       assertTrue(runs[1].steps().get(step).get("spilled_slots") > 0, "LLEP spilled");
     }
-  }
-
-  private static long bytes(Map<String, Double> metrics, String key) {
-    Double mb = metrics.get(key);
-    assertTrue(mb != null, "no metric " + key + " in " + metrics.keySet());
-    return Math.round(mb * 1e6);
   }
 }

@@ -2,8 +2,8 @@ package ai.llep.trainer.train;
 
 import static ai.llep.trainer.train.FixtureRuns.launch;
 import static ai.llep.trainer.train.FixtureRuns.resume;
-import static ai.llep.trainer.train.FixtureRuns.withBatchSize;
-import static ai.llep.trainer.train.FixtureRuns.withZero;
+import static ai.llep.trainer.train.ZeroRuns.bytes;
+import static ai.llep.trainer.train.ZeroRuns.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +12,6 @@ import ai.llep.models.hf.SafetensorsFile;
 import ai.llep.trainer.checkpoint.CheckpointLayout;
 import ai.llep.trainer.config.ConfigError;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,16 +35,6 @@ class ZeroTrainingTest {
   private static final double LOSS_TOLERANCE = 1e-6;
 
   @TempDir Path dir;
-
-  /** One row per rank and step, so that 4 ranks split the fixture's 6 rows too. */
-  private static TrainSettings settings(Path runDir, int steps, int zero) {
-    try {
-      Files.createDirectories(runDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return withZero(withBatchSize(FixtureRuns.settings(runDir, 2, steps), 1), zero);
-  }
 
   /**
    * The fixture's Mixtral (6 experts) on 2 and 3 ranks, tiny-moe with 4 experts (tied embeddings)
@@ -168,20 +157,8 @@ class ZeroTrainingTest {
    */
   @Test
   void refusesZeroStateOnAnotherWorldSizeOrWithoutZero() throws Exception {
-    launch(2, rank -> settings(dir, 1, 1)).requireSuccess();
+    ZeroRuns.assertRefusedOnThreeRanks(dir, FixtureRuns::launch);
     Path step1 = new CheckpointLayout(dir.resolve("checkpoints")).stepDir(1);
-
-    FixtureRuns.Launch three =
-        launch(3, rank -> resume(settings(dir, 2, 1), Set.of(LoopOptions.ResumeChange.WORLD_SIZE)));
-    assertEquals(
-        "cannot resume from "
-            + step1
-            + " with optim.zero=1: its optimizer state is sharded over 2 ranks and this run has"
-            + " 3; ZeRO-1 state resumes only on the world size that wrote it (resume on 2 ranks,"
-            + " or start a new run)",
-        assertInstanceOf(ConfigError.class, three.error(0)).getMessage());
-    assertInstanceOf(StoppedWithRankZero.class, three.error(1));
-    assertInstanceOf(StoppedWithRankZero.class, three.error(2));
 
     FixtureRuns.Launch off = launch(2, rank -> resume(settings(dir, 2, 0), Set.of()));
     assertEquals(
@@ -190,13 +167,7 @@ class ZeroTrainingTest {
             + " with optim.zero=0: it holds the replicated parameters' optimizer state sharded"
             + " over 2 ranks (optim.zero=1); resume with optim.zero=1 on 2 ranks",
         assertInstanceOf(ConfigError.class, off.error(0)).getMessage());
-    assertTrue(three.metrics().steps().isEmpty() && off.metrics().steps().isEmpty(), "no step");
-  }
-
-  private static long bytes(Map<String, Double> metrics, String key) {
-    Double mb = metrics.get(key);
-    assertTrue(mb != null, "no metric " + key + " in " + metrics.keySet());
-    return Math.round(mb * 1e6);
+    assertTrue(off.metrics().steps().isEmpty(), "no step");
   }
 
   private static void assertRelative(double expected, double actual, String what) {
