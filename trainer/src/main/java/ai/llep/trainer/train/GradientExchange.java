@@ -17,6 +17,7 @@ import ai.llep.tape.GradMode;
 import ai.llep.tape.Scalars;
 import ai.llep.trainer.optim.GradClipper;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,9 +153,14 @@ final class GradientExchange {
     }
     try (GradMode off = GradMode.disabled();
         NDManager scope = manager.newSubManager()) {
+      // One empty tensor per dtype serves every gradient of that dtype (nothing to share).
+      Map<DataType, NDArray> empty = new EnumMap<>(DataType.class);
       for (Parameter p : parkedGroup()) {
         try (NDArray g = p.array().getGradient()) {
-          Aten.replaceData(g, Aten.empty(scope, new Shape(0), Aten.dtype(g), g.getDevice()));
+          NDArray none =
+              empty.computeIfAbsent(
+                  Aten.dtype(g), type -> Aten.empty(scope, new Shape(0), type, g.getDevice()));
+          Aten.replaceData(g, none);
         }
       }
     }
