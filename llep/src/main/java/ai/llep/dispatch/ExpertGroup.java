@@ -36,7 +36,7 @@ public final class ExpertGroup {
   private final Layout layout;
   private final NDArray input;
   private final List<NDArray> weights;
-  private final long[] rows_E;
+  private long[] rows_E;
   private NDArray offsets_E;
   private NDArray expertOfRow_G;
   private NDArray rowExperts_GE;
@@ -46,6 +46,12 @@ public final class ExpertGroup {
     this.input = input;
     this.weights = List.copyOf(weights);
     this.rows_E = rows_E;
+  }
+
+  private ExpertGroup(NDArray x_GD, ExpertStack stack, NDArray offsets_E, NDArray expertOfRow_G) {
+    this(Layout.GROUPED, x_GD, stack.tensors(), null);
+    this.offsets_E = offsets_E;
+    this.expertOfRow_G = expertOfRow_G;
   }
 
   /** One expert: {@code x_RD} its rows, {@code tensors} its tensors in transfer order. */
@@ -100,6 +106,38 @@ public final class ExpertGroup {
     return new ExpertGroup(Layout.GROUPED, x_GD, stack.tensors(), rows_E.clone());
   }
 
+  /**
+   * {@link #grouped(NDArray, ExpertStack, long[])} described on the device alone, so that building
+   * the group needs nothing from it: {@code offsets_E} the int32 end row of each expert's rows (the
+   * grouped GEMM's offsets; the last is G), {@code expertOfRow_G} the int64 stack index of each
+   * row's expert. Only the CPU's GEMM loop copies the offsets to the host.
+   */
+  public static ExpertGroup grouped(
+      NDArray x_GD, ExpertStack stack, NDArray offsets_E, NDArray expertOfRow_G) {
+    long rows = x_GD.getShape().dimension() == 2 ? x_GD.getShape().get(0) : -1;
+    if (rows < 0
+        || offsets_E.getShape().dimension() != 1
+        || offsets_E.getShape().get(0) != stack.size()
+        || offsets_E.getDataType() != DataType.INT32
+        || expertOfRow_G.getShape().dimension() != 1
+        || expertOfRow_G.getShape().get(0) != rows) {
+      throw new IllegalArgumentException(
+          "expected grouped rows [G, D], "
+              + stack.size()
+              + " int32 offsets and G expert ids for a stack of "
+              + stack.size()
+              + ", got "
+              + x_GD.getShape()
+              + ", "
+              + offsets_E.getShape()
+              + " "
+              + offsets_E.getDataType()
+              + " and "
+              + expertOfRow_G.getShape());
+    }
+    return new ExpertGroup(x_GD, stack, offsets_E, expertOfRow_G);
+  }
+
   public Layout layout() {
     return layout;
   }
@@ -136,7 +174,8 @@ public final class ExpertGroup {
   }
 
   private NDArray grouped(NDArray x, NDArray w_EKN) {
-    return GroupedGemm.multiply(x, w_EKN, rows_E, x.getDevice().isGpu() ? offsets() : null);
+    boolean gpu = x.getDevice().isGpu();
+    return GroupedGemm.multiply(x, w_EKN, gpu ? null : rows(), gpu ? offsets() : null);
   }
 
   private NDArray addBias(NDArray y, NDArray bias) {
@@ -160,7 +199,7 @@ public final class ExpertGroup {
    */
   private NDArray rowExperts(DataType type) {
     if (rowExperts_GE == null) {
-      int experts = rows_E.length;
+      int experts = Math.toIntExact(weights.getFirst().getShape().get(0));
       if (type == DataType.BFLOAT16) {
         try (NDArray wide = expertOfRow().oneHot(experts, DataType.FLOAT32)) {
           rowExperts_GE = Aten.cast(wide, type);
@@ -170,6 +209,18 @@ public final class ExpertGroup {
       }
     }
     return rowExperts_GE;
+  }
+
+  /** Each expert's row count; a group described on the device copies its offsets once. */
+  private long[] rows() {
+    if (rows_E == null) {
+      int[] ends = offsets_E.toIntArray();
+      rows_E = new long[ends.length];
+      for (int e = 0; e < ends.length; e++) {
+        rows_E[e] = ends[e] - (e == 0 ? 0 : ends[e - 1]);
+      }
+    }
+    return rows_E;
   }
 
   /** The int32 end row of each expert, on the rows' device: the grouped GEMM's offsets. */

@@ -163,6 +163,10 @@ public final class MoeDispatcher {
     int topK = Math.toIntExact(weights_TK.getShape().get(1));
     long slots = tokens * topK;
     boolean grouped = gemm.groups(x_TD, nativeExperts);
+    if (comm.worldSize() == 1 && grouped && slots > 0) {
+      return SingleRankDispatch.forward(
+          tape, x_TD, experts_S, weights_TK, nativeExperts, experts, recomputeExperts, phases);
+    }
 
     phases.enter("count");
     long[][] counts = exchangeCounts(comm, manager, localCounts(experts_S));
@@ -216,7 +220,8 @@ public final class MoeDispatcher {
             .reshape(new Shape(tokens, topK, hidden));
     NDArray y_TD = weights_TK.expandDims(1).batchMatMul(y_TKD).reshape(new Shape(tokens, hidden));
     phases.enter("done");
-    return new DispatchResult(y_TD, stats(plan, loans, routing, grouped, counts[rank]));
+    return new DispatchResult(
+        y_TD, PendingStats.of(stats(plan, loans, routing, grouped, counts[rank])));
   }
 
   /**
@@ -354,7 +359,7 @@ public final class MoeDispatcher {
   }
 
   /** Slot indices ordered by (expert, slot): a sort of unique keys, so the same on any device. */
-  private static NDArray slotsByExpert(NDManager manager, NDArray experts_S, long slots) {
+  static NDArray slotsByExpert(NDManager manager, NDArray experts_S, long slots) {
     if (slots == 0) {
       return manager.create(new long[0]);
     }

@@ -192,9 +192,14 @@ public final class DistributedTape {
 
   /** Backward from a scalar loss. */
   public void backward(NDArray loss) {
+    backward(loss, BackwardPhases.NONE);
+  }
+
+  /** {@link #backward(NDArray)}, telling {@code phases} as each part starts. */
+  public void backward(NDArray loss, BackwardPhases phases) {
     DataType type = Aten.dtype(loss);
     try (NDArray ones = Aten.zerosLike(loss, type)) {
-      backward(loss, ones.addi(Scalars.constant(1.0, type)));
+      backward(loss, ones.addi(Scalars.constant(1.0, type)), phases);
     }
   }
 }

@@ -31,10 +31,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * gated unit), batched and grouped, EP and LLEP with borrowed experts, in float32 and bfloat16,
  * give bit for bit the outputs and gradients of the same dispatch without the checkpoint, and the
  * expert function really runs twice: once without autograd in the forward, once in the backward.
+ * One rank's grouped calls take the single-rank dispatch, whose experts recompute the same way.
  */
 class CheckpointedExpertsTest {
   @ParameterizedTest(name = "{0} ranks")
-  @ValueSource(ints = {2, 3})
+  @ValueSource(ints = {1, 2, 3})
   void recomputedExpertsGiveTheSameOutputsAndGradients(int ranks) throws Exception {
     long seed = System.nanoTime();
     SplittableRandom random = new SplittableRandom(seed);
@@ -78,7 +79,9 @@ class CheckpointedExpertsTest {
         }
       }
     }
-    assertTrue(spilled > 0, "seed " + seed + ": LLEP never spilled, so borrowing was not tested");
+    if (ranks > 1) {
+      assertTrue(spilled > 0, "seed " + seed + ": LLEP never spilled, so borrowing was not tested");
+    }
   }
 
   private static MoeDispatcher dispatcher(

@@ -105,7 +105,7 @@ public final class MoeBlock {
             chosen_TK.reshape((long) tokens * topK),
             weights_TK,
             new ExpertStack(stepTensors));
-    RoutingStats stats = new RoutingStats(layer, result.stats().localExpertLoads(), result.stats());
+    RoutingStats stats = new RoutingStats(layer, result.pending());
     if (record != null && !replay) {
       record.keep(chosen_TK, stats);
     }

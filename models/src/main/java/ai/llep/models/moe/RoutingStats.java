@@ -1,14 +1,41 @@
 package ai.llep.models.moe;
 
 import ai.llep.dispatch.DispatchStats;
+import ai.llep.dispatch.PendingStats;
 
 /**
- * What one MoE layer's routing did on this rank in one forward pass.
- *
- * @param layer the decoder layer
- * @param localExpertLoad_E slots this rank routed to each expert; the global load vector is its sum
- *     over ranks (one all-reduce, left to whoever reports it, so that a forward pass pays no extra
- *     collective per layer)
- * @param dispatch per-rank loads before and after planning, spilled slots and moved weights
+ * What one MoE layer's routing did on this rank in one forward pass. The statistics may still be on
+ * the device ({@link PendingStats}): read them while the forward pass's arrays are open.
  */
-public record RoutingStats(int layer, long[] localExpertLoad_E, DispatchStats dispatch) {}
+public final class RoutingStats {
+  private final int layer;
+  private final PendingStats pending;
+
+  /**
+   * @param layer the decoder layer
+   * @param pending per-rank loads before and after planning, spilled slots, moved weights and this
+   *     rank's slots per expert
+   */
+  public RoutingStats(int layer, PendingStats pending) {
+    this.layer = layer;
+    this.pending = pending;
+  }
+
+  public int layer() {
+    return layer;
+  }
+
+  /**
+   * Slots this rank routed to each expert; the global load vector is its sum over ranks (one
+   * all-reduce, left to whoever reports it, so that a forward pass pays no extra collective per
+   * layer).
+   */
+  public long[] localExpertLoad_E() {
+    return pending.get().localExpertLoads();
+  }
+
+  /** Per-rank loads before and after planning, spilled slots and moved weights. */
+  public DispatchStats dispatch() {
+    return pending.get();
+  }
+}

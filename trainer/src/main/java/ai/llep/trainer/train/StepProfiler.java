@@ -2,6 +2,7 @@ package ai.llep.trainer.train;
 
 import ai.djl.Device;
 import ai.llep.device.CudaRuntime;
+import ai.llep.tape.BackwardPhases;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +16,10 @@ import java.util.function.Consumer;
  * comes close to the phase's time when the device waits for the host. Unprofiled steps are
  * untouched. (libtorch's operator profiler is not offered: DJL's JNI writes its legacy trace only
  * on the libtorch it ships, and crashes writing it on torch 2.11.)
+ *
+ * <p>The backward is also split by the parts of the step's tape ({@link #backwardParts}): each part
+ * runs from one cut back to the one before it and is named by the cut's label, so a second line
+ * gives each label's summed time and how many parts carried it.
  */
 final class StepProfiler {
   private final ProfileOptions options;
@@ -24,9 +29,13 @@ final class StepProfiler {
   private final Consumer<String> report;
   private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
   private final Map<String, Long> hostNanos = new LinkedHashMap<>();
+  private final Map<String, Long> partNanos = new LinkedHashMap<>();
+  private final Map<String, Integer> partCounts = new LinkedHashMap<>();
   private long step;
   private String phase;
   private long phaseStart;
+  private String part;
+  private long partStart;
 
   private StepProfiler(
       ProfileOptions options, CudaRuntime cuda, int device, int rank, Consumer<String> report) {
@@ -54,6 +63,8 @@ final class StepProfiler {
     }
     phaseNanos.clear();
     hostNanos.clear();
+    partNanos.clear();
+    partCounts.clear();
     phase = null;
     enter(first);
   }
@@ -72,6 +83,26 @@ final class StepProfiler {
     }
     phase = next;
     phaseStart = now;
+  }
+
+  /**
+   * Told by the tape as each part of the backward starts ({@code bwd-<label>}, then {@code
+   * bwd-done}); in a profiled step the device is synchronised there too.
+   */
+  BackwardPhases backwardParts() {
+    return next -> {
+      if (!options.covers(step)) {
+        return;
+      }
+      sync();
+      long now = System.nanoTime();
+      if (part != null) {
+        partNanos.merge(part, now - partStart, Long::sum);
+        partCounts.merge(part, 1, Integer::sum);
+      }
+      part = next.equals("bwd-done") ? null : next.substring("bwd-".length());
+      partStart = now;
+    };
   }
 
   /** Ends the step and logs its phases. */
@@ -98,6 +129,21 @@ final class StepProfiler {
             step,
             line,
             total / 1e9));
+    if (!partNanos.isEmpty()) {
+      StringJoiner parts = new StringJoiner(", ");
+      for (Map.Entry<String, Long> e : partNanos.entrySet()) {
+        parts.add(
+            String.format(
+                Locale.ROOT,
+                "%s %.4f s (%d)",
+                e.getKey(),
+                e.getValue() / 1e9,
+                partCounts.get(e.getKey())));
+      }
+      report.accept(
+          String.format(
+              Locale.ROOT, "rank %d profile step %d backward by tape part: %s", rank, step, parts));
+    }
   }
 
   private void sync() {

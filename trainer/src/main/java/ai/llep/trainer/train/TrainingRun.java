@@ -112,7 +112,8 @@ final class TrainingRun {
         LossOutput out = model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
         profiler.enter("backward");
         gradients.beforeBackward();
-        tape.backward(Scalars.divOnce(out.loss().sum(), Math.max(tokens, 1)));
+        tape.backward(
+            Scalars.divOnce(out.loss().sum(), Math.max(tokens, 1)), profiler.backwardParts());
         gradients.accumulate();
         localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
         layers.add(out.routing());

@@ -30,8 +30,14 @@ class StepProfilerTest {
             .requireSuccess();
 
     assertEquals(losses(reference), losses(run));
-    List<String> lines = run.output().lines().filter(l -> l.contains("profile step")).toList();
+    List<String> all = run.output().lines().filter(l -> l.contains("profile step")).toList();
+    List<String> lines = all.stream().filter(l -> !l.contains("by tape part")).toList();
+    List<String> parts = all.stream().filter(l -> l.contains("by tape part")).toList();
     assertEquals(2, lines.size(), run.output());
+    assertEquals(2, parts.size(), run.output());
+    // Every part of the tape back to the first layer's cut is named, with how many carried it.
+    assertTrue(parts.get(0).startsWith("rank 0 profile step 2 backward by tape part: output "));
+    assertTrue(parts.get(1).matches(".*, cut \\d+\\.\\d{4} s \\(\\d+\\).*"), parts.get(1));
     assertTrue(lines.get(0).startsWith("rank 0 profile step 2: batches "), lines.get(0));
     for (String phase : List.of("forward", "backward", "gradients", "optimizer", "report")) {
       assertTrue(lines.get(1).contains(", " + phase + " "), lines.get(1));
