@@ -281,6 +281,42 @@ public final class Aten {
     }
   }
 
+  /** {@code self} plus {@code src} added at {@code index} along {@code dim}, in place. */
+  public static void scatterAddInPlace(NDArray self, int dim, NDArray index, NDArray src) {
+    AtenCall.of(AtenOps.SCATTER_ADD_)
+        .tensor(self)
+        .integer(dim)
+        .tensor(index)
+        .tensor(src)
+        .run(self.getManager())
+        .tensor(0)
+        .close();
+  }
+
+  /** {@code x = exp(x)}, in place. */
+  public static void expInPlace(NDArray x) {
+    AtenCall.of(AtenOps.EXP_).tensor(x).run(x.getManager()).tensor(0).close();
+  }
+
+  /**
+   * {@code a b} as a float32 matrix from bfloat16 operands ({@code torch.mm(a, b,
+   * out_dtype=torch.float32)}), without a bfloat16 product in between. CUDA only: see {@link
+   * #mmToFloat32Supported}.
+   */
+  public static NDArray mmToFloat32(NDArray a, NDArray b) {
+    return AtenCall.of(AtenOps.MM_DTYPE)
+        .tensor(a)
+        .tensor(b)
+        .scalarType(DataType.FLOAT32)
+        .run(a.getManager())
+        .tensor(0);
+  }
+
+  /** Whether {@link #mmToFloat32} runs for bfloat16 operands on {@code device}. */
+  public static boolean mmToFloat32Supported(Device device) {
+    return device.isGpu() && libtorchVersion().atLeast(FIRST_WITH_MM_DTYPE);
+  }
+
   /**
    * Grouped matrix product ({@code torch._grouped_mm}): with {@code a} {@code [M, K]}, {@code b}
    * {@code [G, K, N]} and {@code offs} the int32 end row of each group in {@code a}, group g's rows
@@ -349,6 +385,9 @@ public final class Aten {
         .none()
         .run(params.getFirst().getManager());
   }
+
+  /** The first libtorch whose {@code mm.dtype} was seen to run (on CUDA). */
+  private static final AbiVersion FIRST_WITH_MM_DTYPE = new AbiVersion(2, 11, 0);
 
   /** libtorch's version, as its stable ABI reports it. */
   public static AbiVersion libtorchVersion() {

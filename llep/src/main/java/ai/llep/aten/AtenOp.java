@@ -65,6 +65,19 @@ public record AtenOp(
     return op;
   }
 
+  /**
+   * Parses the schema of an element-wise in-place overload that returns its {@code self} ({@code
+   * exp_}, {@code scatter_add_}): its checks (types, shapes) run before it writes. The returned
+   * tensor is another handle to {@code self}.
+   */
+  public static AtenOp parseInPlace(String schema) {
+    AtenOp op = parse(schema, true);
+    if (op.returns().size() != 1 || op.returns().getFirst() != ReturnKind.TENSOR) {
+      throw new IllegalArgumentException(op.qualifiedName() + ": an in-place call returns self");
+    }
+    return op;
+  }
+
   private static AtenOp parse(String schema, boolean mutating) {
     int open = schema.indexOf('(');
     int arrow = schema.lastIndexOf("->");
@@ -154,7 +167,7 @@ public record AtenOp(
     String inner = text.startsWith("(") ? text.substring(1, text.lastIndexOf(')')) : text;
     List<ReturnKind> out = new ArrayList<>();
     for (String part : splitTopLevel(inner)) {
-      String type = part.strip().split(" ")[0].replaceAll("\\([a-z]+\\)", "");
+      String type = part.strip().split(" ")[0].replaceAll("\\([a-z]+!?\\)", "");
       out.add(
           switch (type) {
             case "Tensor" -> ReturnKind.TENSOR;

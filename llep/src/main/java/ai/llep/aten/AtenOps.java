@@ -57,6 +57,21 @@ public final class AtenOps {
   public static final AtenOp SCATTER_ADD =
       AtenOp.parse("aten::scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor");
 
+  /** In place; the index and source are checked against self before anything is written. */
+  public static final AtenOp SCATTER_ADD_ =
+      AtenOp.parseInPlace(
+          "aten::scatter_add_(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)");
+
+  public static final AtenOp EXP_ =
+      AtenOp.parseInPlace("aten::exp_(Tensor(a!) self) -> Tensor(a!)");
+
+  /**
+   * A matrix product whose result has {@code out_dtype} (bfloat16 operands, float32 result, with
+   * float32 accumulation as usual): CUDA only, seen in libtorch 2.11.
+   */
+  public static final AtenOp MM_DTYPE =
+      AtenOp.parse("aten::mm.dtype(Tensor self, Tensor mat2, ScalarType out_dtype) -> Tensor");
+
   /** Not in libtorch 2.7.1 (added in 2.8); its kernels need CUDA on Hopper for bfloat16. */
   public static final AtenOp GROUPED_MM =
       AtenOp.parse(

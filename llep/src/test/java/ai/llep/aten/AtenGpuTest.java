@@ -76,6 +76,22 @@ class AtenGpuTest {
   }
 
   @Test
+  void bfloat16ProductsComeOutInFloat32Unrounded() {
+    assumeTrue(Aten.mmToFloat32Supported(Device.gpu(0)), "no mm.dtype before libtorch 2.11");
+    try (NDManager m = NDManager.newBaseManager(Device.gpu(0), "PyTorch")) {
+      m.getEngine().setRandomSeed(9);
+      NDArray a = Aten.cast(m.randomNormal(new Shape(37, 64)), DataType.BFLOAT16);
+      NDArray b = Aten.cast(m.randomNormal(new Shape(50, 64)), DataType.BFLOAT16);
+      NDArray out = Aten.mmToFloat32(a, b.transpose());
+      assertEquals(DataType.FLOAT32, Aten.dtype(out));
+      NDArray reference =
+          Aten.cast(a, DataType.FLOAT32).matMul(Aten.cast(b, DataType.FLOAT32).transpose());
+      // Same rounded inputs, float32 accumulation on both sides: far below one bfloat16 step.
+      assertClose(reference.toFloatArray(), out.toFloatArray(), 1e-5, "product");
+    }
+  }
+
+  @Test
   void groupedMatmulMatchesOneMatmulPerGroup() {
     assumeTrue(Aten.libtorchVersion().atLeast(new AbiVersion(2, 8, 0)), "no _grouped_mm");
     try (NDManager m = NDManager.newBaseManager(Device.gpu(0), "PyTorch");

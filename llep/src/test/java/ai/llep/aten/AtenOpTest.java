@@ -55,6 +55,17 @@ class AtenOpTest {
   }
 
   @Test
+  void inPlaceElementwiseOverloadsReturnSelf() {
+    assertTrue(AtenOps.EXP_.mutating());
+    assertEquals(List.of(ReturnKind.TENSOR), AtenOps.EXP_.returns());
+    assertEquals(4, AtenOps.SCATTER_ADD_.arguments().size());
+    String nothing = "aten::_fused_sgd_(Tensor(a!)[] self, float lr) -> ()";
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> AtenOp.parseInPlace(nothing));
+    assertEquals("aten::_fused_sgd_: an in-place call returns self", e.getMessage());
+  }
+
+  @Test
   void listsAliasesAndFixedSizesAreRead() {
     AtenOp op = AtenOp.parse("aten::permute(Tensor(a) self, int[] dims) -> Tensor(a)");
     assertEquals(ArgKind.TENSOR, op.arguments().get(0).kind());

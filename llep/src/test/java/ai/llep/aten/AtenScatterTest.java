@@ -46,6 +46,30 @@ class AtenScatterTest {
   }
 
   @Test
+  void inPlaceScatterAddAndExpChangeTheArrayItself() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch");
+        GradMode off = GradMode.disabled()) {
+      float[] values = {0.5f, -1, 2, 0, 1, -3};
+      NDArray x = m.create(values, new Shape(2, 3));
+      Aten.expInPlace(x);
+      float[] expected = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        expected[i] = (float) Math.exp(values[i]);
+      }
+      assertArrayEquals(expected, x.toFloatArray(), 1e-6f);
+
+      Aten.scatterAddInPlace(
+          x,
+          1,
+          m.create(new long[] {2, 0}, new Shape(2, 1)),
+          m.create(new float[] {-1, 4}, new Shape(2, 1)));
+      expected[2] -= 1;
+      expected[3] += 4;
+      assertArrayEquals(expected, x.toFloatArray(), 1e-6f);
+    }
+  }
+
+  @Test
   void indexAddAddsWholeRowsLikeTorchIndexAdd() {
     try (NDManager m = NDManager.newBaseManager("PyTorch");
         GradMode grad = GradMode.enabled()) {

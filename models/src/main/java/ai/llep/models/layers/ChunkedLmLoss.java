@@ -18,7 +18,8 @@ import ai.llep.tape.GradMode;
  * at most one chunk's logits ({@code [chunk, V]}, in at least float32) and its softmax live at
  * once. The products run in the hidden states' type (bfloat16 in mixed precision, with a bfloat16
  * copy of the head made once per call); the softmax, the loss and the head's gradient sum are
- * float32, and the head parameter receives that float32 gradient directly.
+ * float32, and the head parameter receives that float32 gradient directly. On a GPU with {@code
+ * mm.dtype} the bfloat16 logits are never rounded: their GEMM writes float32.
  *
  * <p>DJL has no custom autograd functions, and letting autograd record each chunk would keep every
  * chunk's softmax for the backward. So each chunk's gradients are computed right away, outside the
@@ -150,14 +151,14 @@ public final class ChunkedLmLoss {
         if (!withGradients) {
           return;
         }
-        NDArray probs_CV = replace(logProbs_CV, NDArray::exp);
+        // In place from here: the log-probabilities become w (softmax - onehot) in their own array.
+        NDArray probs_CV = logProbs_CV;
+        Aten.expInPlace(probs_CV);
         if (!allCounted) {
           probs_CV.muli(weight_C1);
         }
-        NDArray dz_CV =
-            replace(
-                replace(probs_CV, p -> Aten.scatterAdd(p, 1, target_C1, weight_C1.neg())),
-                p -> Upcast.restore(p, compute));
+        Aten.scatterAddInPlace(probs_CV, 1, target_C1, weight_C1.neg());
+        NDArray dz_CV = replace(probs_CV, p -> Upcast.restore(p, compute));
         NDArray dh_CD = dz_CV.matMul(w_VD);
         NDArray dw_VD = dz_CV.transpose().matMul(h_CD);
         dz_CV.close();
@@ -173,8 +174,15 @@ public final class ChunkedLmLoss {
       }
     }
 
-    /** The chunk's logits in at least float32; the product itself is freed when widened. */
+    /**
+     * The chunk's logits in at least float32: bfloat16 products on a GPU that has {@code mm} with a
+     * float32 result come out of the GEMM's float32 accumulator directly (no bfloat16 logits, no
+     * widening pass); elsewhere the product is freed when widened.
+     */
     private static NDArray logits(NDArray h_CD, NDArray w_VD) {
+      if (Aten.dtype(h_CD) == DataType.BFLOAT16 && Aten.mmToFloat32Supported(h_CD.getDevice())) {
+        return Aten.mmToFloat32(h_CD, w_VD.transpose());
+      }
       return replace(h_CD.matMul(w_VD.transpose()), Upcast::toFloat32);
     }
 
