@@ -132,14 +132,15 @@ public final class AtenCall {
               + lib.version
               + "'s stable ABI has no lists (they came in 2.10)");
     }
+    OpNames names = OpNames.of(op);
+    NativeStack stack = NativeStack.build(lib, op, values);
+    if (lib.dispatch(names.name(), names.overload(), stack.segment()) == 0) {
+      stack.consumed();
+      return results(lib, stack, manager);
+    }
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment name = arena.allocateFrom(op.name());
-      MemorySegment overload = arena.allocateFrom(op.overload());
-      NativeStack stack = NativeStack.build(lib, op, values, arena);
-      if (lib.dispatch(name, overload, stack.segment()) == 0) {
-        stack.consumed();
-        return results(lib, stack, manager);
-      }
+      MemorySegment name = names.name();
+      MemorySegment overload = names.overload();
       Failure failure;
       try {
         failure = Failure.diagnose(lib, op, values, name, overload, arena);

@@ -42,6 +42,13 @@ final class LibTorch {
   private final MethodHandle exceptionWhat;
   private final SymbolLookup lookup;
 
+  /**
+   * One 8-byte out-parameter per thread for the small calls below (a confined arena per call costs
+   * more than those calls themselves); no call here re-enters another before reading it.
+   */
+  private static final ThreadLocal<MemorySegment> OUT =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_LONG));
+
   private LibTorch(String path, SymbolLookup lookup) {
     this.path = path;
     this.lookup = lookup;
@@ -59,12 +66,14 @@ final class LibTorch {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG))
             .orElse(null);
     FunctionDescriptor ofHandle = FunctionDescriptor.of(JAVA_INT, JAVA_LONG);
+    // These only allocate, free or read a field, never block or call back: critical downcalls,
+    // which skip the thread-state transitions that would cost more than the calls.
     newTensorHandle =
-        downcall(
+        critical(
             "aoti_torch_new_tensor_handle", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
-    deleteTensor = downcall("aoti_torch_delete_tensor_object", ofHandle);
+    deleteTensor = critical("aoti_torch_delete_tensor_object", ofHandle);
     getDtype =
-        downcall("aoti_torch_get_dtype", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
+        critical("aoti_torch_get_dtype", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
     newList =
         optional("torch_new_list_reserve_size", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS))
             .orElse(null);
@@ -148,8 +157,8 @@ final class LibTorch {
 
   /** A new owning handle to the tensor {@code handle} points to (shares its storage). */
   long newTensorHandle(long handle) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(JAVA_LONG);
+    try {
+      MemorySegment out = OUT.get();
       check("aoti_torch_new_tensor_handle", (int) newTensorHandle.invokeExact(handle, out));
       return out.get(JAVA_LONG, 0);
     } catch (Throwable t) {
@@ -166,8 +175,8 @@ final class LibTorch {
   }
 
   int dtypeOf(long handle) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(JAVA_INT);
+    try {
+      MemorySegment out = OUT.get();
       check("aoti_torch_get_dtype", (int) getDtype.invokeExact(handle, out));
       return out.get(JAVA_INT, 0);
     } catch (Throwable t) {
@@ -203,10 +212,10 @@ final class LibTorch {
 
   /** An 8-byte box that libtorch may free after reading it (an optional's value). */
   long newBox(long value) {
-    try (Arena arena = Arena.ofConfined()) {
+    try {
       long box;
       if (boxesFromTorch) {
-        MemorySegment out = arena.allocate(JAVA_LONG);
+        MemorySegment out = OUT.get();
         check("torch_new_stable_ivalue", (int) newBox.invokeExact(out));
         box = out.get(JAVA_LONG, 0);
       } else {
@@ -270,6 +279,24 @@ final class LibTorch {
                         + version
                         + ") has no stable-ABI function "
                         + symbol));
+  }
+
+  private MethodHandle critical(String symbol, FunctionDescriptor descriptor) {
+    return Linker.nativeLinker()
+        .downcallHandle(
+            lookup
+                .find(symbol)
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "libtorch at "
+                                + path
+                                + " ("
+                                + version
+                                + ") has no stable-ABI function "
+                                + symbol)),
+            descriptor,
+            Linker.Option.critical(false));
   }
 
   Optional<MethodHandle> optional(String symbol, FunctionDescriptor descriptor) {

@@ -31,6 +31,9 @@ final class NativeStack {
 
   private static final AtomicLong OUTSTANDING = new AtomicLong();
 
+  private static final ThreadLocal<MemorySegment> SLOTS =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_LONG, 32 + PADDING));
+
   private final LibTorch lib;
   private final MemorySegment slots;
   private final List<Long> tensorHandles = new ArrayList<>();
@@ -49,7 +52,25 @@ final class NativeStack {
    */
   static NativeStack build(LibTorch lib, AtenOp op, Object[] values, Arena arena) {
     int size = Math.max(op.arguments().size(), op.returns().size()) + PADDING;
-    NativeStack stack = new NativeStack(lib, arena.allocate(JAVA_LONG, size));
+    return fill(new NativeStack(lib, arena.allocate(JAVA_LONG, size)), op, values);
+  }
+
+  /**
+   * {@link #build(LibTorch, AtenOp, Object[], Arena)} in this thread's reusable slots (zeroed
+   * first), valid until the thread's next stack: one per call, and a call never re-enters another.
+   */
+  static NativeStack build(LibTorch lib, AtenOp op, Object[] values) {
+    int size = Math.max(op.arguments().size(), op.returns().size()) + PADDING;
+    MemorySegment slots = SLOTS.get();
+    if (size > slots.byteSize() / Long.BYTES) {
+      slots = Arena.ofAuto().allocate(JAVA_LONG, size);
+      SLOTS.set(slots);
+    }
+    MemorySegment used = slots.asSlice(0, size * (long) Long.BYTES).fill((byte) 0);
+    return fill(new NativeStack(lib, used), op, values);
+  }
+
+  private static NativeStack fill(NativeStack stack, AtenOp op, Object[] values) {
     try {
       for (int i = 0; i < values.length; i++) {
         stack.slots.setAtIndex(JAVA_LONG, i, stack.encode(op.arguments().get(i).kind(), values[i]));
