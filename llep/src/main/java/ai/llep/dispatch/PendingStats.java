@@ -1,6 +1,7 @@
 package ai.llep.dispatch;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.function.Function;
 
 /**
@@ -34,6 +35,17 @@ public final class PendingStats {
   static PendingStats fromDeviceCounts(
       NDArray counts_E, Function<long[], DispatchStats> fromCounts) {
     return new PendingStats(null, counts_E, fromCounts);
+  }
+
+  /**
+   * Keeps the counts of pending statistics open as long as {@code owner} (a step's manager), for a
+   * forward whose own arrays close before the statistics are read: an activation checkpoint's first
+   * run, whose statistics are the layer's, closes everything it computed.
+   */
+  public void retainIn(NDManager owner) {
+    if (stats == null && !counts_E.isReleased()) {
+      counts_E.attach(owner);
+    }
   }
 
   /** Whether the statistics are known on the host (made so, or read once). */

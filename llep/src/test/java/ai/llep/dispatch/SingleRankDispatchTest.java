@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.llep.comm.SingleProcessCommunicator;
 import ai.llep.plan.DispatchMode;
 import ai.llep.tape.DistributedTape;
+import ai.llep.tape.GradMode;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -73,17 +75,61 @@ class SingleRankDispatchTest {
     assertTrue(e.getMessage().contains("after the arrays of their forward pass were closed"));
   }
 
+  @Test
+  void statisticsOfACheckpointsFirstRunOutliveItWhenRetained() {
+    MoeDispatcherTest.Case c =
+        MoeDispatcherTest.Case.random(new SplittableRandom(5), 1, 4, MoeDispatcherTest.Kind.SWIGLU)
+            .withSmallColdExperts();
+    try (NDManager m = NDManager.newBaseManager();
+        GradMode grad = GradMode.enabled()) {
+      NDArray x = c.tokens(m, 0);
+      x.setRequiresGradient(true);
+      DistributedTape tape = DistributedTape.training(new SingleProcessCommunicator());
+      PendingStats[] kept = new PendingStats[1];
+      MoeDispatcher dispatcher = c.dispatcher(1, DispatchMode.EP, ExpertGemm.GROUPED, 0);
+      // As full activation checkpointing runs a layer: its first run's arrays close at its end.
+      tape.checkpoint(
+          new NDList(x),
+          (t, in) -> {
+            DispatchResult r = forward(dispatcher, c, t, in.head(), m);
+            if (kept[0] == null) {
+              r.pending().retainIn(m);
+              kept[0] = r.pending();
+            }
+            return r.output_TD();
+          },
+          "layer");
+      long[] expected = new long[c.experts()];
+      for (long e : c.choices(0)) {
+        expected[(int) e]++;
+      }
+      assertArrayEquals(expected, kept[0].get().localExpertLoads());
+    }
+  }
+
   private static DispatchResult run(MoeDispatcherTest.Case c, NDManager m, ExpertGemm gemm) {
-    NDArray x = c.tokens(m, 0);
+    return forward(
+        c.dispatcher(1, DispatchMode.EP, gemm, 0),
+        c,
+        DistributedTape.inference(new SingleProcessCommunicator()),
+        c.tokens(m, 0),
+        m);
+  }
+
+  private static DispatchResult forward(
+      MoeDispatcher dispatcher,
+      MoeDispatcherTest.Case c,
+      DistributedTape tape,
+      NDArray x,
+      NDManager m) {
     NDArray weights =
         x.matMul(c.router(m).transpose())
             .softmax(1)
             .gather(m.create(c.choices(0), new Shape(c.tokens()[0], c.topK())), 1);
-    MoeDispatcher dispatcher = c.dispatcher(1, DispatchMode.EP, gemm, 0);
     return dispatcher.forward(
-        DistributedTape.inference(new SingleProcessCommunicator()),
+        tape,
         x,
-        m.create(c.choices(0)),
+        x.getManager().create(c.choices(0)),
         weights,
         new ExpertStack(c.stack(m, 0, c.experts())));
   }

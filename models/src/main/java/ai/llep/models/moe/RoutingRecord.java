@@ -27,6 +27,7 @@ public final class RoutingRecord {
 
   void keep(NDArray chosen_TK, RoutingStats stats) {
     chosen_TK.attach(owner);
+    stats.retainIn(owner);
     this.chosen_TK = chosen_TK;
     this.stats = stats;
   }

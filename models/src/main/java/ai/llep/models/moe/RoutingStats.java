@@ -1,5 +1,6 @@
 package ai.llep.models.moe;
 
+import ai.djl.ndarray.NDManager;
 import ai.llep.dispatch.DispatchStats;
 import ai.llep.dispatch.PendingStats;
 
@@ -19,6 +20,11 @@ public final class RoutingStats {
   public RoutingStats(int layer, PendingStats pending) {
     this.layer = layer;
     this.pending = pending;
+  }
+
+  /** Keeps statistics still on the device readable for as long as {@code owner} is open. */
+  void retainIn(NDManager owner) {
+    pending.retainIn(owner);
   }
 
   public int layer() {
