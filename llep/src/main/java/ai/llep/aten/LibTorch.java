@@ -268,35 +268,25 @@ final class LibTorch {
         .orElseThrow(() -> new IllegalStateException(path + " does not resolve " + name));
   }
 
-  private MethodHandle downcall(String symbol, FunctionDescriptor descriptor) {
-    return optional(symbol, descriptor)
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "libtorch at "
-                        + path
-                        + " ("
-                        + version
-                        + ") has no stable-ABI function "
-                        + symbol));
+  private MethodHandle downcall(
+      String symbol, FunctionDescriptor descriptor, Linker.Option... options) {
+    MemorySegment address =
+        lookup
+            .find(symbol)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "libtorch at "
+                            + path
+                            + " ("
+                            + version
+                            + ") has no stable-ABI function "
+                            + symbol));
+    return Linker.nativeLinker().downcallHandle(address, descriptor, options);
   }
 
   private MethodHandle critical(String symbol, FunctionDescriptor descriptor) {
-    return Linker.nativeLinker()
-        .downcallHandle(
-            lookup
-                .find(symbol)
-                .orElseThrow(
-                    () ->
-                        new IllegalStateException(
-                            "libtorch at "
-                                + path
-                                + " ("
-                                + version
-                                + ") has no stable-ABI function "
-                                + symbol)),
-            descriptor,
-            Linker.Option.critical(false));
+    return downcall(symbol, descriptor, Linker.Option.critical(false));
   }
 
   Optional<MethodHandle> optional(String symbol, FunctionDescriptor descriptor) {
