@@ -270,19 +270,13 @@ final class LibTorch {
 
   private MethodHandle downcall(
       String symbol, FunctionDescriptor descriptor, Linker.Option... options) {
-    MemorySegment address =
-        lookup
-            .find(symbol)
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "libtorch at "
-                            + path
-                            + " ("
-                            + version
-                            + ") has no stable-ABI function "
-                            + symbol));
+    MemorySegment address = lookup.find(symbol).orElseThrow(() -> missing(symbol));
     return Linker.nativeLinker().downcallHandle(address, descriptor, options);
+  }
+
+  private IllegalStateException missing(String symbol) {
+    return new IllegalStateException(
+        "libtorch at " + path + " (" + version + ") has no stable-ABI function " + symbol);
   }
 
   private MethodHandle critical(String symbol, FunctionDescriptor descriptor) {
