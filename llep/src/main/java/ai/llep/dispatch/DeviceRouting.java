@@ -198,13 +198,7 @@ final class DeviceRouting {
     }
     List<NDArray> indices = runIndex.build(manager);
     NDArray sendSlots = byExpert_S.take(indices.get(sendOrder));
-    NDArray tokenOfSlot =
-        manager
-            .arange(0L, tokens, 1L, DataType.INT64)
-            .reshape(tokens, 1)
-            .broadcast(new Shape(tokens, topK))
-            .reshape(slots);
-    NDArray sendTokens = tokenOfSlot.take(sendSlots);
+    NDArray sendTokens = tokenOfSlot(manager, tokens, topK).take(sendSlots);
     NDArray remoteSendTokens =
         selfRows == 0 ? sendTokens : sendTokens.take(indices.get(remoteSendNumber));
     NDArray table =
@@ -243,6 +237,15 @@ final class DeviceRouting {
         Collections.unmodifiableList(padIndex),
         List.copyOf(remoteReturnRuns),
         indices.get(sendSourceNumber));
+  }
+
+  /** The token of each slot (token-major, K slots per token): 0, 0, ..., 1, 1, ... */
+  static NDArray tokenOfSlot(NDManager manager, long tokens, int topK) {
+    return manager
+        .arange(0L, tokens, 1L, DataType.INT64)
+        .reshape(tokens, 1)
+        .broadcast(new Shape(tokens, topK))
+        .reshape(tokens * topK);
   }
 
   /**

@@ -23,7 +23,8 @@ import java.util.List;
  * standard-EP planner this is plain expert parallelism; with the least-loaded planner, slots and
  * the weights of overloaded experts move to idle ranks. Every cut goes through the tape, so the
  * backward is exact across ranks. What an expert computes is the model's {@link ExpertFunction};
- * the dispatcher moves its rows and its tensors without looking inside them.
+ * the dispatcher moves its rows and its tensors without looking inside them. One rank that computes
+ * every expert in one grouped call needs none of this: {@link SingleRankDispatch}.
  */
 public final class MoeDispatcher {
   /**
@@ -371,7 +372,12 @@ public final class MoeDispatcher {
 
   /** This rank's slots per expert, counted on the device (no copy to the host, no sync). */
   private NDArray localCounts(NDArray experts_S) {
-    return experts_S.oneHot(placement.experts(), DataType.INT64).sum(new int[] {0});
+    return slotsPerExpert(experts_S, placement.experts());
+  }
+
+  /** Slots per expert of {@code experts_S} (int64 ids in [0, experts)), counted on the device. */
+  static NDArray slotsPerExpert(NDArray experts_S, int experts) {
+    return experts_S.oneHot(experts, DataType.INT64).sum(new int[] {0});
   }
 
   private void checkInputs(

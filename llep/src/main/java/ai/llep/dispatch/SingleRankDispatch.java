@@ -43,17 +43,11 @@ final class SingleRankDispatch {
     int experts = stack.size();
 
     phases.enter("plan");
-    NDArray counts_E = experts_S.oneHot(experts, DataType.INT64).sum(new int[] {0});
+    NDArray counts_E = MoeDispatcher.slotsPerExpert(experts_S, experts);
     NDArray order_S = MoeDispatcher.slotsByExpert(manager, experts_S, slots);
     NDArray offsets_E = Aten.cast(counts_E.cumSum(0), DataType.INT32);
     NDArray expertOfRow_G = experts_S.take(order_S);
-    NDArray tokenOfRow_G =
-        manager
-            .arange(0L, tokens, 1L, DataType.INT64)
-            .reshape(tokens, 1)
-            .broadcast(new Shape(tokens, topK))
-            .reshape(slots)
-            .take(order_S);
+    NDArray tokenOfRow_G = DeviceRouting.tokenOfSlot(manager, tokens, topK).take(order_S);
 
     phases.enter("experts");
     NDArray y_GD;
