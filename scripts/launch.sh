@@ -203,8 +203,12 @@ fi
 port_in_use() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 if [ -z "$master_port" ]; then
   [ "$nnodes" -eq 1 ] || die "--master-port is required when --nnodes > 1"
+  # Below the kernel's ephemeral range: a port that outgoing connections pick as their own local
+  # port cannot be bound even though nothing listens on it, which the check below cannot see.
+  ephemeral_low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+  is_count "${ephemeral_low:-}" && [ "$ephemeral_low" -gt 21000 ] || ephemeral_low=60000
   for _ in $(seq 1 50); do
-    candidate=$(( 20000 + RANDOM % 40000 ))
+    candidate=$(( 20000 + RANDOM % (ephemeral_low - 20000) ))
     if ! port_in_use "$master_addr" "$candidate"; then master_port="$candidate"; break; fi
   done
   [ -n "$master_port" ] || die "found no free port on $master_addr"
