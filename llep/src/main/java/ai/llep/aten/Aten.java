@@ -34,6 +34,11 @@ public final class Aten {
 
   /** {@code x} converted to {@code type}: always a copy, differentiable (gradients cast back). */
   public static NDArray cast(NDArray x, DataType type) {
+    return cast(x, type, x.getManager());
+  }
+
+  /** {@link #cast(NDArray, DataType)} with the result under {@code manager}. */
+  public static NDArray cast(NDArray x, DataType type, NDManager manager) {
     return AtenCall.of(AtenOps.TO_COPY)
         .tensor(x)
         .scalarType(type)
@@ -42,7 +47,7 @@ public final class Aten {
         .none()
         .bool(false)
         .none()
-        .run(x.getManager())
+        .run(manager)
         .tensor(0);
   }
 

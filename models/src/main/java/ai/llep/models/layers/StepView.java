@@ -27,13 +27,12 @@ public final class StepView {
 
   /**
    * {@code parameter} for a pass whose activations are {@code x}: attached to {@code x}'s manager,
-   * in {@code x}'s floating type (a view when the types agree, else a cast).
+   * in {@code x}'s floating type (a view when the types agree, else a cast made there directly).
    */
   public static NDArray like(NDArray parameter, NDArray x) {
-    NDArray view = of(parameter, x.getManager());
     DataType compute = Aten.dtype(x);
     return compute.isFloating() && Aten.dtype(parameter) != compute
-        ? Aten.cast(view, compute)
-        : view;
+        ? Aten.cast(parameter, compute, x.getManager())
+        : of(parameter, x.getManager());
   }
 }
