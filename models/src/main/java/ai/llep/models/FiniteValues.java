@@ -1,16 +1,20 @@
 package ai.llep.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.llep.tape.GradMode;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Finds NaN and infinite values in tensors, on their device. The quick test is one sum per tensor,
- * added up in float64 and read with one device-to-host copy: a non-finite element makes the total
- * non-finite. Only then (rare) is each tensor counted element by element, which also clears a total
- * that merely overflowed (float16 sums of finite values can).
+ * the sums of each dtype stacked and added up, in float64, and read with one device-to-host copy: a
+ * non-finite element makes the total non-finite. Only then (rare) is each tensor counted element by
+ * element, which also clears a total that merely overflowed (float16 sums of finite values can).
  */
 public final class FiniteValues {
   private FiniteValues() {}
@@ -23,12 +27,18 @@ public final class FiniteValues {
   public static int firstNonFinite(List<NDArray> arrays) {
     try (GradMode off = GradMode.disabled();
         NDScope scope = new NDScope()) {
-      NDArray total = null;
+      Map<DataType, NDList> sums = new EnumMap<>(DataType.class);
       for (NDArray array : arrays) {
         if (!array.getDataType().isFloating() || array.isEmpty()) {
           continue;
         }
-        NDArray sum = array.sum().toType(DataType.FLOAT64, false);
+        NDArray sum = array.sum();
+        sums.computeIfAbsent(sum.getDataType(), type -> new NDList()).add(sum);
+      }
+      NDArray total = null;
+      for (NDList group : sums.values()) {
+        NDArray stacked = group.size() == 1 ? group.getFirst() : NDArrays.stack(group);
+        NDArray sum = stacked.sum().toType(DataType.FLOAT64, false);
         total = total == null ? sum : total.add(sum);
       }
       if (total == null || Double.isFinite(total.getDouble())) {

@@ -52,10 +52,10 @@ public final class GradClipper {
   }
 
   /**
-   * The sum of squares of all elements of {@code gradients}, each gradient's in at least float32 (a
-   * bfloat16 or float16 gradient is widened first: its squares would round to 16 bits and a large
-   * sum could overflow float16), then accumulated in float64. NOTE: one device-to-host copy at the
-   * end.
+   * The sum of squares of all elements of {@code gradients}: each gradient's L2 norm, taken in at
+   * least float32 (a bfloat16 or float16 gradient is widened first: its norm would round to 16 bits
+   * and its squares could overflow float16) in one pass over it, squared and summed in float64.
+   * NOTE: one device-to-host copy at the end.
    */
   @SuppressWarnings("try") // grad mode and the scope act by being open, not through calls
   public static double squaredNorm(List<NDArray> gradients) {
@@ -70,8 +70,9 @@ public final class GradClipper {
             Aten.dtype(gradient).getNumOfBytes() < 4
                 ? Aten.cast(gradient, DataType.FLOAT32)
                 : gradient;
-        NDArray sum = wide.square().sum().toType(DataType.FLOAT64, false);
-        total = total == null ? sum : total.add(sum);
+        NDArray norm = wide.norm().toType(DataType.FLOAT64, false);
+        NDArray squared = norm.mul(norm);
+        total = total == null ? squared : total.add(squared);
       }
       return total.toDevice(Device.cpu(), false).getDouble();
     }

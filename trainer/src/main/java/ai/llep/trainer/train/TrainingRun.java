@@ -140,9 +140,11 @@ final class TrainingRun {
       profiler.enter("optimizer");
       optimizer.step(lr, g.byName());
     }
+    profiler.enter("release");
     gradients.zero();
-    profiler.enter("report");
+    profiler.enter("check");
     boolean nonFinite = nonFiniteWeights(step);
+    profiler.enter("report");
     List<StepReport.LayerLoad> loads = layers.global(comm, manager);
     StepTotals totals =
         StepTotals.reduce(

@@ -56,4 +56,52 @@ class GradientExchangeTest {
       }
     }
   }
+
+  @Test
+  @SuppressWarnings("try") // grad mode acts by being open, not through calls
+  void microBatchesSumIntoTheGradientsAndClippingScalesWhatTheParametersHold() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      NDArray dense = m.create(new float[] {1, 2, 3}, new Shape(3));
+      NDArray expert = m.create(new float[] {4, 5, 6, 7}, new Shape(2, 2));
+      dense.setRequiresGradient(true);
+      expert.setRequiresGradient(true);
+      List<Parameter> params =
+          List.of(
+              new Parameter("dense", ParameterKind.DENSE, 0, -1, dense),
+              new Parameter("expert", ParameterKind.EXPERT, 0, 0, expert, List.of("e0", "e1")));
+      GradientExchange exchange = new GradientExchange(new SingleProcessCommunicator(), params, m);
+      for (int step = 1; step <= 2; step++) {
+        for (float micro : new float[] {1, 2}) {
+          exchange.beforeBackward();
+          try (NDManager pass = m.newSubManager();
+              GradMode on = GradMode.enabled()) {
+            NDArray loss = dense.mul(micro).sum().add(expert.mul(micro * 4).sum());
+            Gradients.backward(loss, pass.ones(new Shape()));
+          }
+        }
+        try (NDManager scope = m.newSubManager()) {
+          // Summed over the micro-batches: dense 3 each, expert 12 each; norm sqrt(27 + 576).
+          GradientExchange.StepGradients g = exchange.collect(scope, 3);
+          double norm = Math.sqrt(3 * 9 + 4 * 144);
+          assertEquals(norm, g.norm(), 1e-4);
+          float factor = (float) (3 / (norm + 1e-6));
+          assertArrayEquals(
+              new float[] {3 * factor, 3 * factor, 3 * factor},
+              g.byName().get("dense").toFloatArray(),
+              1e-5f);
+          assertArrayEquals(
+              new float[] {12 * factor, 12 * factor, 12 * factor, 12 * factor},
+              g.byName().get("expert").toFloatArray(),
+              1e-5f);
+          try (NDArray held = expert.getGradient()) {
+            assertArrayEquals(
+                g.byName().get("expert").toFloatArray(),
+                held.toFloatArray(),
+                "step " + step + ": the optimizer reads the parameter's own gradient");
+          }
+        }
+        exchange.zero();
+      }
+    }
+  }
 }
