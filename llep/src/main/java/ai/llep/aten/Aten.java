@@ -298,6 +298,37 @@ public final class Aten {
         .close();
   }
 
+  /**
+   * A second handle to the very tensor {@code x} is (the same autograd identity: a gradient on one
+   * is on the other), under {@code manager}, so that it outlives {@code x}'s own handle.
+   */
+  public static NDArray sameTensor(NDArray x, NDManager manager) {
+    LibTorch lib = LibTorch.get();
+    long handle = lib.newTensorHandle(DjlTensors.handle(x));
+    try {
+      return DjlTensors.wrap(manager, handle);
+    } catch (RuntimeException e) {
+      lib.deleteTensor(handle);
+      throw e;
+    }
+  }
+
+  /** {@code x}'s elements without its autograd history, a new handle under {@code manager}. */
+  public static NDArray detach(NDArray x, NDManager manager) {
+    return AtenCall.of(AtenOps.DETACH).tensor(x).run(manager).tensor(0);
+  }
+
+  /** {@code self = src}, in place, converted to {@code self}'s dtype. */
+  public static void copyInto(NDArray self, NDArray src) {
+    AtenCall.of(AtenOps.COPY_)
+        .tensor(self)
+        .tensor(src)
+        .bool(false)
+        .run(self.getManager())
+        .tensor(0)
+        .close();
+  }
+
   /** {@code x = exp(x)}, in place. */
   public static void expInPlace(NDArray x) {
     AtenCall.of(AtenOps.EXP_).tensor(x).run(x.getManager()).tensor(0).close();

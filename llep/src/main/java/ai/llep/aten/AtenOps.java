@@ -62,6 +62,14 @@ public final class AtenOps {
       AtenOp.parseInPlace(
           "aten::scatter_add_(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)");
 
+  /** Same elements, no autograd history (a new leaf once it records gradients). */
+  public static final AtenOp DETACH = AtenOp.parse("aten::detach(Tensor(a) self) -> Tensor(a)");
+
+  /** Copies {@code src} into {@code self} in place, converting its dtype (and broadcasting). */
+  public static final AtenOp COPY_ =
+      AtenOp.parseInPlace(
+          "aten::copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)");
+
   public static final AtenOp EXP_ =
       AtenOp.parseInPlace("aten::exp_(Tensor(a!) self) -> Tensor(a!)");
 

@@ -36,6 +36,14 @@ public final class Gradients {
   }
 
   /**
+   * The gradient autograd left on {@code leaf}, as a new handle the caller closes, or null when
+   * nothing reached it.
+   */
+  public static NDArray held(NDArray leaf) {
+    return JniUtils.getGradient((PtNDArray) leaf);
+  }
+
+  /**
    * Gives a leaf that records gradients a gradient tensor of zeros (its shape and dtype) when it
    * has none yet, so that later backwards add into that tensor. A leaf with a gradient is left as
    * it is.

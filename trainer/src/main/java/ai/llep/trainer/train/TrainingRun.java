@@ -12,6 +12,7 @@ import ai.llep.models.Parameter;
 import ai.llep.models.TokenBatch;
 import ai.llep.models.layers.CausalLmLoss;
 import ai.llep.models.layers.Segments;
+import ai.llep.models.layers.WeightCopies;
 import ai.llep.models.moe.RoutingStats;
 import ai.llep.tape.DistributedTape;
 import ai.llep.tape.GradMode;
@@ -105,18 +106,21 @@ final class TrainingRun {
     double localLossSum = 0;
     LayerAccumulator layers = new LayerAccumulator();
     for (TokenBatch batch : micro) {
-      try (NDManager scope = manager.newSubManager();
-          GradMode grad = GradMode.enabled()) {
-        DistributedTape tape = DistributedTape.training(comm);
-        profiler.enter("forward");
-        LossOutput out = model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
-        profiler.enter("backward");
-        gradients.beforeBackward();
-        tape.backward(
-            Scalars.divOnce(out.loss().sum(), Math.max(tokens, 1)), profiler.backwardParts());
-        gradients.accumulate();
-        localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
-        layers.add(out.routing());
+      try (WeightCopies copies = WeightCopies.open(gradients.trainedArrays(), manager)) {
+        try (NDManager scope = manager.newSubManager();
+            GradMode grad = GradMode.enabled()) {
+          DistributedTape tape = DistributedTape.training(comm);
+          profiler.enter("forward");
+          LossOutput out =
+              model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
+          profiler.enter("backward");
+          tape.backward(
+              Scalars.divOnce(out.loss().sum(), Math.max(tokens, 1)), profiler.backwardParts());
+          localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
+          layers.add(out.routing());
+        }
+        profiler.enter("absorb");
+        gradients.absorb(copies.take());
       }
     }
     beforeOptimizer.accept(step);

@@ -40,7 +40,15 @@ class StepProfilerTest {
     assertTrue(parts.get(1).matches(".*, cut \\d+\\.\\d{4} s \\(\\d+\\).*"), parts.get(1));
     assertTrue(lines.get(0).startsWith("rank 0 profile step 2: batches "), lines.get(0));
     for (String phase :
-        List.of("forward", "backward", "gradients", "optimizer", "release", "check", "report")) {
+        List.of(
+            "forward",
+            "backward",
+            "absorb",
+            "gradients",
+            "optimizer",
+            "release",
+            "check",
+            "report")) {
       assertTrue(lines.get(1).contains(", " + phase + " "), lines.get(1));
     }
     assertFalse(reference.output().contains("profile step"));
