@@ -329,6 +329,31 @@ public final class Aten {
         .close();
   }
 
+  /**
+   * {@code targets[i] = sources[i]} for every i, each converted to its target's dtype: one call
+   * where libtorch takes lists ({@link #listsSupported}), else one per pair.
+   */
+  public static void copyAll(List<NDArray> targets, List<NDArray> sources) {
+    if (targets.size() != sources.size()) {
+      throw new IllegalArgumentException(
+          targets.size() + " targets but " + sources.size() + " sources to copy");
+    }
+    if (targets.isEmpty()) {
+      return;
+    }
+    if (!listsSupported()) {
+      for (int i = 0; i < targets.size(); i++) {
+        copyInto(targets.get(i), sources.get(i));
+      }
+      return;
+    }
+    AtenCall.of(AtenOps.FOREACH_COPY_)
+        .tensors(targets)
+        .tensors(sources)
+        .bool(false)
+        .run(targets.getFirst().getManager());
+  }
+
   /** {@code x = exp(x)}, in place. */
   public static void expInPlace(NDArray x) {
     AtenCall.of(AtenOps.EXP_).tensor(x).run(x.getManager()).tensor(0).close();

@@ -70,6 +70,14 @@ public final class AtenOps {
       AtenOp.parseInPlace(
           "aten::copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)");
 
+  /**
+   * {@code self[i] = src[i]} for every i, converting dtypes, in one call (lists through the stable
+   * ABI need libtorch 2.10); the kernel checks the lists' lengths before copying.
+   */
+  public static final AtenOp FOREACH_COPY_ =
+      AtenOp.parseMutating(
+          "aten::_foreach_copy_(Tensor(a!)[] self, Tensor[] src, bool non_blocking=False) -> ()");
+
   public static final AtenOp EXP_ =
       AtenOp.parseInPlace("aten::exp_(Tensor(a!) self) -> Tensor(a!)");
 

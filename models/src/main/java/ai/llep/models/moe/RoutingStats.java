@@ -23,7 +23,7 @@ public final class RoutingStats {
   }
 
   /** Keeps statistics still on the device readable for as long as {@code owner} is open. */
-  void retainIn(NDManager owner) {
+  public void retainIn(NDManager owner) {
     pending.retainIn(owner);
   }
 

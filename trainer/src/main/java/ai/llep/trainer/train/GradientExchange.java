@@ -101,20 +101,34 @@ final class GradientExchange {
         mastersChecked = true;
       }
       ensureBucket();
+      // Each parameter's first gradient of the step is copied (all in one call), later ones added.
+      List<NDArray> targets = new ArrayList<>();
+      List<NDArray> firsts = new ArrayList<>();
+      List<WeightCopies.Received> later = new ArrayList<>();
       for (WeightCopies.Received r : received) {
-        try (NDArray gradient = r.gradient()) {
-          int i = position[r.parameter()];
-          if (!filled[i]) {
-            Aten.copyInto(parts[i], gradient);
-            filled[i] = true;
-          } else if (Aten.dtype(gradient) == DataType.FLOAT32) {
-            parts[i].addi(gradient);
+        int i = position[r.parameter()];
+        if (!filled[i]) {
+          targets.add(parts[i]);
+          firsts.add(r.gradient());
+          filled[i] = true;
+        } else {
+          later.add(r);
+        }
+      }
+      try {
+        Aten.copyAll(targets, firsts);
+        for (WeightCopies.Received r : later) {
+          NDArray part = parts[position[r.parameter()]];
+          if (Aten.dtype(r.gradient()) == DataType.FLOAT32) {
+            part.addi(r.gradient());
           } else {
-            try (NDArray wide = Aten.cast(gradient, DataType.FLOAT32)) {
-              parts[i].addi(wide);
+            try (NDArray wide = Aten.cast(r.gradient(), DataType.FLOAT32)) {
+              part.addi(wide);
             }
           }
         }
+      } finally {
+        received.forEach(r -> r.gradient().close());
       }
     }
   }

@@ -105,23 +105,37 @@ final class TrainingRun {
     long tokens = globalSum(localTokens);
     double localLossSum = 0;
     LayerAccumulator layers = new LayerAccumulator();
-    for (TokenBatch batch : micro) {
-      try (WeightCopies copies = WeightCopies.open(gradients.trainedArrays(), manager)) {
-        try (NDManager scope = manager.newSubManager();
-            GradMode grad = GradMode.enabled()) {
-          DistributedTape tape = DistributedTape.training(comm);
-          profiler.enter("forward");
-          LossOutput out =
-              model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
-          profiler.enter("backward");
-          tape.backward(
-              Scalars.divOnce(out.loss().sum(), Math.max(tokens, 1)), profiler.backwardParts());
-          localLossSum += out.loss().sum().toType(DataType.FLOAT64, false).getDouble();
-          layers.add(out.routing());
+    // Each micro-batch's loss and routing counts stay on the device until its gradients are
+    // absorbed: reading them at once would make the host wait for the backward before it could
+    // queue the gradients' copies.
+    try (NDManager losses = manager.newSubManager()) {
+      List<NDArray> lossSums = new ArrayList<>(micro.size());
+      List<List<RoutingStats>> routings = new ArrayList<>(micro.size());
+      for (TokenBatch batch : micro) {
+        try (WeightCopies copies = WeightCopies.open(gradients.trainedArrays(), manager)) {
+          try (NDManager scope = manager.newSubManager();
+              GradMode grad = GradMode.enabled()) {
+            DistributedTape tape = DistributedTape.training(comm);
+            profiler.enter("forward");
+            LossOutput out =
+                model.loss(tape, scope, batch, settings.loop().activationCheckpointing());
+            profiler.enter("backward");
+            tape.backward(
+                Scalars.divOnce(out.loss().sum(), Math.max(tokens, 1)), profiler.backwardParts());
+            NDArray lossSum = out.loss().sum().toType(DataType.FLOAT64, false);
+            lossSum.attach(losses);
+            lossSums.add(lossSum);
+            out.routing().forEach(r -> r.retainIn(losses));
+            routings.add(out.routing());
+          }
+          profiler.enter("absorb");
+          gradients.absorb(copies.take());
         }
-        profiler.enter("absorb");
-        gradients.absorb(copies.take());
       }
+      for (NDArray lossSum : lossSums) {
+        localLossSum += lossSum.getDouble();
+      }
+      routings.forEach(layers::add);
     }
     beforeOptimizer.accept(step);
     profiler.enter("gradients");
