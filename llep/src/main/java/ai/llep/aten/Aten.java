@@ -354,6 +354,30 @@ public final class Aten {
         .run(targets.getFirst().getManager());
   }
 
+  /**
+   * {@code x / sqrt(mean(x^2 over the last dimension) + eps) * weight}, in at least float32 inside,
+   * in {@code x}'s dtype out ({@code torch.nn.functional.rms_norm}); {@code weight} has {@code x}'s
+   * dtype and last dimension. Differentiable. Needs {@link #listsSupported}.
+   */
+  public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+    long last = x.getShape().get(x.getShape().dimension() - 1);
+    return AtenCall.of(AtenOps.RMS_NORM)
+        .tensor(x)
+        .ints(last)
+        .tensor(weight)
+        .real(eps)
+        .run(x.getManager())
+        .tensor(0);
+  }
+
+  /**
+   * {@code x} rotated by {@code shift} along dimension {@code dim}: element i moves to {@code (i +
+   * shift) mod n} ({@code torch.roll}). Differentiable. Needs {@link #listsSupported}.
+   */
+  public static NDArray roll(NDArray x, long shift, long dim) {
+    return AtenCall.of(AtenOps.ROLL).tensor(x).ints(shift).ints(dim).run(x.getManager()).tensor(0);
+  }
+
   /** {@code x = exp(x)}, in place. */
   public static void expInPlace(NDArray x) {
     AtenCall.of(AtenOps.EXP_).tensor(x).run(x.getManager()).tensor(0).close();

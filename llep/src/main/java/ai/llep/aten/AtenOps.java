@@ -88,6 +88,20 @@ public final class AtenOps {
   public static final AtenOp MM_DTYPE =
       AtenOp.parse("aten::mm.dtype(Tensor self, Tensor mat2, ScalarType out_dtype) -> Tensor");
 
+  /**
+   * RMS normalisation over the trailing {@code normalized_shape}, times {@code weight}, computed in
+   * at least float32 and returned in the input's dtype; one fused kernel on CUDA (libtorch 2.8 and
+   * later), a decomposition elsewhere. Takes a list, so libtorch 2.10 and later.
+   */
+  public static final AtenOp RMS_NORM =
+      AtenOp.parse(
+          "aten::rms_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight=None,"
+              + " float? eps=None) -> Tensor");
+
+  /** Rotates along {@code dims} by {@code shifts}. Takes lists, so libtorch 2.10 and later. */
+  public static final AtenOp ROLL =
+      AtenOp.parse("aten::roll(Tensor self, SymInt[1] shifts, int[1] dims=[]) -> Tensor");
+
   /** Not in libtorch 2.7.1 (added in 2.8); its kernels need CUDA on Hopper for bfloat16. */
   public static final AtenOp GROUPED_MM =
       AtenOp.parse(

@@ -29,9 +29,15 @@ public final class RmsNorm {
   /**
    * The norm of {@code x} in {@code output}: normalised in at least float32, cast to {@code
    * output}, then scaled by the weight there (a float32 residual stream handing bfloat16 branches
-   * their input).
+   * their input), as transformers computes it. Where libtorch takes lists (2.10 and later) it is
+   * libtorch's own {@code rms_norm}, which scales before the one rounding to {@code output}.
    */
   public NDArray forward(NDArray x, DataType output) {
+    if (Aten.listsSupported()) {
+      // One fused operation (libtorch 2.10+ takes its shape list): normalised and scaled in
+      // float32 inside, then rounded once to the output type.
+      return Upcast.restore(Aten.rmsNorm(x, StepView.like(weight, x), eps), output);
+    }
     NDArray wide = Upcast.toFloat32(x);
     int last = x.getShape().dimension() - 1;
     NDArray variance = wide.square().mean(new int[] {last}, true);

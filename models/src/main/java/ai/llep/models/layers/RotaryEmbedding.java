@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.llep.aten.Aten;
 import ai.llep.device.HostUpload;
 import ai.llep.models.family.RopeScaling;
 import java.util.Arrays;
@@ -81,10 +82,18 @@ public final class RotaryEmbedding {
         }
       }
     }
+    float[] rolledSin = sin.clone();
+    int half = headDim / 2;
+    for (int row = 0; row < batch * seq; row++) {
+      for (int i = row * headDim; i < row * headDim + half; i++) {
+        rolledSin[i] = -rolledSin[i];
+      }
+    }
     Shape shape = new Shape(batch, 1, seq, headDim);
     return new RopeTables(
         Upcast.restore(HostUpload.of(manager, cos, shape), type),
-        Upcast.restore(HostUpload.of(manager, sin, shape), type));
+        Upcast.restore(HostUpload.of(manager, sin, shape), type),
+        Upcast.restore(HostUpload.of(manager, rolledSin, shape), type));
   }
 
   /** Computes the rows of the positions up to {@code position}, at least doubling the table. */
@@ -116,6 +125,12 @@ public final class RotaryEmbedding {
   /** Rotates {@code x_BHSC} (queries or keys) by the tables' angles. */
   public static NDArray apply(NDArray x_BHSC, RopeTables tables) {
     long half = x_BHSC.getShape().get(3) / 2;
+    if (Aten.listsSupported()) {
+      // roll(x) = [x2, x1], and the rolled sines carry rotate_half's minus: the same products.
+      return x_BHSC
+          .mul(tables.cos_B1SC())
+          .add(Aten.roll(x_BHSC, half, 3).mul(tables.rolledSin_B1SC()));
+    }
     NDArray x1 = x_BHSC.get(new NDIndex("..., :{}", half));
     NDArray x2 = x_BHSC.get(new NDIndex("..., {}:", half));
     NDArray rotated = x2.neg().concat(x1, 3);
