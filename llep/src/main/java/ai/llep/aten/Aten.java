@@ -313,6 +313,20 @@ public final class Aten {
     }
   }
 
+  /**
+   * Elements {@code [start, start + length)} of {@code x} along {@code dim}, a view under {@code
+   * manager} (without parsing an index expression, as DJL's {@code get} does).
+   */
+  public static NDArray narrow(NDArray x, int dim, long start, long length, NDManager manager) {
+    return AtenCall.of(AtenOps.NARROW)
+        .tensor(x)
+        .integer(dim)
+        .integer(start)
+        .integer(length)
+        .run(manager)
+        .tensor(0);
+  }
+
   /** {@code x}'s elements without its autograd history, a new handle under {@code manager}. */
   public static NDArray detach(NDArray x, NDManager manager) {
     return AtenCall.of(AtenOps.DETACH).tensor(x).run(manager).tensor(0);

@@ -62,6 +62,11 @@ public final class AtenOps {
       AtenOp.parseInPlace(
           "aten::scatter_add_(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)");
 
+  /** Elements {@code [start, start + length)} along {@code dim}: a view. */
+  public static final AtenOp NARROW =
+      AtenOp.parse(
+          "aten::narrow(Tensor(a) self, int dim, SymInt start, SymInt length) -> Tensor(a)");
+
   /** Same elements, no autograd history (a new leaf once it records gradients). */
   public static final AtenOp DETACH = AtenOp.parse("aten::detach(Tensor(a) self) -> Tensor(a)");
 

@@ -169,7 +169,7 @@ final class GradientExchange {
     for (int i = 0; i < ordered.size(); i++) {
       NDArray parameter = ordered.get(i).array();
       long n = parameter.size();
-      try (NDArray flat = bucket_N.get(new NDIndex(offset + ":" + (offset + n)))) {
+      try (NDArray flat = Aten.narrow(bucket_N, 0, offset, n, bucketScope)) {
         parts[i] = flat.reshape(parameter.getShape());
         parts[i].attach(bucketScope);
       }
@@ -236,9 +236,7 @@ final class GradientExchange {
 
   /** Elements {@code [from, to)} of the flat buffer, a view attached to {@code scope}. */
   private NDArray range(long from, long to, NDManager scope) {
-    NDArray view = bucket_N.get(new NDIndex(from + ":" + to));
-    view.attach(scope);
-    return view;
+    return Aten.narrow(bucket_N, 0, from, to - from, scope);
   }
 
   /** Ends the step's gradients: the buffer's memory is given back until the next step's. */
