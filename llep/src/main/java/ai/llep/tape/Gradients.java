@@ -43,22 +43,6 @@ public final class Gradients {
     return JniUtils.getGradient((PtNDArray) leaf);
   }
 
-  /**
-   * Gives a leaf that records gradients a gradient tensor of zeros (its shape and dtype) when it
-   * has none yet, so that later backwards add into that tensor. A leaf with a gradient is left as
-   * it is.
-   */
-  public static void ensureGradient(NDArray leaf) {
-    PtNDArray existing = JniUtils.getGradient((PtNDArray) leaf);
-    if (existing != null) {
-      existing.close();
-      return;
-    }
-    try (NDArray zeros = Aten.zerosLike(leaf, Aten.dtype(leaf))) {
-      JniUtils.backward((PtNDArray) leaf, (PtNDArray) zeros, false, false);
-    }
-  }
-
   /** A detached leaf that records its gradient: the receiving end of a cut. */
   public static NDArray leaf(NDArray received) {
     received.setRequiresGradient(true);
